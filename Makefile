@@ -1,0 +1,43 @@
+# obsgen: everyday commands. Every target sets the machine up first (Debian packages, venv).
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+OBSGEN  := $(BIN)/obsgen
+PYTEST  := $(BIN)/python -m pytest
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: setup dashboards rules k6 generate check validate test e2e bench bench-generate \
+        bench-validate bench-exporter clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
+	VENV=$(VENV) ./scripts/bootstrap.sh
+
+dashboards: setup          ## regenerate dashboards/*.json (the everyday command)
+	$(OBSGEN) generate dashboards
+
+rules: setup               ## regenerate alerts/ and recording_rules/
+	$(OBSGEN) generate rules
+
+k6: setup                  ## regenerate k6/*.js
+	$(OBSGEN) generate k6
+
+generate: setup            ## regenerate every artifact
+	$(OBSGEN) generate
+
+check: setup               ## generated files fresh and valid
+	$(OBSGEN) generate --check
+
+test: setup                ## the whole test suite, closed loop included
+	$(PYTEST) -q
+
+e2e: setup                 ## the closed loop alone: exporter -> Prometheus -> Alertmanager, with k6
+	$(PYTEST) -q -m e2e
+
+bench: bench-generate
+
+bench-generate: setup      ## wall time of generate: shipped catalog and synthetic catalogs
+	$(BIN)/python -m benchmarks.bench_generate
+
+clean:
+	rm -rf $(VENV) .pytest_cache

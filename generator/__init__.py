@@ -1,0 +1,1 @@
+"""obsgen: one metric catalog -> dashboards, rules, tests, load tests; validated and deployable."""

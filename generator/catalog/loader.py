@@ -1,0 +1,296 @@
+"""Catalog loading: YAML -> JSON Schema -> semantic checks -> typed `Catalog`.
+
+Every problem is collected and reported at once, each with file, line and document path.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from generator.catalog.yaml_positions import json_path, load_with_lines
+from generator.errors import CatalogError, Location, Problem
+from generator.model import (
+    AlertDef, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
+    RecordingDef, Row, Scenario, Service, Silence, Target, Tier, parse_duration,
+)
+
+SCHEMA_FILE = "catalog.schema.json"
+
+
+@lru_cache(maxsize=1)
+def catalog_schema() -> dict:
+    return json.loads(resources.files("generator.catalog").joinpath(SCHEMA_FILE).read_text())
+
+
+def schema_path() -> Path:
+    return Path(str(resources.files("generator.catalog").joinpath(SCHEMA_FILE)))
+
+
+def display_path(path: Path) -> str:
+    """Catalog path as artifacts name it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    path = Path(path)
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError([Problem(Location(name), f"cannot read catalog: {exc.strerror or exc}")])
+    try:
+        data, lines = load_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise CatalogError([Problem(Location(name, line), f"invalid YAML: {reason}")])
+    if not isinstance(data, dict):
+        raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
+
+    validator = jsonschema.Draft7Validator(catalog_schema())
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        doc_path = json_path(error.absolute_path)
+        problems.append(Problem(Location(name, _line(lines, doc_path), doc_path or "(document)"),
+                                _schema_message(error)))
+    if problems:
+        raise CatalogError(problems)
+    return _Builder(Path(name), name, data, lines).build()
+
+
+def _line(lines: dict[str, int], doc_path: str) -> int | None:
+    while doc_path:
+        if doc_path in lines:
+            return lines[doc_path]
+        cut = max(doc_path.rfind("."), doc_path.rfind("["))
+        doc_path = doc_path[:cut] if cut > 0 else ""
+    return lines.get("")
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown field(s):")
+    if error.validator == "propertyNames" and error.absolute_path:
+        return f"field {error.instance!r} is not allowed here"
+    return error.message
+
+
+def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in (mapping or {}).items()))
+
+
+def _silences(items) -> tuple[Silence, ...]:
+    return tuple(Silence(s["rule"], s["reason"]) for s in items or ())
+
+
+class _Builder:
+    """Turns validated YAML data into the model, collecting semantic problems."""
+
+    def __init__(self, path: Path, name: str, data: dict[str, Any], lines: dict[str, int]):
+        self.path, self.name, self.data, self.lines = path, name, data, lines
+        self.problems: list[Problem] = []
+
+    def problem(self, doc_path: str, message: str) -> None:
+        self.problems.append(Problem(Location(self.name, _line(self.lines, doc_path), doc_path), message))
+
+    def build(self) -> Catalog:
+        service = self.service(self.data["service"])
+        metrics = self.metrics(self.data["metrics"])
+        tiers = self.tiers(self.data.get("tiers", []))
+        objectives = self.objectives(self.data.get("objectives", []), service, metrics, tiers)
+        alerts = tuple(self.alert(a, f"alerts[{i}]", service) for i, a in enumerate(self.data.get("alerts", [])))
+        recording = tuple(
+            RecordingDef(r["record"], r["expr"], _pairs(r.get("labels")), r.get("group", ""), _silences(r.get("silence")))
+            for r in self.data.get("recording_rules", []))
+        dashboards = self.dashboards(self.data.get("dashboards", []), objectives)
+        scenarios = self.scenarios(self.data.get("load_tests", {}).get("scenarios", []), tiers)
+        self.unique([a.text.name for a in alerts] + [o.alert.name for o in objectives], "alert name",
+                    [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i in range(len(objectives))])
+        self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
+        if self.problems:
+            raise CatalogError(self.problems)
+        return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
+                       scenarios, tuple(self.data.get("log_fields", [])), self.lines)
+
+    def unique(self, names: list[str], what: str, paths: list[str]) -> None:
+        seen: set[str] = set()
+        for name, doc_path in zip(names, paths):
+            if name in seen:
+                self.problem(doc_path, f"duplicate {what} {name!r}")
+            seen.add(name)
+
+    def service(self, s: dict) -> Service:
+        grafana = s["grafana"]
+        ds = grafana.get("datasource", {})
+        for key in ("scrape_interval", "rate_window"):
+            if key in s:
+                self.duration(s[key], f"service.{key}")
+        return Service(
+            name=s["name"], team=s["team"], runbook_base_url=s["runbook_base_url"].rstrip("/"),
+            folder_uid=grafana["folder"]["uid"], folder_title=grafana["folder"]["title"],
+            selector=_pairs(s["selector"]), title=s.get("title", s["name"]),
+            datasource_type=ds.get("type", "prometheus"), datasource_uid=ds.get("uid", "prometheus"),
+            scrape_interval=s.get("scrape_interval", "15s"), rate_window=s.get("rate_window", "5m"),
+            endpoint=s.get("endpoint", ""),
+            severities=tuple(s.get("severities", ("critical", "warning", "info"))))
+
+    def duration(self, text: str, doc_path: str) -> float:
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            self.problem(doc_path, str(exc))
+            return 0.0
+
+    def metrics(self, items: list[dict]) -> tuple[Metric, ...]:
+        out = []
+        for i, m in enumerate(items):
+            at = f"metrics[{i}]"
+            labels = []
+            for j, lab in enumerate(m.get("labels", [])):
+                if lab.get("pattern") is not None:
+                    try:
+                        re.compile(lab["pattern"])
+                    except re.error as exc:
+                        self.problem(f"{at}.labels[{j}].pattern", f"invalid regular expression: {exc}")
+                if "values" in lab and "pattern" in lab:
+                    self.problem(f"{at}.labels[{j}]", "give either values or pattern, not both")
+                labels.append(Label(lab["name"], tuple(str(v) for v in lab.get("values", ())),
+                                    lab.get("pattern"), lab.get("description", "")))
+            self.unique([lab.name for lab in labels], "label", [f"{at}.labels[{j}].name" for j in range(len(labels))])
+            if m["type"] == "counter" and not m["name"].endswith("_total"):
+                self.problem(f"{at}.name", f"counter {m['name']!r} must end in _total")
+            buckets = tuple(float(b) for b in m.get("buckets", ()))
+            if m["type"] == "histogram":
+                if not buckets:
+                    self.problem(at, f"histogram {m['name']!r} needs buckets")
+                elif list(buckets) != sorted(set(buckets)):
+                    self.problem(f"{at}.buckets", "buckets must be strictly increasing")
+                if "le" in [lab.name for lab in labels]:
+                    self.problem(f"{at}.labels", "'le' is reserved for histogram buckets")
+            elif buckets:
+                self.problem(f"{at}.buckets", f"only histograms have buckets, {m['name']!r} is a {m['type']}")
+            out.append(Metric(m["name"], m["type"], m["help"], m.get("unit", ""), tuple(labels), buckets,
+                              bool(m.get("created_series", False)), _silences(m.get("silence"))))
+        self.unique([m.name for m in out], "metric", [f"metrics[{i}].name" for i in range(len(out))])
+        return tuple(out)
+
+    def tiers(self, items: list[dict]) -> tuple[Tier, ...]:
+        out = []
+        for i, t in enumerate(items):
+            if t["critical"] < t["target"]:
+                self.problem(f"tiers[{i}].critical", "critical must not be below target")
+            out.append(Tier(t["name"], float(t["target"]), float(t["critical"]), t.get("repos"), t.get("prs")))
+        self.unique([t.name for t in out], "tier", [f"tiers[{i}].name" for i in range(len(out))])
+        return tuple(out)
+
+    def alert_text(self, a: dict, at: str, service: Service) -> AlertText:
+        self.duration(a["for"], f"{at}.for")
+        return AlertText(
+            name=a["name"], for_=a["for"], severity=a["severity"], summary=a["summary"],
+            description=a["description"],
+            runbook_url=a.get("runbook_url", f"{service.runbook_base_url}/{a['name']}"),
+            labels=_pairs(a.get("labels")), annotations=_pairs(a.get("annotations")),
+            group=a.get("group", ""), silences=_silences(a.get("silence")))
+
+    def alert(self, a: dict, at: str, service: Service) -> AlertDef:
+        return AlertDef(a["expr"], self.alert_text(a, at, service))
+
+    def metric_ref(self, ref: dict, at: str, metrics: tuple[Metric, ...]) -> MetricRef:
+        metric = next((m for m in metrics if m.name == ref["metric"]), None)
+        if metric is None:
+            self.problem(f"{at}.metric", f"unknown metric {ref['metric']!r}")
+        elif metric.type != "counter":
+            self.problem(f"{at}.metric", f"{ref['metric']!r} is a {metric.type}; an error ratio needs counters")
+        else:
+            for key, value in (ref.get("matchers") or {}).items():
+                label = metric.label(key)
+                if label is None:
+                    self.problem(f"{at}.matchers.{key}", f"{metric.name} has no label {key!r}")
+                elif not label.allows(str(value)):
+                    self.problem(f"{at}.matchers.{key}", f"value {value!r} is not allowed for {metric.name}{{{key}}}")
+        return MetricRef(ref["metric"], _pairs(ref.get("matchers")))
+
+    def objectives(self, items, service, metrics, tiers) -> tuple[Objective, ...]:
+        out = []
+        for i, o in enumerate(items):
+            at = f"objectives[{i}]"
+            threshold = self.threshold(o["threshold"], f"{at}.threshold", tiers)
+            window = o.get("window", service.rate_window)
+            self.duration(window, f"{at}.window")
+            common = dict(name=o["name"], kind=o["kind"], threshold=threshold, window=window,
+                          alert=self.alert_text(o["alert"], f"{at}.alert", service),
+                          description=o.get("description", ""))
+            if o["kind"] == "latency":
+                metric = next((m for m in metrics if m.name == o["metric"]), None)
+                if metric is None:
+                    self.problem(f"{at}.metric", f"unknown metric {o['metric']!r}")
+                elif metric.type != "histogram":
+                    self.problem(f"{at}.metric", f"{o['metric']!r} is a {metric.type}; a latency objective needs a histogram")
+                elif threshold not in metric.buckets:
+                    self.problem(f"{at}.threshold", f"threshold {threshold:g} is not a bucket boundary of "
+                                 f"{metric.name}; the quantile would be interpolated across it")
+                out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s"))
+            else:
+                out.append(Objective(**common, errors=self.metric_ref(o["errors"], f"{at}.errors", metrics),
+                                     total=self.metric_ref(o["total"], f"{at}.total", metrics), unit="percentunit"))
+        self.unique([o.name for o in out], "objective", [f"objectives[{i}].name" for i in range(len(out))])
+        return tuple(out)
+
+    def threshold(self, value, at: str, tiers: tuple[Tier, ...]) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        tier = next((t for t in tiers if t.name == value["tier"]), None)
+        if tier is None:
+            self.problem(f"{at}.tier", f"unknown tier {value['tier']!r}")
+            return 0.0
+        return tier.critical if value.get("level") == "critical" else tier.target
+
+    def dashboards(self, items, objectives) -> tuple[Dashboard, ...]:
+        names = {o.name for o in objectives}
+        out = []
+        for i, d in enumerate(items):
+            rows = []
+            for r_i, r in enumerate(d["rows"]):
+                panels = []
+                for p_i, p in enumerate(r["panels"]):
+                    at = f"dashboards[{i}].rows[{r_i}].panels[{p_i}]"
+                    if p.get("objective") and p["objective"] not in names:
+                        self.problem(f"{at}.objective", f"unknown objective {p['objective']!r}")
+                    panels.append(Panel(
+                        title=p["title"], type=p["type"], unit=p.get("unit", ""), description=p.get("description", ""),
+                        targets=tuple(Target(t["expr"], t.get("legend", ""), bool(t.get("instant", False))) for t in p["targets"]),
+                        objective=p.get("objective"), stack=bool(p.get("stack", False)),
+                        width=p.get("width"), height=p.get("height"), silences=_silences(p.get("silence"))))
+                rows.append(Row(r["title"], tuple(panels)))
+            out.append(Dashboard(d["uid"], d["title"], tuple(rows), d.get("description", ""), tuple(d.get("tags", ())),
+                                 d.get("refresh", "30s"), d.get("time_from", "now-6h"), _silences(d.get("silence"))))
+        self.unique([d.uid for d in out], "dashboard uid", [f"dashboards[{i}].uid" for i in range(len(out))])
+        return tuple(out)
+
+    def scenarios(self, items, tiers) -> tuple[Scenario, ...]:
+        out = []
+        for i, s in enumerate(items):
+            at = f"load_tests.scenarios[{i}]"
+            if not any(t.name == s["tier"] for t in tiers):
+                self.problem(f"{at}.tier", f"unknown tier {s['tier']!r}")
+            if s["executor"] == "constant-vus" and "duration" not in s:
+                self.problem(at, "constant-vus needs a duration")
+            if s["executor"] != "constant-vus" and "iterations" not in s:
+                self.problem(at, f"{s['executor']} needs iterations")
+            if "duration" in s:
+                self.duration(s["duration"], f"{at}.duration")
+            out.append(Scenario(s["name"], s["tier"], s["executor"], s["vus"], s.get("description", ""),
+                                s.get("duration"), s.get("iterations"), float(s.get("quantile", 0.95))))
+        self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])
+        return tuple(out)

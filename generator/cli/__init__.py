@@ -1,0 +1,22 @@
+"""The `obsgen` command line: a thin layer over generator.pipeline and friends.
+
+Each subcommand lives in its own module and is registered here in one line.
+"""
+from __future__ import annotations
+
+import click
+
+from generator.cli.common import run_guarded
+from generator.cli.generate import generate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Observability as code: one metric catalog -> dashboards, rules, tests, load tests."""
+
+
+cli.add_command(generate)
+
+
+def main() -> None:
+    run_guarded(cli)

@@ -1,0 +1,50 @@
+"""Shared CLI plumbing: catalog options and the mapping of errors to documented exit codes."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from generator import pipeline
+from generator.errors import EXIT_CATALOG, EXIT_IO, EXIT_TOOL, CatalogError, ToolMissing
+
+catalog_option = click.option(
+    "--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False),
+    help="Catalog file (repeatable). Default: every catalog/*.yaml under --root.")
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    help="Project root: where catalog/ is read and artifacts are written.")
+
+
+def load_catalogs(catalogs: tuple[str, ...], root: Path):
+    paths = pipeline.catalog_paths(catalogs, root)
+    if not paths:
+        raise click.UsageError(f"no catalog given and none found in {root / pipeline.DEFAULT_CATALOG_DIR}")
+    return pipeline.load_all(paths)
+
+
+def run_guarded(group: click.Group) -> None:
+    """Run the CLI; known failures become one clear message and a documented exit code."""
+    try:
+        code = group.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        code = 1
+    except CatalogError as exc:
+        click.echo("error: the catalog is invalid; nothing was written:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        code = EXIT_CATALOG
+    except ToolMissing as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = EXIT_TOOL
+    except OSError as exc:
+        click.echo(f"error: {exc}; previous artifacts are intact", err=True)
+        code = EXIT_IO
+    sys.exit(code or 0)

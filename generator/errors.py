@@ -1,0 +1,44 @@
+"""Errors that carry where they come from: file, line and the path inside the document."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes of the CLI, documented in the README.
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # validation found errors, or --check found stale files
+EXIT_USAGE = 2  # click's own usage errors
+EXIT_CATALOG = 3  # the catalog is unreadable or invalid; nothing was written
+EXIT_TOOL = 4  # a required external tool (promtool, k6, amtool) is missing or failed to run
+EXIT_IO = 5  # writing artifacts failed; the previous artifacts are intact
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None = None
+    path: str = ""  # e.g. metrics[2].buckets
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}" if self.path else where
+
+
+@dataclass(frozen=True)
+class Problem:
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used. Carries every problem found, each located."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ToolMissing(Exception):
+    """An external binary the command needs is not installed."""

@@ -1,0 +1,261 @@
+"""Typed model of a catalog: plain frozen dataclasses, no behaviour beyond small derived facts.
+
+The loader (`generator.catalog.loader`) builds a `Catalog` from YAML; `generator.build` derives
+the rules, dashboards and load tests from it. Renderers only ever see these types.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_DURATION_RE = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def parse_duration(text: str) -> float:
+    """Prometheus duration ("1h30m", "15s") to seconds."""
+    parts = _DURATION_RE.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a Prometheus duration: {text!r}")
+    return sum(int(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds to the shortest Prometheus duration ("300" -> "5m", "90" -> "1m30s")."""
+    ms = round(seconds * 1000)
+    if ms <= 0:
+        raise ValueError(f"duration must be positive: {seconds}")
+    out = []
+    for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000), ("ms", 1)):
+        if ms >= size:
+            out.append(f"{ms // size}{unit}")
+            ms %= size
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Silence:
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    values: tuple[str, ...] = ()
+    pattern: str | None = None
+    description: str = ""
+
+    def allows(self, value: str) -> bool:
+        if self.values:
+            return value in self.values
+        if self.pattern is not None:
+            return re.fullmatch(self.pattern, value) is not None
+        return True
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    type: str  # counter | gauge | histogram
+    help: str
+    unit: str = ""
+    labels: tuple[Label, ...] = ()
+    buckets: tuple[float, ...] = ()
+    created_series: bool = False
+    silences: tuple[Silence, ...] = ()
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+    def label(self, name: str) -> Label | None:
+        return next((label for label in self.labels if label.name == name), None)
+
+    @property
+    def base_name(self) -> str:
+        """Name without the counter suffix, as prometheus_client and recording rules use it."""
+        if self.type == "counter" and self.name.endswith("_total"):
+            return self.name[: -len("_total")]
+        return self.name
+
+    def series_names(self) -> dict[str, str]:
+        """Exposed series name -> role ("value", "bucket", "sum", "count", "created")."""
+        if self.type == "histogram":
+            names = {f"{self.name}_bucket": "bucket", f"{self.name}_sum": "sum", f"{self.name}_count": "count"}
+            if self.created_series:
+                names[f"{self.name}_created"] = "created"
+            return names
+        names = {self.name: "value"}
+        if self.type == "counter" and self.created_series:
+            names[f"{self.base_name}_created"] = "created"
+        return names
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    target: float
+    critical: float
+    repos: int | None = None
+    prs: int | None = None
+
+
+@dataclass(frozen=True)
+class AlertText:
+    """The human part of an alert, shared by objective alerts and free-form alerts."""
+    name: str
+    for_: str
+    severity: str
+    summary: str
+    description: str
+    runbook_url: str
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    group: str = ""
+    silences: tuple[Silence, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricRef:
+    metric: str
+    matchers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Objective:
+    name: str
+    kind: str  # latency | error_ratio
+    threshold: float
+    window: str
+    alert: AlertText
+    description: str = ""
+    metric: str = ""  # latency: the histogram
+    quantile: float = 0.0  # latency
+    errors: MetricRef | None = None  # error_ratio
+    total: MetricRef | None = None  # error_ratio
+    unit: str = ""  # "s" or "percentunit", for humans and dashboards
+
+
+@dataclass(frozen=True)
+class AlertDef:
+    """A free-form alert from the catalog's `alerts:` list; expr may use $selector."""
+    expr: str
+    text: AlertText
+
+
+@dataclass(frozen=True)
+class RecordingDef:
+    record: str
+    expr: str
+    labels: tuple[tuple[str, str], ...] = ()
+    group: str = ""
+    silences: tuple[Silence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    expr: str
+    legend: str = ""
+    instant: bool = False
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    type: str  # timeseries | stat
+    unit: str
+    description: str
+    targets: tuple[Target, ...]
+    objective: str | None = None
+    stack: bool = False
+    width: int | None = None
+    height: int | None = None
+    silences: tuple[Silence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    panels: tuple[Panel, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    uid: str
+    title: str
+    rows: tuple[Row, ...]
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    refresh: str = "30s"
+    time_from: str = "now-6h"
+    silences: tuple[Silence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    tier: str
+    executor: str
+    vus: int
+    description: str = ""
+    duration: str | None = None
+    iterations: int | None = None
+    quantile: float = 0.95
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    team: str
+    runbook_base_url: str
+    folder_uid: str
+    folder_title: str
+    selector: tuple[tuple[str, str], ...]
+    title: str = ""
+    datasource_type: str = "prometheus"
+    datasource_uid: str = "prometheus"
+    scrape_interval: str = "15s"
+    rate_window: str = "5m"
+    endpoint: str = ""
+    severities: tuple[str, ...] = ("critical", "warning", "info")
+
+    @property
+    def selector_text(self) -> str:
+        """The service's matchers as PromQL text: `job="ampel-api"`."""
+        return ", ".join(f'{k}="{v}"' for k, v in self.selector)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    service: Service
+    metrics: tuple[Metric, ...]
+    tiers: tuple[Tier, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+    alerts: tuple[AlertDef, ...] = ()
+    recording_rules: tuple[RecordingDef, ...] = ()
+    dashboards: tuple[Dashboard, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    log_fields: tuple[str, ...] = ()
+    # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def metric(self, name: str) -> Metric | None:
+        return next((m for m in self.metrics if m.name == name), None)
+
+    def tier(self, name: str) -> Tier | None:
+        return next((t for t in self.tiers if t.name == name), None)
+
+    def objective(self, name: str) -> Objective | None:
+        return next((o for o in self.objectives if o.name == name), None)
+
+    def line_of(self, path: str) -> int | None:
+        """Line of a document path, or of its nearest located parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None

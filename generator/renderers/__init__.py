@@ -1,0 +1,17 @@
+"""One renderer per artifact kind. Each module has `render(catalog) -> {relative path: text}` and
+`FOLDERS`, the folders it owns (where stale generated files of the same catalog are removed).
+
+`generate` with no kinds renders DEFAULT_KINDS; opt-in kinds are named explicitly.
+"""
+from __future__ import annotations
+
+from types import ModuleType
+
+from generator.renderers import dashboards, k6, rules
+
+KINDS: dict[str, ModuleType] = {
+    "dashboards": dashboards,
+    "rules": rules,
+    "k6": k6,
+}
+DEFAULT_KINDS: list[str] = ["dashboards", "rules", "k6"]

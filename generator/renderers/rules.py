@@ -1,0 +1,59 @@
+"""Rule groups -> Prometheus rule files: one file per group, alerts/ and recording_rules/."""
+from __future__ import annotations
+
+import yaml
+
+from generator.build.rules import Rule, RuleGroup, build_rule_groups
+from generator.model import Catalog
+from generator.renderers.header import comment_header
+
+KIND_FOLDER = {"alerts": "alerts", "recording": "recording_rules"}
+FOLDERS = tuple(KIND_FOLDER.values())
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no aliases, long lines kept whole so that diffs stay one line per change."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+def _str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def rule_dict(rule: Rule) -> dict:
+    out: dict = {"record": rule.record} if rule.record else {"alert": rule.alert}
+    out["expr"] = rule.expr
+    if rule.for_:
+        out["for"] = rule.for_
+    if rule.labels:
+        out["labels"] = dict(rule.labels)
+    if rule.annotations:
+        out["annotations"] = dict(rule.annotations)
+    return out
+
+
+def group_document(group: RuleGroup) -> dict:
+    return {"groups": [{"name": group.name, "rules": [rule_dict(r) for r in group.rules]}]}
+
+
+def dump_yaml(document: dict) -> str:
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=10_000, default_flow_style=False,
+                     allow_unicode=True)
+
+
+def group_path(group: RuleGroup) -> str:
+    return f"{KIND_FOLDER[group.kind]}/{group.name}.yaml"
+
+
+def render_groups(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> dict[str, str]:
+    return {group_path(g): comment_header(catalog) + dump_yaml(group_document(g)) for g in groups}
+
+
+def render(catalog: Catalog) -> dict[str, str]:
+    return render_groups(catalog, build_rule_groups(catalog))

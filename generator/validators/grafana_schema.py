@@ -1,0 +1,98 @@
+"""Validate dashboard JSON against Grafana's official JSON schemas.
+
+The schemas are not shipped with this package: point `OBSGEN_GRAFANA_SCHEMA_DIR` at a folder with
+Grafana's draft-07 schemas (dashboard.jsonschema.json, <paneltype>.jsonschema.json,
+prometheus.jsonschema.json); by default `../shared/grafana-schema` beside the repository is used.
+
+Checked: the dashboard (`#/definitions/Dashboard`), each panel's `options` and
+`fieldConfig.defaults.custom` against its type's Options / FieldConfig, and every Prometheus
+target against `#/definitions/Dataquery`.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+ENV_VAR = "OBSGEN_GRAFANA_SCHEMA_DIR"
+
+
+def default_schema_dir() -> Path:
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    return Path(__file__).resolve().parents[2].parent / "shared" / "grafana-schema"
+
+
+@dataclass(frozen=True)
+class SchemaViolation:
+    pointer: str  # JSON path inside the dashboard, e.g. panels[3].options.legend
+    schema: str  # which schema rejected it
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '(dashboard)'}: {self.message} [{self.schema}]"
+
+
+@lru_cache(maxsize=None)
+def _validator(schema_dir: str, file: str, definition: str) -> jsonschema.Draft7Validator | None:
+    path = Path(schema_dir) / file
+    if not path.exists():
+        return None
+    document = json.loads(path.read_text())
+    if definition not in document["definitions"]:
+        return None
+    schema = {"$ref": f"#/definitions/{definition}", "definitions": document["definitions"]}
+    return jsonschema.Draft7Validator(schema)
+
+
+def _pointer(prefix: str, parts) -> str:
+    out = prefix
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _check(schema_dir: str, file: str, definition: str, instance, prefix: str) -> list[SchemaViolation]:
+    validator = _validator(schema_dir, file, definition)
+    if validator is None:
+        return []
+    return [SchemaViolation(_pointer(prefix, e.absolute_path), f"{file}#{definition}", e.message)
+            for e in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+def _panels(dashboard: dict):
+    for i, panel in enumerate(dashboard.get("panels", [])):
+        yield f"panels[{i}]", panel
+        for j, inner in enumerate(panel.get("panels", []) if panel.get("type") == "row" else []):
+            yield f"panels[{i}].panels[{j}]", inner
+
+
+def validate_dashboard(dashboard: dict, schema_dir: str | Path | None = None) -> list[SchemaViolation]:
+    """Every violation of the official schemas; an empty list means it imports cleanly."""
+    schema_dir = str(schema_dir or default_schema_dir())
+    if not (Path(schema_dir) / "dashboard.jsonschema.json").exists():
+        raise FileNotFoundError(f"Grafana schemas not found in {schema_dir}; set {ENV_VAR}")
+    problems = _check(schema_dir, "dashboard.jsonschema.json", "Dashboard", dashboard, "")
+    for at, panel in _panels(dashboard):
+        kind = panel.get("type")
+        if kind == "row":
+            continue
+        panel_file = f"{kind}.jsonschema.json"
+        if not (Path(schema_dir) / panel_file).exists():
+            problems.append(SchemaViolation(f"{at}.type", "-", f"no official schema for panel type {kind!r}"))
+            continue
+        problems += _check(schema_dir, panel_file, "Options", panel.get("options", {}), f"{at}.options")
+        custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
+        if custom and _validator(schema_dir, panel_file, "FieldConfig") is None:
+            problems.append(SchemaViolation(f"{at}.fieldConfig.defaults.custom", panel_file,
+                                            f"panel type {kind!r} has no custom field config"))
+        elif custom is not None:
+            problems += _check(schema_dir, panel_file, "FieldConfig", custom, f"{at}.fieldConfig.defaults.custom")
+        for t, target in enumerate(panel.get("targets", [])):
+            if target.get("datasource", panel.get("datasource", {})).get("type") == "prometheus":
+                problems += _check(schema_dir, "prometheus.jsonschema.json", "Dataquery", target, f"{at}.targets[{t}]")
+    return problems

@@ -1,0 +1,36 @@
+"""What every validation step receives: the catalogs and everything rendered from them, in memory."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.build.rules import RuleGroup, build_rule_groups
+from generator.model import Catalog
+from generator.pipeline import Rendered, render_all
+
+
+@dataclass
+class CatalogArtifacts:
+    catalog: Catalog
+    groups: tuple[RuleGroup, ...]  # alert and recording groups built from the catalog
+    dashboards: dict[str, dict]  # relative path -> dashboard JSON, as rendered
+
+
+@dataclass
+class ValidationContext:
+    root: Path  # project root: where artifacts live on disk
+    catalogs: list[Catalog]
+    rendered: Rendered  # every artifact rendered in memory (path -> text)
+    per_catalog: list[CatalogArtifacts] = field(default_factory=list)
+    workdir: Path | None = None  # a temporary folder a step may use (set by the runner)
+
+
+def build_context(root: Path, catalogs: list[Catalog], kinds: list[str] | None = None) -> ValidationContext:
+    rendered = render_all(catalogs, kinds)
+    per_catalog = []
+    for catalog in catalogs:
+        dashboards = {f"dashboards/{d.uid}.json": json.loads(rendered.artifacts[f"dashboards/{d.uid}.json"])
+                      for d in catalog.dashboards if f"dashboards/{d.uid}.json" in rendered.artifacts}
+        per_catalog.append(CatalogArtifacts(catalog, build_rule_groups(catalog), dashboards))
+    return ValidationContext(root, catalogs, rendered, per_catalog)

@@ -206,6 +206,33 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Receiver:
+    """An Alertmanager receiver; its secret is a file path (routing_key_file / api_url_file)."""
+    name: str
+    type: str  # pagerduty | slack
+    severities: tuple[str, ...] = ()
+    secret_file: str = ""
+    channel: str = ""
+    repeat_interval: str = ""
+    send_resolved: bool = True
+
+
+@dataclass(frozen=True)
+class Alerting:
+    """Routing of the catalog's alerts: severity -> receiver, grouping and repeat timing."""
+    default_receiver: str
+    receivers: tuple[Receiver, ...]
+    group_by: tuple[str, ...] = ("alertname", "job")
+    group_wait: str = "30s"
+    group_interval: str = "5m"
+    repeat_interval: str = "4h"
+    resolve_timeout: str = "5m"
+
+    def receiver_for(self, severity: str) -> str:
+        return next((r.name for r in self.receivers if severity in r.severities), self.default_receiver)
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     team: str
@@ -239,6 +266,7 @@ class Catalog:
     dashboards: tuple[Dashboard, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     log_fields: tuple[str, ...] = ()
+    alerting: Alerting | None = None
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

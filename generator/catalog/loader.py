@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from generator.catalog.alerting import build_alerting
 from generator.catalog.yaml_positions import json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.model import (
@@ -61,9 +62,8 @@ def load_catalog(path: str | Path) -> Catalog:
     validator = jsonschema.Draft7Validator(catalog_schema())
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        doc_path = json_path(error.absolute_path)
-        problems.append(Problem(Location(name, _line(lines, doc_path), doc_path or "(document)"),
-                                _schema_message(error)))
+        for doc_path, message in _schema_problems(error):
+            problems.append(Problem(Location(name, _line(lines, doc_path), doc_path or "(document)"), message))
     if problems:
         raise CatalogError(problems)
     return _Builder(Path(name), name, data, lines).build()
@@ -78,12 +78,17 @@ def _line(lines: dict[str, int], doc_path: str) -> int | None:
     return lines.get("")
 
 
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "unknown field(s):")
-    if error.validator == "propertyNames" and error.absolute_path:
-        return f"field {error.instance!r} is not allowed here"
-    return error.message
+def _schema_problems(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+    """(document path, message) for one schema error; unknown fields are named one by one."""
+    doc_path = json_path(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = set(error.schema.get("properties", {}))
+        extras = sorted(k for k in error.instance if k not in known)
+        return [(f"{doc_path}.{k}" if doc_path else k, f"unknown field {k!r} (allowed: {', '.join(sorted(known))})")
+                for k in extras]
+    if error.validator == "propertyNames":
+        return [(f"{doc_path}.{error.instance}", f"field {error.instance!r} is not allowed here")]
+    return [(doc_path, error.message)]
 
 
 def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
@@ -118,10 +123,11 @@ class _Builder:
         self.unique([a.text.name for a in alerts] + [o.alert.name for o in objectives], "alert name",
                     [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i in range(len(objectives))])
         self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
+        alerting = build_alerting(self.data.get("alerting"), service, self.problem)
         if self.problems:
             raise CatalogError(self.problems)
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
-                       scenarios, tuple(self.data.get("log_fields", [])), self.lines)
+                       scenarios, tuple(self.data.get("log_fields", [])), alerting=alerting, lines=self.lines)
 
     def unique(self, names: list[str], what: str, paths: list[str]) -> None:
         seen: set[str] = set()

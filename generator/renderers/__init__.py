@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from generator.renderers import dashboards, k6, rules
+from generator.renderers import alertmanager, dashboards, k6, rules
 
 KINDS: dict[str, ModuleType] = {
     "dashboards": dashboards,
     "rules": rules,
     "k6": k6,
+    "alertmanager": alertmanager,
 }
-DEFAULT_KINDS: list[str] = ["dashboards", "rules", "k6"]
+DEFAULT_KINDS: list[str] = ["dashboards", "rules", "k6", "alertmanager"]

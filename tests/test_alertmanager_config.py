@@ -1,0 +1,141 @@
+"""The generated Alertmanager config: accepted by amtool, routes each severity to the catalog's receiver,
+reads every secret from a file and never inlines one."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.catalog import load_catalog
+from generator.errors import CatalogError
+from generator.renderers import alertmanager
+from tests.support.paths import AMPEL, REPO
+
+AMTOOL = shutil.which("amtool")
+pytestmark = pytest.mark.skipif(AMTOOL is None, reason="amtool (Debian prometheus-alertmanager) is required")
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(AMPEL.relative_to(REPO))
+
+
+@pytest.fixture(scope="module")
+def config_file(catalog, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("am") / "alertmanager.yml"
+    path.write_text(alertmanager.render(catalog)[alertmanager.config_path(catalog)])
+    return path
+
+
+def amtool(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([AMTOOL, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_amtool_check_config_accepts_the_generated_config(config_file):
+    result = amtool("check-config", str(config_file))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+def test_committed_config_is_the_rendered_one(catalog, config_file):
+    assert (REPO / alertmanager.config_path(catalog)).read_text() == config_file.read_text()
+
+
+@pytest.mark.parametrize("severity, expected", [("critical", "pagerduty-backend"), ("warning", "slack-backend"),
+                                                ("info", "slack-backend")])
+def test_routes_send_each_severity_to_the_seed_receiver(config_file, severity, expected):
+    result = amtool("config", "routes", "test", f"--config.file={config_file}", f"--verify.receivers={expected}",
+                    f"severity={severity}", "alertname=AnyAlert", "job=ampel-api")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_routes_follow_the_catalog_for_every_alert_the_rules_define(catalog, config_file):
+    """Each generated alert's severity label reaches the receiver the catalog names for it."""
+    from generator.build.rules import build_rule_groups
+    alerts = [r for g in build_rule_groups(catalog) if g.kind == "alerts" for r in g.rules]
+    assert alerts
+    for rule in alerts:
+        severity = dict(rule.labels)["severity"]
+        result = amtool("config", "routes", "test", f"--config.file={config_file}", f"severity={severity}",
+                        f"alertname={rule.alert}")
+        assert result.stdout.strip() == catalog.alerting.receiver_for(severity), rule.alert
+
+
+def test_amtool_rejects_a_route_to_an_unknown_receiver(tmp_path, config_file):
+    """The check above is real: a broken config fails it."""
+    broken = yaml.safe_load(config_file.read_text())
+    broken["route"]["routes"][0]["receiver"] = "nobody"
+    path = tmp_path / "broken.yml"
+    path.write_text(yaml.safe_dump(broken))
+    result = amtool("check-config", str(path))
+    assert result.returncode != 0
+    assert "nobody" in result.stdout + result.stderr
+
+
+def test_secrets_are_file_paths_from_the_catalog_and_never_inlined(catalog, config_file):
+    document = yaml.safe_load(config_file.read_text())
+    receivers = {r["name"]: r for r in document["receivers"]}
+    for receiver in catalog.alerting.receivers:
+        configs = receivers[receiver.name][f"{receiver.type}_configs"]
+        key = "routing_key_file" if receiver.type == "pagerduty" else "api_url_file"
+        assert [c[key] for c in configs] == [receiver.secret_file]
+    text = config_file.read_text()
+    for inline in ("routing_key:", "service_key:", "api_url:", "hooks.slack.com"):
+        assert inline not in text
+
+
+def _catalog_with_alerting(tmp_path, alerting: str) -> Path:
+    text = AMPEL.read_text()
+    head = text[: text.index("\nalerting:")]
+    path = tmp_path / "catalog.yaml"
+    path.write_text(head + "\n" + alerting)
+    return path
+
+
+def test_an_inlined_secret_is_rejected_with_file_line_and_field(tmp_path):
+    path = _catalog_with_alerting(tmp_path, """alerting:
+  default_receiver: pager
+  receivers:
+    - name: pager
+      type: pagerduty
+      severities: [critical]
+      routing_key: s3cr3t
+""")
+    with pytest.raises(CatalogError) as exc:
+        load_catalog(path)
+    message = str(exc.value)
+    assert "alerting.receivers[0]" in message and "routing_key" in message
+    assert f"{path}:" in message
+
+
+def test_unknown_severity_double_routes_and_missing_secret_file_are_located(tmp_path):
+    path = _catalog_with_alerting(tmp_path, """alerting:
+  default_receiver: nobody
+  receivers:
+    - name: pager
+      type: pagerduty
+      severities: [critical, urgent]
+    - name: chat
+      type: slack
+      severities: [critical]
+      api_url_file: /run/secrets/slack
+""")
+    with pytest.raises(CatalogError) as exc:
+        load_catalog(path)
+    problems = {p.location.path: p.message for p in exc.value.problems}
+    assert "routing_key_file" in problems["alerting.receivers[0]"]
+    assert "urgent" in problems["alerting.receivers[0].severities[1]"]
+    assert "already routed to pager" in problems["alerting.receivers[1].severities[0]"]
+    assert "nobody" in problems["alerting.default_receiver"]
+    assert all(p.location.line for p in exc.value.problems)
+
+
+def test_scaled_profile_divides_grouping_and_repeat_timings(catalog):
+    document = alertmanager.config_document(catalog, scale=60)
+    assert document["route"]["group_wait"] == "500ms"
+    assert document["route"]["group_interval"] == "5s"
+    assert document["route"]["repeat_interval"] == "4m"

@@ -10,6 +10,11 @@ EXIT_USAGE = 2  # click's own usage errors
 EXIT_CATALOG = 3  # the catalog is unreadable or invalid; nothing was written
 EXIT_TOOL = 4  # a required external tool (promtool, k6, amtool) is missing or failed to run
 EXIT_IO = 5  # writing artifacts failed; the previous artifacts are intact
+EXIT_DRIFT = 6  # deploy grafana: a dashboard changed in Grafana since our last deploy; not overwritten
+EXIT_AUTH = 7  # deploy: the server refused the credentials (401) or a permission (403)
+EXIT_REJECTED = 8  # deploy: the server refused a change (400, 404, 409, 412)
+EXIT_UNREACHABLE = 9  # deploy: no usable answer after every retry (connection, timeout, 5xx)
+EXIT_ROLLED_BACK = 10  # deploy prometheus: Prometheus rejected the rules; the previous files are restored
 
 
 @dataclass(frozen=True)

@@ -74,11 +74,11 @@ def write(root: Path, artifacts: dict[str, str], result: Plan) -> None:
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((rel, Path(tmp)))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(artifacts[rel])
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((rel, Path(tmp)))
     except BaseException:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)

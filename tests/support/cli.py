@@ -1,0 +1,14 @@
+"""Run the real `obsgen` console script in a subprocess."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+OBSGEN = Path(sys.executable).with_name("obsgen")
+
+
+def obsgen(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([str(OBSGEN), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})

@@ -1,0 +1,54 @@
+"""`obsgen loadtest`: run one generated k6 scenario against a live target, exit with k6's code."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from generator.cli.common import catalog_option, load_catalogs, root_option
+from generator.loadtest.runner import run_scenario
+from generator.renderers import k6 as k6_renderer
+
+
+def _scenario(catalogs, name: str):
+    found = {s.name: (c, s) for c in catalogs for s in c.scenarios}
+    if name not in found:
+        raise click.UsageError(f"unknown scenario {name!r}; the catalogs define: {', '.join(sorted(found)) or 'none'}")
+    return found[name]
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--base-url", envvar="BASE_URL", default=k6_renderer.DEFAULT_BASE_URL, show_default=True,
+              help="Where the service runs (env BASE_URL).")
+@click.option("--token", envvar="TOKEN", default=None,
+              help="Bearer token (env TOKEN). Default: token-<tier>, the reference exporter's seeded user.")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the JSON summary goes. Default: k6-summary-<scenario>.json in the working directory.")
+@click.option("--duration", default=None, help="Override the scenario's duration (constant-vus), e.g. 30s.")
+@click.option("--iterations", type=int, default=None, help="Override the scenario's iteration count.")
+@click.option("--think-time", type=float, default=None, help="Seconds each VU waits between requests.")
+@catalog_option
+@root_option
+def loadtest(scenario: str, base_url: str, token: str | None, summary_path: Path | None, duration: str | None,
+             iterations: int | None, think_time: float | None, catalogs: tuple[str, ...], root: Path) -> None:
+    """Run the k6 script of SCENARIO (k6/<SCENARIO>.js) against --base-url.
+
+    Exits with k6's own code: 0 when every threshold holds, 99 when one is crossed.
+    """
+    _, chosen = _scenario(load_catalogs(catalogs, root), scenario)
+    script = root / "k6" / f"{chosen.name}.js"
+    if not script.is_file():
+        raise click.UsageError(f"{script} does not exist; run `obsgen generate k6` first")
+    summary_path = summary_path or Path(os.getcwd()) / f"k6-summary-{chosen.name}.json"
+    token = token if token is not None else f"token-{chosen.tier}"
+    click.echo(f"loadtest: {chosen.name} ({chosen.description or chosen.tier}) -> {base_url}", err=True)
+    result = run_scenario(script, base_url, token, summary_path, duration=duration, iterations=iterations,
+                          think_time=think_time)
+    if result.report:
+        click.echo(f"verdict: {result.verdict}" + (f" (crossed: {'; '.join(result.crossed)})" if result.crossed else ""))
+        click.echo(f"JSON summary: {result.summary_path}")
+    else:
+        click.echo(f"verdict: none (k6 exited {result.returncode} before writing a summary)", err=True)
+    raise click.exceptions.Exit(result.returncode)

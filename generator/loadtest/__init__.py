@@ -1,0 +1,1 @@
+"""Running the generated k6 scripts: finding the k6 binary and running one scenario."""

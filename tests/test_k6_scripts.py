@@ -1,0 +1,101 @@
+"""The generated k6 scripts: accepted by `k6 archive`, thresholds and tags taken from the catalog,
+configuration from __ENV, nothing imported from the network."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import load_catalog
+from generator.loadtest.binary import find_k6
+from generator.renderers import k6 as k6_renderer
+from generator.validators.context import build_context
+from generator.validators.k6_archive import check_k6_archive
+from tests.support.paths import AMPEL, CHECKOUT, REPO
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(AMPEL.relative_to(REPO))
+
+
+def options_of(text: str) -> dict:
+    match = re.search(r"^export const options = (\{.*?^\});$", text, re.S | re.M)
+    assert match, "script has no literal options object"
+    return json.loads(match.group(1))
+
+
+def test_every_rendered_script_passes_k6_archive():
+    catalogs = [load_catalog(AMPEL.relative_to(REPO)), load_catalog(CHECKOUT.relative_to(REPO))]
+    ctx = build_context(REPO, catalogs, ["k6"])
+    assert len([rel for rel in ctx.rendered.artifacts if rel.startswith("k6/")]) >= 5
+    assert check_k6_archive(ctx) == []
+
+
+def test_a_bad_threshold_is_a_finding_naming_the_script(tmp_path, catalog):
+    """The reason the step uses `k6 archive`: `k6 inspect` lets the same broken threshold through."""
+    ctx = build_context(REPO, [catalog], ["k6"])
+    rel = "k6/small_dataset.js"
+    ctx.rendered.artifacts[rel] = ctx.rendered.artifacts[rel].replace('"p(95)<100"', '"p(95) <<< 100"')
+    ctx.workdir = tmp_path
+    findings = check_k6_archive(ctx)
+    assert [(f.check, f.rule, f.file) for f in findings] == [("k6-archive", "k6-archive-rejected", rel)]
+    assert "threshold" in findings[0].message.lower() or "p(95)" in findings[0].message
+    broken = tmp_path / "broken.js"
+    broken.write_text(ctx.rendered.artifacts[rel])
+    inspect = subprocess.run([str(find_k6()), "inspect", str(broken)], capture_output=True, text=True,
+                             env={**os.environ, "K6_NO_USAGE_REPORT": "true"}, timeout=60)
+    assert inspect.returncode == 0, "k6 inspect now catches bad thresholds; the archive step could use it"
+
+
+@pytest.mark.parametrize("name", ["small_dataset", "large_dataset", "concurrent_requests", "sequential_sampling"])
+def test_thresholds_come_from_the_scenario_tier_and_the_error_objective(catalog, name):
+    scenario = next(s for s in catalog.scenarios if s.name == name)
+    tier = catalog.tier(scenario.tier)
+    errors = next(o for o in catalog.objectives if o.kind == "error_ratio")
+    thresholds = options_of((REPO / "k6" / f"{name}.js").read_text())["thresholds"]
+    duration = thresholds[f"http_req_duration{{scenario:{name}}}"]
+    assert duration[0] == f"p(95)<{tier.target * 1000:g}"
+    assert duration[1]["threshold"] == f"p(95)<{tier.critical * 1000:g}" and duration[1]["abortOnFail"] is True
+    assert thresholds[f"http_req_failed{{scenario:{name}}}"] == [f"rate<{errors.threshold:g}"]
+    assert thresholds[f"checks{{scenario:{name}}}"] == ["rate==1"]
+
+
+def test_the_seed_scenarios_are_all_there(catalog):
+    options = {s.name: options_of((REPO / "k6" / f"{s.name}.js").read_text())["scenarios"][s.name]
+               for s in catalog.scenarios}
+    assert options["small_dataset"]["tags"] == {"tier": "small"}
+    assert options["large_dataset"]["tags"] == {"tier": "large"}
+    assert options["concurrent_requests"]["vus"] == 10
+    assert options["sequential_sampling"] == {"executor": "shared-iterations", "vus": 1, "iterations": 5,
+                                              "tags": {"tier": "small"}}
+
+
+def test_request_tags_are_labels_of_the_request_counter_with_allowed_values(catalog):
+    metric_name, tags = k6_renderer.request_tags(catalog)
+    metric = catalog.metric(metric_name)
+    assert tags == {"method": "GET", "path": catalog.service.endpoint}
+    for name, value in tags.items():
+        assert metric.label(name) is not None and metric.label(name).allows(value), name
+    text = (REPO / "k6" / "small_dataset.js").read_text()
+    assert f"const TAGS = {json.dumps(tags, sort_keys=True)};" in text
+
+
+def test_target_and_token_come_from_env_and_nothing_from_the_network(catalog):
+    for scenario in catalog.scenarios:
+        text = (REPO / "k6" / f"{scenario.name}.js").read_text()
+        imports = re.findall(r"^import .* from '([^']+)';$", text, re.M)
+        assert imports and all(i == "k6" or i.startswith("k6/") for i in imports), imports
+        assert "http://" not in "".join(imports) and "https://" not in "".join(imports)
+        assert "__ENV.BASE_URL" in text and "__ENV.TOKEN" in text
+        assert "export function handleSummary" in text
+
+
+def test_the_summary_fields_checked_are_the_catalogs_log_fields(catalog):
+    text = (REPO / "k6" / "small_dataset.js").read_text()
+    fields = json.loads(re.search(r"^const FIELDS = (\[.*\]);$", text, re.M).group(1))
+    assert fields == [f for f in catalog.log_fields if f not in ("user_id", "duration_ms")]

@@ -8,6 +8,7 @@ import click
 
 from generator.cli.common import run_guarded
 from generator.cli.generate import generate
+from generator.cli.loadtest import loadtest
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,6 +17,7 @@ def cli() -> None:
 
 
 cli.add_command(generate)
+cli.add_command(loadtest)
 
 
 def main() -> None:

@@ -24,12 +24,12 @@ def catalog_paths(explicit: tuple[str, ...] | list[str], root: Path) -> list[Pat
     return found
 
 
-def load_all(paths: list[Path]) -> list[Catalog]:
-    """Load every catalog; problems of all of them are reported together."""
+def load_all(paths: list[Path], base: Path | None = None) -> list[Catalog]:
+    """Load every catalog (named relative to `base`); problems of all of them are reported together."""
     catalogs, problems = [], []
     for path in paths:
         try:
-            catalogs.append(load_catalog(path))
+            catalogs.append(load_catalog(path, base))
         except CatalogError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -34,17 +34,18 @@ def schema_path() -> Path:
     return Path(str(resources.files("generator.catalog").joinpath(SCHEMA_FILE)))
 
 
-def display_path(path: Path) -> str:
-    """Catalog path as artifacts name it: relative to the working directory when inside it."""
+def display_path(path: Path, base: Path | None = None) -> str:
+    """Catalog path as artifacts name it: relative to `base` (the project root, default the working
+    directory) when inside it, so headers do not depend on where the command runs."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
     except ValueError:
-        return str(path)
+        return path.as_posix()
 
 
-def load_catalog(path: str | Path) -> Catalog:
+def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
     path = Path(path)
-    name = display_path(path)
+    name = display_path(path, base)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

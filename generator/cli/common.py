@@ -21,7 +21,7 @@ def load_catalogs(catalogs: tuple[str, ...], root: Path):
     paths = pipeline.catalog_paths(catalogs, root)
     if not paths:
         raise click.UsageError(f"no catalog given and none found in {root / pipeline.DEFAULT_CATALOG_DIR}")
-    return pipeline.load_all(paths)
+    return pipeline.load_all(paths, base=root)
 
 
 def run_guarded(group: click.Group) -> None:

@@ -139,10 +139,21 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class AlertTest:
+    """How to exercise a free-form alert in its generated promtool test: one input series (may use
+    $selector) held at `firing` while the condition holds and at `quiet` when healthy.
+    A value of None means the series is absent."""
+    series: str
+    firing: float | None
+    quiet: float | None
+
+
+@dataclass(frozen=True)
 class AlertDef:
     """A free-form alert from the catalog's `alerts:` list; expr may use $selector."""
     expr: str
     text: AlertText
+    test: AlertTest | None = None
 
 
 @dataclass(frozen=True)

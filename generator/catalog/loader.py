@@ -18,7 +18,7 @@ from generator.catalog.alerting import build_alerting
 from generator.catalog.yaml_positions import json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.model import (
-    AlertDef, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
+    AlertDef, AlertTest, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
     RecordingDef, Row, Scenario, Service, Silence, Target, Tier, parse_duration,
 )
 
@@ -211,7 +211,13 @@ class _Builder:
             group=a.get("group", ""), silences=_silences(a.get("silence")))
 
     def alert(self, a: dict, at: str, service: Service) -> AlertDef:
-        return AlertDef(a["expr"], self.alert_text(a, at, service))
+        test = a.get("test")
+        if test is not None:
+            value = lambda v: None if v == "absent" else float(v)  # noqa: E731
+            test = AlertTest(test["series"], value(test["firing"]), value(test["quiet"]))
+            if test.firing == test.quiet:
+                self.problem(f"{at}.test", "firing and quiet must differ")
+        return AlertDef(a["expr"], self.alert_text(a, at, service), test)
 
     def metric_ref(self, ref: dict, at: str, metrics: tuple[Metric, ...]) -> MetricRef:
         metric = next((m for m in metrics if m.name == ref["metric"]), None)

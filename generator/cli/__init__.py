@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from generator.cli.common import run_guarded
+from generator.cli.deploy import deploy
 from generator.cli.generate import generate
 from generator.cli.loadtest import loadtest
 
@@ -17,6 +18,7 @@ def cli() -> None:
 
 
 cli.add_command(generate)
+cli.add_command(deploy)
 cli.add_command(loadtest)
 
 

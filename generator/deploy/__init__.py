@@ -1,0 +1,1 @@
+"""Deploying generated artifacts: dashboards to the Grafana HTTP API, rule files to Prometheus."""

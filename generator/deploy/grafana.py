@@ -1,0 +1,218 @@
+"""`deploy grafana`: push the catalogs' dashboards through the Grafana HTTP API.
+
+For each dashboard: GET it by uid, compare its content with the catalog's, skip it when equal,
+refuse it when it drifted (see dashboard_stamp), otherwise POST /api/dashboards/db with the
+folder uid, the version we read (so a concurrent edit yields 412 instead of being lost) and a
+message naming the git revision. Folders are created by uid when missing. `prune` deletes
+dashboards that carry our tag and our stamp for one of the deployed services and are no longer in
+the catalogs. `dry_run` reads only, and reports the same plan with diffs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from generator.deploy import dashboard_stamp as stamp
+from generator.deploy.grafana_client import GrafanaClient, GrafanaRejected
+from generator.errors import EXIT_DRIFT, EXIT_OK, EXIT_REJECTED
+from generator.model import Catalog
+from generator.renderers.dashboards import dashboard_json
+
+CREATE, UPDATE, UNCHANGED, DRIFTED, REJECTED, PRUNE, KEPT = (
+    "create", "update", "unchanged", "drifted", "rejected", "prune", "kept")
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One dashboard as the catalog wants it in Grafana."""
+
+    uid: str
+    title: str
+    folder_uid: str
+    folder_title: str
+    service: str
+    dashboard: dict
+
+
+def wanted_dashboards(catalogs: list[Catalog]) -> list[Wanted]:
+    out = []
+    for catalog in catalogs:
+        service = catalog.service
+        for d in catalog.dashboards:
+            out.append(Wanted(d.uid, d.title, service.folder_uid, service.folder_title, service.name,
+                              stamp.desired(dashboard_json(catalog, d))))
+    return sorted(out, key=lambda w: w.uid)
+
+
+@dataclass
+class Outcome:
+    uid: str
+    action: str
+    detail: str = ""
+    diff: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    folders_created: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+    @property
+    def exit_code(self) -> int:
+        if self.count(REJECTED):
+            return EXIT_REJECTED
+        if self.count(DRIFTED):
+            return EXIT_DRIFT
+        return EXIT_OK
+
+    def summary(self) -> str:
+        done = {CREATE: "created", UPDATE: "updated", UNCHANGED: "unchanged", DRIFTED: "refused (drifted)",
+                REJECTED: "rejected", PRUNE: "deleted", KEPT: "kept"}
+        if self.dry_run:
+            done.update({CREATE: "to create", UPDATE: "to update", PRUNE: "to delete"})
+        parts = [f"{self.count(a)} {label}" for a, label in done.items()
+                 if self.count(a) or a in (CREATE, UPDATE, UNCHANGED)]
+        verb = "to create" if self.dry_run else "created"
+        folders = f"; folders {verb}: {', '.join(self.folders_created)}" if self.folders_created else ""
+        mode = "dry run, nothing changed: " if self.dry_run else ""
+        return f"{mode}dashboards {', '.join(parts)}{folders}"
+
+
+@dataclass
+class Options:
+    revision: str
+    dry_run: bool = False
+    force: bool = False
+    prune: bool = False
+    diff_lines: int = 60
+
+
+class GrafanaDeploy:
+    def __init__(self, client: GrafanaClient, options: Options, out: Callable[[str], None]):
+        self.client, self.options, self.out = client, options, out
+
+    def run(self, wanted: list[Wanted]) -> Report:
+        report = Report(dry_run=self.options.dry_run)
+        self.client.health()
+        self._ensure_folders(wanted, report)
+        for item in wanted:
+            report.outcomes.append(self._deploy_one(item, report))
+        if self.options.prune:
+            report.outcomes.extend(self._prune(wanted))
+        return report
+
+    # -- folders -----------------------------------------------------------------------------
+    def _ensure_folders(self, wanted: list[Wanted], report: Report) -> None:
+        for uid, title in sorted({(w.folder_uid, w.folder_title) for w in wanted}):
+            if self.client.get_folder(uid) is not None:
+                continue
+            if not self.options.dry_run:
+                self.client.create_folder(uid, title)
+            report.folders_created.append(uid)
+            self.out(f"folder    {uid} ({title}): {'would be created' if self.options.dry_run else 'created'}")
+
+    # -- one dashboard -----------------------------------------------------------------------
+    def _deploy_one(self, item: Wanted, report: Report) -> Outcome:
+        found = self.client.get_dashboard(item.uid)
+        if found is None:
+            outcome = Outcome(item.uid, CREATE, f"new in folder {item.folder_uid}", stamp.outline(item.dashboard))
+            return self._save(item, None, outcome)
+        current, meta = found["dashboard"], found.get("meta", {})
+        same_folder = meta.get("folderUid", "") == item.folder_uid
+        if stamp.content(current) == stamp.content(item.dashboard) and same_folder:
+            return self._show(Outcome(item.uid, UNCHANGED, f"version {current.get('version')}"))
+        changes = stamp.diff(current, item.dashboard, item.uid, self.options.diff_lines)
+        moved = "" if same_folder else f"; moves from folder {meta.get('folderUid') or '(root)'} to {item.folder_uid}"
+        drifted = stamp.drift(current, meta)
+        if drifted is not None and not self.options.force:
+            return self._show(Outcome(item.uid, DRIFTED, f"changed in Grafana since our last deploy: {drifted.reason}; "
+                                                         "not overwritten (use --force to overwrite)", changes))
+        forced = f"; overwrites changes made in Grafana ({drifted.reason})" if drifted else ""
+        outcome = Outcome(item.uid, UPDATE, f"version {current.get('version')}{moved}{forced}", changes)
+        return self._save(item, current, outcome)
+
+    def _save(self, item: Wanted, current: dict | None, outcome: Outcome) -> Outcome:
+        if self.options.dry_run:
+            return self._show(outcome)
+        version = None if current is None else current.get("version")
+        body = stamp.stamped(item.dashboard, (version or 0) + 1, self.options.revision, item.service)
+        if version is not None:
+            body["version"] = version
+        message = f"obsgen deploy of revision {self.options.revision}"
+        try:
+            saved = self.client.save_dashboard(body, item.folder_uid, message, overwrite=self.options.force)
+        except GrafanaRejected as exc:
+            if exc.reason == "version-mismatch" and self._already_there(item):
+                outcome.detail += "; already saved by an earlier attempt of this deploy"
+                return self._show(outcome)
+            return self._show(Outcome(item.uid, REJECTED, explain_rejection(exc, item)))
+        outcome.detail += f" -> version {saved.get('version')}"
+        return self._show(outcome)
+
+    def _already_there(self, item: Wanted) -> bool:
+        """After a retried save: did our own first attempt land (its answer was lost)?"""
+        found = self.client.get_dashboard(item.uid)
+        if found is None:
+            return False
+        current = found["dashboard"]
+        landed = stamp.stamp_of(current) or {}
+        return (stamp.content(current) == stamp.content(item.dashboard)
+                and landed.get("revision") == self.options.revision)
+
+    # -- prune -------------------------------------------------------------------------------
+    def _prune(self, wanted: list[Wanted]) -> list[Outcome]:
+        keep = {w.uid for w in wanted}
+        services = {w.service for w in wanted}
+        outcomes = []
+        for hit in sorted(self.client.search_dashboards(stamp.MANAGED_TAG), key=lambda h: str(h.get("uid"))):
+            uid = str(hit.get("uid"))
+            if uid in keep:
+                continue
+            found = self.client.get_dashboard(uid)
+            if found is None:
+                continue
+            current, meta = found["dashboard"], found.get("meta", {})
+            marker = stamp.stamp_of(current)
+            if marker is None or marker.get("service") not in services:
+                owner = f"service {marker.get('service')}" if marker else "no obsgen stamp"
+                outcomes.append(self._show(Outcome(uid, KEPT, f"tagged {stamp.MANAGED_TAG} but not deployed for "
+                                                              f"these catalogs ({owner}); left alone")))
+                continue
+            drifted = stamp.drift(current, meta)
+            if drifted is not None and not self.options.force:
+                outcomes.append(self._show(Outcome(uid, KEPT, f"no longer in the catalog but changed in Grafana "
+                                                              f"since our deploy: {drifted.reason}; not deleted "
+                                                              "(use --force to delete)")))
+                continue
+            if not self.options.dry_run:
+                self.client.delete_dashboard(uid)
+            outcomes.append(self._show(Outcome(uid, PRUNE, f"\"{current.get('title')}\" is no longer in the catalog")))
+        return outcomes
+
+    # -- output ------------------------------------------------------------------------------
+    def _show(self, outcome: Outcome) -> Outcome:
+        label = "delete" if outcome.action == PRUNE else outcome.action
+        self.out(f"{label:<9} {outcome.uid}: {outcome.detail}".rstrip(": "))
+        if outcome.action == DRIFTED or (self.options.dry_run and outcome.action in (CREATE, UPDATE)):
+            for line in outcome.diff:
+                self.out(f"    {line}")
+        return outcome
+
+
+def explain_rejection(exc: GrafanaRejected, item: Wanted) -> str:
+    """Grafana's 4xx answer to a save, said so that the reader knows what to do."""
+    if exc.status == 412 and exc.reason == "version-mismatch":
+        return ("412 version-mismatch: the dashboard was changed by someone else between our read and our save; "
+                "run the deploy again")
+    if exc.status == 412 and exc.reason == "name-exists":
+        return (f"412 name-exists: another dashboard titled \"{item.title}\" already exists in folder "
+                f"{item.folder_uid} (or one with this uid); rename or delete it, or use --force to overwrite")
+    if exc.status == 412 and exc.reason == "plugin-dashboard":
+        return f"412 plugin-dashboard: uid {item.uid} belongs to a Grafana plugin; give the catalog dashboard another uid"
+    if exc.status == 404:
+        return f"404 not found: {exc} (does folder {item.folder_uid} exist in this org?)"
+    return f"refused: {exc}"

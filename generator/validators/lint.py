@@ -1,0 +1,181 @@
+"""Lint of the generated rules and dashboards, in the spirit of mixtool and pint.
+
+Each rule is documented in docs/lint-rules.md and can be silenced on its catalog item with
+`silence: [{rule: <id>, reason: <why>}]` (alerts, recording rules, objectives' alerts, dashboards,
+panels, metrics).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from generator.build.rules import Rule
+from generator.model import Catalog, parse_duration
+from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
+from generator.promql.functions import WINDOWED_FUNCTIONS
+from generator.validators.context import CatalogArtifacts, ValidationContext
+from generator.validators.findings import Finding
+from generator.validators.queries import Query, all_queries, dashboard_panels, parsed
+from generator.validators.silences import Reporter
+
+CHECK = "lint"
+RULES = ("alert-name-camelcase", "alert-severity", "alert-summary", "alert-description-templated",
+         "alert-runbook-url", "alert-for", "recording-rule-name", "rate-window", "dashboard-query-parses",
+         "dashboard-rate-interval", "panel-unit", "panel-description", "dashboard-uid-unique",
+         "dashboard-uid-stable")
+
+CAMEL_CASE = re.compile(r"[A-Z][a-zA-Z0-9]*[a-z][a-zA-Z0-9]*")
+RECORD_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+")
+DASHBOARD_UID = re.compile(r"[a-zA-Z0-9_-]{1,40}")
+URL = re.compile(r"https?://[^\s/]+\S*")
+RATE_INTERVAL = "$__rate_interval"
+MIN_SCRAPES_PER_WINDOW = 4
+
+
+def lint(ctx: ValidationContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for artifacts in ctx.per_catalog:
+        report = Reporter(CHECK, artifacts.catalog)
+        for group in artifacts.groups:
+            for rule in group.rules:
+                if rule.alert:
+                    _alert(report, artifacts.catalog, rule, group.name)
+                elif not RECORD_NAME.fullmatch(rule.record):
+                    report.add("recording-rule-name", f"recording rule {rule.record!r} is not named "
+                                                      f"level:metric:operations", _rule_path(rule, "record"),
+                               item=rule.record, group=group.name)
+        for query in all_queries(artifacts):
+            _query(report, artifacts.catalog, query)
+        _panels(report, artifacts)
+        _dashboards(report, ctx.root, artifacts)
+        findings += report.findings
+    findings += _unique_uids(ctx)
+    return findings
+
+
+def _rule_path(rule: Rule, field: str) -> str:
+    return f"{rule.source}.{field}"
+
+
+def _alert(report: Reporter, catalog: Catalog, rule: Rule, group: str) -> None:
+    def add(lint_rule: str, message: str, field: str) -> None:
+        report.add(lint_rule, message, _rule_path(rule, field), item=rule.alert, group=group)
+
+    labels, annotations = dict(rule.labels), dict(rule.annotations)
+    if not CAMEL_CASE.fullmatch(rule.alert):
+        add("alert-name-camelcase", f"alert name {rule.alert!r} is not CamelCase (e.g. ServiceHighErrorRate)", "name")
+    severity = labels.get("severity", "")
+    if severity not in catalog.service.severities:
+        add("alert-severity", f"severity {severity!r} is not one of {', '.join(catalog.service.severities)} "
+                              f"(service.severities)", "severity")
+    if not annotations.get("summary", "").strip():
+        add("alert-summary", "the alert has no summary annotation", "summary")
+    description = annotations.get("description", "").strip()
+    if not description:
+        add("alert-description-templated", "the alert has no description annotation", "description")
+    elif "{{" not in description:
+        add("alert-description-templated", "the description uses no template ({{ $value }}, {{ $labels.x }}): "
+                                           "it cannot say what fired where", "description")
+    runbook = annotations.get("runbook_url", "").strip()
+    if not runbook:
+        add("alert-runbook-url", "missing runbook_url annotation: set runbook_url or service.runbook_base_url",
+            "runbook_url")
+    elif not URL.fullmatch(runbook):
+        add("alert-runbook-url", f"runbook_url {runbook!r} is not an http(s) URL", "runbook_url")
+    if not rule.for_ or _seconds(rule.for_) <= 0:
+        add("alert-for", "the alert has no `for`: one bad scrape would page; give it a duration", "for")
+
+
+def _seconds(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return 0.0
+
+
+def _query(report: Reporter, catalog: Catalog, query: Query) -> None:
+    tree = parsed(query.expr, query.grafana)
+
+    def add(lint_rule: str, message: str) -> None:
+        report.add(lint_rule, f"{message} (in {query.artifact})", query.doc_path, item=query.item, group=query.group)
+
+    if isinstance(tree, ParseError):
+        if query.kind == "panel":
+            add("dashboard-query-parses", f"the query does not parse: {tree} in `{query.expr}`")
+        return
+    scrape = parse_duration(catalog.service.scrape_interval)
+    for node in walk(tree):
+        if not (isinstance(node, Call) and node.func in WINDOWED_FUNCTIONS and node.args):
+            continue
+        window = node.args[0].range if isinstance(node.args[0], (MatrixSelector, Subquery)) else None
+        if window is None:
+            continue
+        if query.kind == "panel" and window.text != RATE_INTERVAL:
+            add("dashboard-rate-interval", f"{node.func}() over [{window.text}]: dashboard queries use "
+                                           f"[{RATE_INTERVAL}] so that the window follows the zoom and the scrape "
+                                           f"interval")
+        if window.seconds is not None and window.seconds < MIN_SCRAPES_PER_WINDOW * scrape:
+            add("rate-window", f"{node.func}() over [{window.text}] covers fewer than {MIN_SCRAPES_PER_WINDOW} "
+                               f"scrapes of {catalog.service.scrape_interval}; use at least "
+                               f"{_minutes(MIN_SCRAPES_PER_WINDOW * scrape)}")
+
+
+def _minutes(seconds: float) -> str:
+    from generator.model import format_duration
+    return format_duration(seconds)
+
+
+def _panels(report: Reporter, artifacts: CatalogArtifacts) -> None:
+    for doc_path, dashboard, panel, panel_json, artifact in dashboard_panels(artifacts):
+        title = panel_json.get("title", panel.title)
+        unit = panel_json.get("fieldConfig", {}).get("defaults", {}).get("unit", "")
+        if not unit:
+            report.add("panel-unit", f"panel {title!r} has no unit (in {artifact})", f"{doc_path}.unit",
+                       item=title, group=dashboard.uid)
+        if not panel_json.get("description", "").strip():
+            report.add("panel-description", f"panel {title!r} has no description (in {artifact})",
+                       f"{doc_path}.description", item=title, group=dashboard.uid)
+
+
+def _dashboards(report: Reporter, root: Path, artifacts: CatalogArtifacts) -> None:
+    for i, dashboard in enumerate(artifacts.catalog.dashboards):
+        artifact = f"dashboards/{dashboard.uid}.json"
+        at = f"dashboards[{i}].uid"
+        data = artifacts.dashboards.get(artifact)
+        if not DASHBOARD_UID.fullmatch(dashboard.uid):
+            report.add("dashboard-uid-stable", f"uid {dashboard.uid!r} is not a valid Grafana uid "
+                                               f"(1-40 of a-z A-Z 0-9 _ -)", at, item=dashboard.title)
+        elif data is not None and data.get("uid") != dashboard.uid:
+            report.add("dashboard-uid-stable", f"{artifact} has uid {data.get('uid')!r}, the catalog says "
+                                               f"{dashboard.uid!r}", at, item=dashboard.title)
+        committed = _committed_uid(root / artifact)
+        if committed is not None and committed != dashboard.uid:
+            report.add("dashboard-uid-stable", f"the committed {artifact} has uid {committed!r}; a uid must not "
+                                               f"change (links, bookmarks and provisioning use it)", at,
+                       item=dashboard.title)
+
+
+def _committed_uid(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("uid")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _unique_uids(ctx: ValidationContext) -> list[Finding]:
+    seen: dict[str, str] = {}
+    findings = []
+    for artifacts in ctx.per_catalog:
+        catalog = artifacts.catalog
+        report = Reporter(CHECK, catalog)
+        for i, dashboard in enumerate(catalog.dashboards):
+            where = f"{catalog.path.as_posix()}:{catalog.line_of(f'dashboards[{i}].uid')}"
+            if dashboard.uid in seen:
+                report.add("dashboard-uid-unique", f"dashboard uid {dashboard.uid!r} is also used at "
+                                                   f"{seen[dashboard.uid]}", f"dashboards[{i}].uid",
+                           item=dashboard.title)
+            else:
+                seen[dashboard.uid] = where
+        findings += report.findings
+    return findings

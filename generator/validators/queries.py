@@ -1,0 +1,82 @@
+"""Every PromQL expression of the validation context, located in its catalog and its artifact.
+
+Rules come from the rule groups built from each catalog (`Rule.source` is their catalog path);
+dashboard queries come from the rendered dashboard JSON, whose panels follow the catalog's rows and
+panels in order (`dashboards[i].rows[j].panels[k].targets[t]`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from generator.build.rules import Rule
+from generator.model import Catalog
+from generator.promql import ParseError, parse
+from generator.renderers.rules import group_path
+from generator.validators.context import CatalogArtifacts
+
+
+@dataclass(frozen=True)
+class Query:
+    catalog: Catalog
+    expr: str
+    kind: str  # "rule" | "panel"
+    doc_path: str  # where the catalog defines it (for the line of findings and silences)
+    item: str  # alert or record name, panel title
+    group: str  # rule group, or dashboard uid
+    artifact: str  # the generated file it is written to
+    rule: Rule | None = None
+
+    @property
+    def grafana(self) -> bool:
+        return self.kind == "panel"
+
+
+@lru_cache(maxsize=4096)
+def parsed(expr: str, grafana: bool):
+    """The tree of an expression, or the ParseError it raises (cached: checks share one parse)."""
+    try:
+        return parse(expr, grafana=grafana)
+    except ParseError as exc:
+        return exc
+
+
+def rule_queries(artifacts: CatalogArtifacts) -> list[Query]:
+    catalog = artifacts.catalog
+    out = []
+    for group in artifacts.groups:
+        for rule in group.rules:
+            doc_path = rule.source
+            if doc_path.startswith(("alerts[", "recording_rules[")):
+                doc_path += ".expr"
+            out.append(Query(catalog, rule.expr, "rule", doc_path, rule.name, group.name, group_path(group), rule))
+    return out
+
+
+def dashboard_panels(artifacts: CatalogArtifacts):
+    """(doc path, dashboard model, catalog panel, panel JSON, artifact path) for every panel."""
+    catalog = artifacts.catalog
+    for i, dashboard in enumerate(catalog.dashboards):
+        artifact = f"dashboards/{dashboard.uid}.json"
+        data = artifacts.dashboards.get(artifact)
+        if data is None:
+            continue
+        rendered = [p for p in data.get("panels", []) if p.get("type") != "row"]
+        declared = [(f"dashboards[{i}].rows[{r}].panels[{p}]", panel)
+                    for r, row in enumerate(dashboard.rows) for p, panel in enumerate(row.panels)]
+        for (doc_path, panel), panel_json in zip(declared, rendered):
+            yield doc_path, dashboard, panel, panel_json, artifact
+
+
+def panel_queries(artifacts: CatalogArtifacts) -> list[Query]:
+    out = []
+    for doc_path, dashboard, panel, panel_json, artifact in dashboard_panels(artifacts):
+        for t, target in enumerate(panel_json.get("targets", [])):
+            if "expr" in target:
+                out.append(Query(artifacts.catalog, target["expr"], "panel", f"{doc_path}.targets[{t}].expr",
+                                 panel_json.get("title", panel.title), dashboard.uid, artifact))
+    return out
+
+
+def all_queries(artifacts: CatalogArtifacts) -> list[Query]:
+    return rule_queries(artifacts) + panel_queries(artifacts)

@@ -8,6 +8,7 @@ import click
 
 from generator.cli.common import run_guarded
 from generator.cli.deploy import deploy
+from generator.cli.diff import diff
 from generator.cli.generate import generate
 from generator.cli.loadtest import loadtest
 
@@ -19,6 +20,7 @@ def cli() -> None:
 
 cli.add_command(generate)
 cli.add_command(deploy)
+cli.add_command(diff)
 cli.add_command(loadtest)
 
 

@@ -1,0 +1,116 @@
+"""Reading artifact files into what the differs compare: rule groups and dashboards.
+
+Recognised by content, not by name, so that any repository's files work:
+- Prometheus rule files (`groups:`), Mimir/Cortex ruler files (`namespace:` + `groups:`);
+- prometheus-operator `PrometheusRule` manifests (`spec.groups`), also inside a `List`;
+- Grafana dashboard JSON, bare or as the API returns it (`{"dashboard": {...}, "meta": ...}`);
+- Grafana sidecar ConfigMaps whose `data` values are dashboard JSON.
+YAML files may hold several documents. Anything else is not an artifact and is skipped.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import yaml
+
+RULE_SUFFIXES = (".yaml", ".yml")
+DASHBOARD_SUFFIXES = (".json",)
+ARTIFACT_SUFFIXES = RULE_SUFFIXES + DASHBOARD_SUFFIXES
+
+
+@dataclass(frozen=True)
+class RuleGroupDoc:
+    file: str
+    name: str
+    settings: dict  # interval, limit, query_offset: whatever the group sets besides its rules
+    rules: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class DashboardDoc:
+    file: str
+    data: dict
+
+    @property
+    def key(self) -> str:
+        return str(self.data.get("uid") or self.data.get("title") or self.file)
+
+
+@dataclass
+class Parsed:
+    groups: list[RuleGroupDoc] = field(default_factory=list)
+    dashboards: list[DashboardDoc] = field(default_factory=list)
+    problem: str = ""  # why a file that looked like an artifact could not be read
+
+
+def is_artifact_path(path: str) -> bool:
+    return path.lower().endswith(ARTIFACT_SUFFIXES)
+
+
+def parse(path: str, text: str) -> Parsed:
+    """Rule groups and dashboards found in one file."""
+    out = Parsed()
+    if path.lower().endswith(DASHBOARD_SUFFIXES):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            out.problem = f"not valid JSON: {exc}"
+            return out
+        dashboard = _dashboard(data)
+        if dashboard is not None:
+            out.dashboards.append(DashboardDoc(path, dashboard))
+        return out
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        out.problem = "not valid YAML: " + " ".join(str(exc).split())
+        return out
+    for document in documents:
+        _collect(path, document, out)
+    return out
+
+
+def _collect(path: str, document, out: Parsed) -> None:
+    if not isinstance(document, dict):
+        return
+    kind = document.get("kind")
+    if kind == "List" and isinstance(document.get("items"), list):
+        for item in document["items"]:
+            _collect(path, item, out)
+    elif kind == "PrometheusRule":
+        _groups(path, (document.get("spec") or {}).get("groups"), out)
+    elif kind == "ConfigMap":
+        for key, value in sorted((document.get("data") or {}).items()):
+            if not (isinstance(value, str) and str(key).endswith(".json")):
+                continue
+            try:
+                dashboard = _dashboard(json.loads(value))
+            except ValueError as exc:
+                out.problem = f"ConfigMap data {key} is not valid JSON: {exc}"
+                continue
+            if dashboard is not None:
+                out.dashboards.append(DashboardDoc(f"{path}#{key}", dashboard))
+    elif "groups" in document:
+        _groups(path, document.get("groups"), out)
+
+
+def _groups(path: str, groups, out: Parsed) -> None:
+    if not isinstance(groups, list):
+        out.problem = "`groups` is not a list"
+        return
+    for index, group in enumerate(groups):
+        if not isinstance(group, dict) or not isinstance(group.get("rules", []), list):
+            out.problem = f"groups[{index}] is not a rule group"
+            continue
+        settings = {k: v for k, v in group.items() if k not in ("name", "rules")}
+        rules = tuple(r for r in group.get("rules") or [] if isinstance(r, dict))
+        out.groups.append(RuleGroupDoc(path, str(group.get("name", f"groups[{index}]")), settings, rules))
+
+
+def _dashboard(data) -> dict | None:
+    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
+        data = data["dashboard"]
+    if isinstance(data, dict) and (isinstance(data.get("panels"), list) or isinstance(data.get("rows"), list)):
+        return data
+    return None

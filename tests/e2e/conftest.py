@@ -1,0 +1,44 @@
+"""The closed loop, started once for the e2e tests of this folder and always stopped.
+
+Component logs go to e2e-logs/<run>/ in the repository; they are removed when every test passed
+and kept (and named in each failure message) when one failed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import load_catalog
+from tests.e2e.stack import ClosedLoop
+from tests.support.paths import AMPEL, REPO
+
+
+@pytest.fixture(scope="session")
+def loop_logs() -> Path:
+    base = Path(os.environ.get("OBSGEN_E2E_LOGS", REPO / "e2e-logs"))
+    return base / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+
+
+@pytest.fixture(scope="module")
+def loop(request, tmp_path_factory, loop_logs):
+    failed_before = request.session.testsfailed
+    catalog = load_catalog(AMPEL.relative_to(REPO))
+    try:
+        with ClosedLoop(catalog, tmp_path_factory.mktemp("closed-loop"), loop_logs) as running:
+            try:
+                yield running
+            finally:
+                running.dump_state()
+                running.progress(f"tests done after {running.progress.elapsed:.1f}s")
+    except BaseException:
+        print(f"\nclosed loop failed to start or stop; component logs kept in {loop_logs}", file=sys.__stderr__)
+        raise
+    if request.session.testsfailed > failed_before:
+        print(f"\nclosed loop: a test failed; component logs kept in {loop_logs}", file=sys.__stderr__)
+    else:
+        shutil.rmtree(loop_logs, ignore_errors=True)

@@ -63,7 +63,8 @@ class DiffReport:
         """{kind: {status: n}}, sorted, only the kinds and statuses that occur."""
         counter = Counter((c.kind, c.status) for c in self.changes)
         out: dict[str, dict[str, int]] = {}
-        for (kind, status), n in sorted(counter.items(), key=lambda kv: (kv[0][0], STATUS_ORDER[kv[0][1]])):
+        for (kind, status), n in sorted(counter.items(), key=lambda kv: (_SUMMARY_ORDER.get(kv[0][0], 9), kv[0][0],
+                                                                          STATUS_ORDER[kv[0][1]])):
             out.setdefault(kind, {})[status] = n
         return out
 
@@ -77,6 +78,7 @@ class DiffReport:
         return "; ".join(parts)
 
 
+_SUMMARY_ORDER = {"group": 0, "alert": 1, "record": 2, "dashboard": 3, "panel": 4}
 _PLURAL = {"alert": "alerts", "record": "recording rules", "group": "rule groups", "dashboard": "dashboards",
            "panel": "panels"}
 

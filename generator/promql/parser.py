@@ -350,15 +350,15 @@ class _Parser:
             raise self.error("range must be positive", rng.pos)
         return MatrixSelector(node, rng, node.pos)
 
-    def _modifiable(self, node, what: str):
+    def _modifiable(self, node, what: str, pos: int):
         target = node.vector if isinstance(node, MatrixSelector) else node
         if not isinstance(target, (VectorSelector, Subquery)):
-            raise self.error(f"{what} modifier must be preceded by a selector or a subquery")
+            raise self.error(f"{what} modifier must be preceded by a selector or a subquery", pos)
         return target
 
     def offset(self, node):
         token = self.advance()
-        target = self._modifiable(node, "offset")
+        target = self._modifiable(node, "offset", token.pos)
         if target.offset is not None:
             raise self.error("offset may not be set multiple times", token.pos)
         amount = self.duration("offset", allow_negative=True)
@@ -366,7 +366,7 @@ class _Parser:
 
     def at(self, node):
         token = self.advance()
-        target = self._modifiable(node, "@")
+        target = self._modifiable(node, "@", token.pos)
         if target.at is not None:
             raise self.error("@ may not be set multiple times", token.pos)
         if self.tok.is_word("start", "end") and self.peek().is_op("("):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.validators.crosscheck import crosscheck
 from tests.support.catalog_edit import by_rule, context_of, edited_catalog, line_containing
-from tests.support.paths import AMPEL, CHECKOUT
+from tests.support.paths import AMPEL, CHECKOUT, REPO
 
 BREAKDOWN_PANEL = "sum by (visibility) (rate(ampel_dashboard_breakdown_total{$selector}[$__rate_interval]))"
 P95_PANEL = ("histogram_quantile(0.95, sum by (le) (rate(ampel_dashboard_summary_duration_seconds_bucket"
@@ -185,3 +185,10 @@ def test_a_silence_on_the_metric_covers_its_uses(tmp_path):
                              "bounded by the login service to ten test users}\n"),
     )
     assert by_rule(crosscheck(context_of(path)), "high-cardinality-label") == []
+
+
+def test_every_rule_is_documented():
+    from generator.validators.crosscheck import RULES
+    doc = (REPO / "docs" / "lint-rules.md").read_text()
+    for rule in RULES:
+        assert f"### `{rule}`" in doc, rule

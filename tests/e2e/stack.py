@@ -20,7 +20,7 @@ import yaml
 from generator.model import Catalog
 from tests.e2e.configs import alertmanager_loop_config, loop_rule_files, prometheus_config, scrape_job
 from tests.e2e.prometheus_api import PrometheusAPI
-from tests.support.cli import OBSGEN
+from tests.support.exporter_server import seed, serve, wait_ready
 from tests.support.paths import REPO
 from tests.support.ports import free_port
 from tests.support.processes import ManagedProcess, wait_until
@@ -97,34 +97,14 @@ class ClosedLoop:
 
     def _start_exporter(self) -> None:
         db = self.workdir / "ampel.db"
-        catalog_arg = str(self.catalog.path)
-        seed = ManagedProcess("seed", [str(OBSGEN), "seed", "--db", str(db), "--dataset", DATASET,
-                                       "--catalog", catalog_arg], self.logs / "seed.log", cwd=REPO)
-        with seed:
-            code = seed.proc.wait(STARTUP_TIMEOUT)
-        if code != 0:
-            raise RuntimeError(f"obsgen seed exited {code}: {seed.log_text()[-2000:]}")
+        seed(db, (DATASET,), self.logs / "seed.log", catalog=REPO / self.catalog.path)
         self.progress(f"seeded dataset {DATASET!r} into {db}")
-        exporter = self._process("exporter", [
-            str(OBSGEN), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", "0", "--catalog", catalog_arg,
-            "--enable-fault-injection"], cwd=REPO)
-        self.progress("waiting for the exporter's \"listening\" log line")
-        self.exporter_url = wait_until(lambda: self._listening_url(exporter), STARTUP_TIMEOUT, what="exporter to listen")
-        exporter.wait_http_ok(f"{self.exporter_url}/readyz", STARTUP_TIMEOUT)
+        exporter = serve(db, self.logs / "exporter.log", "--enable-fault-injection", catalog=REPO / self.catalog.path)
+        self._stack.enter_context(exporter)
+        self.processes.append(exporter)
+        self.progress(f"exporter started (pid {exporter.pid}); waiting for its \"listening\" line and /readyz")
+        self.exporter_url = wait_ready(exporter)
         self.progress(f"exporter ready at {self.exporter_url}")
-
-    @staticmethod
-    def _listening_url(proc: ManagedProcess) -> str | None:
-        proc.check_alive()
-        for line in proc.log_text().splitlines():
-            if line.startswith("{"):
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if "listening" in str(record.get("message", record.get("msg", ""))):
-                    return str(record.get("url")).rstrip("/")
-        return None
 
     def _start_alertmanager(self) -> None:
         port = free_port()

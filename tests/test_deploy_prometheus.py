@@ -19,14 +19,15 @@ from tests.support.processes import ManagedProcess
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 
 
-def start_prometheus(tmp_path: Path, watched: Path):
+def start_prometheus(tmp_path: Path, watched: Path, lifecycle: bool = True):
     """A Prometheus whose rule_files are watched/*.yaml, on a free port; the caller stops it."""
     config = tmp_path / "prometheus.yml"
     config.write_text(f"global:\n  evaluation_interval: 1m\nrule_files:\n  - {watched}/*.yaml\n")
     port = free_port()
     process = ManagedProcess("prometheus", [PROMETHEUS, f"--config.file={config}",
                                             f"--storage.tsdb.path={tmp_path / 'data'}",
-                                            f"--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle"],
+                                            f"--web.listen-address=127.0.0.1:{port}"]
+                             + (["--web.enable-lifecycle"] if lifecycle else []),
                              tmp_path / "prometheus.log").start()
     url = f"http://127.0.0.1:{port}"
     try:
@@ -116,6 +117,17 @@ def test_rules_prometheus_does_not_load_are_rolled_back(tmp_path, rules_dir, amp
         assert result.returncode == 10, result.stdout + result.stderr
         assert "is not loaded (is " in result.stderr and "the previous rule files were restored" in result.stderr
         assert snapshot(rules_dir) == {"ampel-dashboard-summary-alerts.yaml": "# previous\ngroups: []\n"}
+    finally:
+        process.stop()
+
+
+def test_prometheus_without_the_lifecycle_api_is_named(tmp_path, rules_dir):
+    process, url = start_prometheus(tmp_path, rules_dir, lifecycle=False)
+    try:
+        result = obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", url, cwd=REPO)
+        assert result.returncode == 10
+        assert "Prometheus refuses /-/reload: start it with --web.enable-lifecycle" in result.stderr
+        assert list(rules_dir.iterdir()) == []
     finally:
         process.stop()
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from generator.model import Label
 from generator.promql import (
     SCALAR, Aggregation, BinaryOp, Call, MatrixSelector, NumberLiteral, Paren, StringLiteral, Subquery, Unary,
-    VectorSelector,
+    VectorSelector, strip_parens,
 )
 from generator.promql.ast import COMPARISON_OPS, SET_OPS
 from generator.promql.parser import value_type
@@ -69,7 +69,7 @@ class LabelFlow:
         if node.func in ("histogram_quantile", "histogram_fraction"):
             inner.pop("le", None)
         elif node.func in ("label_replace", "label_join"):
-            inner.setdefault(node.args[1].value, None)
+            inner.setdefault(strip_parens(node.args[1]).value, None)
         return inner
 
     def _aggregation(self, node: Aggregation) -> Labels | None:
@@ -81,7 +81,7 @@ class LabelFlow:
                                                       tuple(sorted(inner)), node.pos))
         if node.op in ("topk", "bottomk", "limitk", "limit_ratio"):
             return inner
-        extra = {node.param.value: None} if node.op == "count_values" else {}
+        extra = {strip_parens(node.param).value: None} if node.op == "count_values" else {}
         if node.without:
             return None if inner is None else {k: v for k, v in inner.items() if k not in node.grouping} | extra
         if inner is None:

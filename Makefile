@@ -5,7 +5,7 @@ OBSGEN  := $(BIN)/obsgen
 PYTEST  := $(BIN)/python -m pytest
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup dashboards rules k6 generate check validate test e2e bench bench-generate \
+.PHONY: setup dashboards rules k6 generate manifests check validate test e2e bench bench-generate \
         bench-validate bench-exporter clean
 
 setup: $(VENV)/.installed
@@ -24,6 +24,9 @@ k6: setup                  ## regenerate k6/*.js
 
 generate: setup            ## regenerate every artifact
 	$(OBSGEN) generate
+
+manifests: setup           ## opt-in outputs: deploy/kubernetes (PrometheusRule, dashboard ConfigMaps), deploy/mimir
+	$(OBSGEN) generate kubernetes mimir
 
 check: setup               ## generated files fresh and valid
 	$(OBSGEN) generate --check

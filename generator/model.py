@@ -266,6 +266,21 @@ class Service:
 
 
 @dataclass(frozen=True)
+class KubernetesOutput:
+    """Settings of the opt-in `kubernetes` output (catalog `kubernetes:`)."""
+    namespace: str = "monitoring"
+    dashboard_labels: tuple[tuple[str, str], ...] = (("grafana_dashboard", "1"),)  # the sidecar's selector
+    folder_annotation: str = "k8s-sidecar-target-directory"  # the sidecar's default folder annotation
+    rule_labels: tuple[tuple[str, str], ...] = ()  # what the Prometheus ruleSelector matches
+
+
+@dataclass(frozen=True)
+class MimirOutput:
+    """Settings of the opt-in `mimir` output (catalog `mimir:`); namespace "" means the service name."""
+    namespace: str = ""
+
+
+@dataclass(frozen=True)
 class Catalog:
     path: Path
     service: Service
@@ -278,6 +293,8 @@ class Catalog:
     scenarios: tuple[Scenario, ...] = ()
     log_fields: tuple[str, ...] = ()
     alerting: Alerting | None = None
+    kubernetes: KubernetesOutput = KubernetesOutput()
+    mimir: MimirOutput = MimirOutput()
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

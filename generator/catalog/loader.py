@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from generator.catalog.alerting import build_alerting
+from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.yaml_positions import json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.model import (
@@ -128,7 +129,9 @@ class _Builder:
         if self.problems:
             raise CatalogError(self.problems)
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
-                       scenarios, tuple(self.data.get("log_fields", [])), alerting=alerting, lines=self.lines)
+                       scenarios, tuple(self.data.get("log_fields", [])), alerting=alerting,
+                       kubernetes=kubernetes_output(self.data.get("kubernetes")), mimir=mimir_output(self.data.get("mimir")),
+                       lines=self.lines)
 
     def unique(self, names: list[str], what: str, paths: list[str]) -> None:
         seen: set[str] = set()

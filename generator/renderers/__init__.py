@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from generator.renderers import alertmanager, dashboards, k6, rules
+from generator.renderers import alertmanager, dashboards, k6, kubernetes, mimir, rules
 
 KINDS: dict[str, ModuleType] = {
     "dashboards": dashboards,
     "rules": rules,
     "k6": k6,
     "alertmanager": alertmanager,
+    "kubernetes": kubernetes,  # opt-in: PrometheusRule + Grafana-sidecar ConfigMaps in deploy/kubernetes/
+    "mimir": mimir,  # opt-in: Mimir/Cortex ruler file in deploy/mimir/
 }
 DEFAULT_KINDS: list[str] = ["dashboards", "rules", "k6", "alertmanager"]

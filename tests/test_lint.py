@@ -172,3 +172,12 @@ def test_silences_on_panel_dashboard_and_alert(tmp_path):
     assert findings == [], [str(f) for f in findings]
     unsilenced = edited_catalog(tmp_path / "plain", (BREAKDOWN_PANEL, BREAKDOWN_PANEL.replace("$__rate_interval", "1m")))
     assert len(by_rule(lint(context_of(unsilenced)), "dashboard-rate-interval")) == 1
+
+
+def test_a_silence_naming_an_unknown_rule_is_reported(tmp_path):
+    path = edited_catalog(tmp_path, (TARGET_DOWN, TARGET_DOWN + "    silence:\n      - {rule: alert-sevrity, "
+                                                              "reason: typo in the rule id here}\n"))
+    finding = _only(lint(context_of(path)), "silence-unknown-rule")
+    assert finding.severity == "warning"
+    assert finding.line == line_containing(path, "rule: alert-sevrity")
+    assert finding.message.startswith("silence of 'alert-sevrity' has no effect")

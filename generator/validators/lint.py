@@ -15,7 +15,7 @@ from generator.model import Catalog, parse_duration
 from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
 from generator.promql.functions import WINDOWED_FUNCTIONS
 from generator.validators.context import CatalogArtifacts, ValidationContext
-from generator.validators.findings import Finding
+from generator.validators.findings import WARNING, Finding
 from generator.validators.queries import Query, all_queries, dashboard_panels, parsed
 from generator.validators.silences import Reporter
 
@@ -23,7 +23,7 @@ CHECK = "lint"
 RULES = ("alert-name-camelcase", "alert-severity", "alert-summary", "alert-description-templated",
          "alert-runbook-url", "alert-for", "recording-rule-name", "rate-window", "dashboard-query-parses",
          "dashboard-rate-interval", "panel-unit", "panel-description", "dashboard-uid-unique",
-         "dashboard-uid-stable")
+         "dashboard-uid-stable", "silence-unknown-rule")
 
 CAMEL_CASE = re.compile(r"[A-Z][a-zA-Z0-9]*[a-z][a-zA-Z0-9]*")
 RECORD_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+")
@@ -49,6 +49,7 @@ def lint(ctx: ValidationContext) -> list[Finding]:
             _query(report, artifacts.catalog, query)
         _panels(report, artifacts)
         _dashboards(report, ctx.root, artifacts)
+        _silences(report, artifacts.catalog)
         findings += report.findings
     findings += _unique_uids(ctx)
     return findings
@@ -154,6 +155,34 @@ def _dashboards(report: Reporter, root: Path, artifacts: CatalogArtifacts) -> No
             report.add("dashboard-uid-stable", f"the committed {artifact} has uid {committed!r}; a uid must not "
                                                f"change (links, bookmarks and provisioning use it)", at,
                        item=dashboard.title)
+
+
+def _silenced_items(catalog: Catalog):
+    """(doc path, silences) of every catalog item that can carry silences."""
+    for i, metric in enumerate(catalog.metrics):
+        yield f"metrics[{i}]", metric.silences
+    for i, objective in enumerate(catalog.objectives):
+        yield f"objectives[{i}].alert", objective.alert.silences
+    for i, alert in enumerate(catalog.alerts):
+        yield f"alerts[{i}]", alert.text.silences
+    for i, recording in enumerate(catalog.recording_rules):
+        yield f"recording_rules[{i}]", recording.silences
+    for i, dashboard in enumerate(catalog.dashboards):
+        yield f"dashboards[{i}]", dashboard.silences
+        for r, row in enumerate(dashboard.rows):
+            for p, panel in enumerate(row.panels):
+                yield f"dashboards[{i}].rows[{r}].panels[{p}]", panel.silences
+
+
+def _silences(report: Reporter, catalog: Catalog) -> None:
+    from generator.validators.crosscheck import RULES as CROSSCHECK_RULES
+    known = set(CROSSCHECK_RULES) | set(RULES)
+    for at, silences in _silenced_items(catalog):
+        for k, silence in enumerate(silences):
+            if silence.rule not in known:
+                report.add("silence-unknown-rule", f"silence of {silence.rule!r} has no effect: no cross-check or "
+                                                   f"lint rule has that id (see docs/lint-rules.md)",
+                           f"{at}.silence[{k}].rule", severity=WARNING)
 
 
 def _committed_uid(path: Path) -> str | None:

@@ -151,6 +151,9 @@ class GrafanaDeploy:
                 return self._show(outcome)
             return self._show(Outcome(item.uid, REJECTED, explain_rejection(exc, item)))
         outcome.detail += f" -> version {saved.get('version')}"
+        if saved.get("version") != body[stamp.STAMP_KEY]["version"]:
+            outcome.detail += (f"; note: the stamp records version {body[stamp.STAMP_KEY]['version']}, so the next "
+                               "deploy judges drift by content alone")
         return self._show(outcome)
 
     def _already_there(self, item: Wanted) -> bool:

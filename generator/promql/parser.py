@@ -7,6 +7,7 @@ accepted wherever a duration is (ranges, subquery steps, offsets), as dashboard 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from generator.model import parse_duration
 from generator.promql.ast import (
@@ -383,7 +384,6 @@ class _Parser:
 
     @staticmethod
     def _replace(node, target, **changes):
-        from dataclasses import replace
         updated = replace(target, **changes)
         return replace(node, vector=updated) if isinstance(node, MatrixSelector) else updated
 

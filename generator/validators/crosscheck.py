@@ -17,7 +17,7 @@ import re
 
 from generator.model import Catalog, Label
 from generator.promql import (
-    Aggregation, Call, MatrixSelector, NumberLiteral, ParseError, Subquery, VectorSelector, selectors, strip_parens,
+    Aggregation, Call, NumberLiteral, ParseError, VectorSelector, selectors, strip_parens,
     to_text, walk,
 )
 from generator.promql.functions import COUNTER_FUNCTIONS

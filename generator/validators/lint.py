@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from generator.build.rules import Rule
-from generator.model import Catalog, parse_duration
+from generator.model import Catalog, format_duration, parse_duration
 from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
 from generator.promql.functions import WINDOWED_FUNCTIONS
 from generator.validators.context import CatalogArtifacts, ValidationContext
@@ -119,12 +119,7 @@ def _query(report: Reporter, catalog: Catalog, query: Query) -> None:
         if window.seconds is not None and window.seconds < MIN_SCRAPES_PER_WINDOW * scrape:
             add("rate-window", f"{node.func}() over [{window.text}] covers fewer than {MIN_SCRAPES_PER_WINDOW} "
                                f"scrapes of {catalog.service.scrape_interval}; use at least "
-                               f"{_minutes(MIN_SCRAPES_PER_WINDOW * scrape)}")
-
-
-def _minutes(seconds: float) -> str:
-    from generator.model import format_duration
-    return format_duration(seconds)
+                               f"{format_duration(MIN_SCRAPES_PER_WINDOW * scrape)}")
 
 
 def _panels(report: Reporter, artifacts: CatalogArtifacts) -> None:

@@ -1,0 +1,134 @@
+"""What the exporter must expose, read from the catalog: which metric plays which role.
+
+Nothing here names a metric. The roles are found from the catalog's own structure:
+- duration: the histogram of the latency objective;
+- errors: the `errors` counter of the error-ratio objective; its one label takes the error types;
+- requests: the `total` counter of the error-ratio objective; its labels are told apart by what
+  they allow (the one allowing the service endpoint is the path, the one allowing GET the method,
+  the one with a pattern the status code);
+- breakdown: the remaining counter whose one label's values are the summary's PR statuses.
+A catalog that does not offer a role, or whose values the exporter cannot produce, is refused at
+start-up with a message naming the catalog line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.model import Catalog, Label, Metric
+from exporter.summary import STATUSES
+
+ERROR_TYPES = ("database", "calculation", "auth", "other")
+FALLBACK = "other"  # the value unknown paths and methods are reported as
+
+
+class ContractError(Exception):
+    """The catalog does not describe something the exporter needs."""
+
+
+@dataclass(frozen=True)
+class RequestLabels:
+    path: Label
+    method: Label
+    status: Label
+
+
+@dataclass(frozen=True)
+class Contract:
+    catalog: Catalog
+    duration: Metric
+    breakdown: Metric
+    errors: Metric
+    requests: Metric
+    request_labels: RequestLabels
+    summary_path: str
+    log_fields: tuple[str, ...]
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return self.duration, self.breakdown, self.errors, self.requests
+
+    @property
+    def breakdown_label(self) -> Label:
+        return self.breakdown.labels[0]
+
+    @property
+    def error_label(self) -> Label:
+        return self.errors.labels[0]
+
+
+def _fail(catalog: Catalog, where: str, message: str) -> ContractError:
+    line = catalog.line_of(where)
+    place = f"{catalog.path}:{line}" if line else str(catalog.path)
+    return ContractError(f"{place}: {where}: {message}")
+
+
+def _metric_at(catalog: Catalog, name: str) -> tuple[Metric, str]:
+    for i, metric in enumerate(catalog.metrics):
+        if metric.name == name:
+            return metric, f"metrics[{i}]"
+    raise _fail(catalog, "metrics", f"metric {name} is not declared")
+
+
+def _objective(catalog: Catalog, kind: str):
+    for i, objective in enumerate(catalog.objectives):
+        if objective.kind == kind:
+            return objective, f"objectives[{i}]"
+    raise _fail(catalog, "objectives", f"the exporter needs a {kind} objective to find its metric")
+
+
+def _single_label(catalog: Catalog, metric: Metric, where: str, needed: tuple[str, ...]) -> Label:
+    if len(metric.labels) != 1:
+        raise _fail(catalog, f"{where}.labels", f"{metric.name} must have exactly one label")
+    label = metric.labels[0]
+    missing = [v for v in needed if v not in label.values]
+    if missing:
+        raise _fail(catalog, f"{where}.labels", f"{metric.name}{{{label.name}}} must allow {', '.join(missing)}")
+    return label
+
+
+def _request_labels(catalog: Catalog, metric: Metric, where: str, summary_path: str,
+                    routes: tuple[str, ...]) -> RequestLabels:
+    def find(test, what: str) -> Label:
+        found = [label for label in metric.labels if test(label)]
+        if len(found) != 1:
+            raise _fail(catalog, f"{where}.labels", f"{metric.name} needs exactly one {what} label")
+        return found[0]
+
+    path = find(lambda lb: summary_path in lb.values, f"path label (allowing {summary_path})")
+    method = find(lambda lb: "GET" in lb.values, "method label (allowing GET)")
+    status = find(lambda lb: not lb.values and lb.allows("200") and not lb.allows("x"), "status-code label")
+    for label, needed in ((path, (summary_path,) + routes + (FALLBACK,)), (method, ("GET", "POST", FALLBACK))):
+        missing = [v for v in needed if v not in label.values]
+        if missing:
+            raise _fail(catalog, f"{where}.labels", f"{metric.name}{{{label.name}}} must allow {', '.join(missing)}")
+    return RequestLabels(path, method, status)
+
+
+def load_contract(catalog: Catalog, routes: tuple[str, ...]) -> Contract:
+    """The contract for a service serving the catalog's summary endpoint and `routes`."""
+    latency, at = _objective(catalog, "latency")
+    duration, d_at = _metric_at(catalog, latency.metric)
+    if duration.type != "histogram" or duration.labels:
+        raise _fail(catalog, d_at, f"{duration.name} must be a histogram without labels")
+    ratio, r_at = _objective(catalog, "error_ratio")
+    errors, e_at = _metric_at(catalog, ratio.errors.metric)
+    requests, q_at = _metric_at(catalog, ratio.total.metric)
+    for metric, where in ((errors, e_at), (requests, q_at)):
+        if metric.type != "counter":
+            raise _fail(catalog, where, f"{metric.name} must be a counter")
+    _single_label(catalog, errors, e_at, ERROR_TYPES)
+    summary_path = catalog.service.endpoint
+    if not summary_path:
+        raise _fail(catalog, "service", "the exporter needs service.endpoint (the summary route)")
+    labels = _request_labels(catalog, requests, q_at, summary_path, routes)
+    counted = dict(ratio.total.matchers).get(labels.path.name, summary_path)
+    if counted != summary_path:
+        raise _fail(catalog, f"{r_at}.total", f"the error ratio counts {counted}, not the endpoint {summary_path}")
+    breakdowns = [m for m in catalog.metrics
+                  if m.type == "counter" and m not in (errors, requests)
+                  and len(m.labels) == 1 and set(m.labels[0].values) == set(STATUSES)]
+    if len(breakdowns) != 1:
+        raise _fail(catalog, "metrics", "the exporter needs exactly one counter with one label whose "
+                    f"values are the pull-request statuses {', '.join(STATUSES)}")
+    return Contract(catalog, duration, breakdowns[0], errors, requests, labels, summary_path,
+                    catalog.log_fields)

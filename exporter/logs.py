@@ -1,0 +1,57 @@
+"""Structured logs: one JSON object per line on stdout.
+
+Every line carries timestamp (UTC, RFC 3339 with milliseconds), level, target (where it comes
+from) and message; events add their own fields at the top level. The summary event carries
+exactly the catalog's `log_fields`.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from typing import TextIO
+
+TARGET = "exporter.handlers.dashboard"
+
+
+def _timestamp(now: float) -> str:
+    seconds = int(now)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int((now - seconds) * 1000):03d}Z"
+
+
+class JsonLog:
+    """Writes one JSON line per event; safe to share between threads."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream if stream is not None else sys.stdout
+        self._lock = threading.Lock()
+
+    def event(self, level: str, message: str, target: str = TARGET, **fields) -> None:
+        record = {"timestamp": _timestamp(time.time()), "level": level, "target": target, "message": message}
+        record.update(fields)
+        line = json.dumps(record, separators=(",", ":")) + "\n"
+        with self._lock:
+            self.stream.write(line)
+            self.stream.flush()
+
+    def info(self, message: str, **fields) -> None:
+        self.event("INFO", message, **fields)
+
+    def warning(self, message: str, **fields) -> None:
+        self.event("WARN", message, **fields)
+
+    def error(self, message: str, **fields) -> None:
+        self.event("ERROR", message, **fields)
+
+
+def summary_fields(log_fields: tuple[str, ...], values: dict) -> dict:
+    """The catalog's log fields, in catalog order, taken from `values`."""
+    return {name: values[name] for name in log_fields}
+
+
+def check_log_fields(log_fields: tuple[str, ...], available: set[str]) -> None:
+    missing = [name for name in log_fields if name not in available]
+    if missing:
+        raise ValueError(f"the catalog's log_fields name {', '.join(missing)}, which the exporter "
+                         f"does not produce (it produces {', '.join(sorted(available))})")

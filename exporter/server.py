@@ -1,0 +1,65 @@
+"""Run the service: open the database, build the app from the catalog, serve until SIGTERM/SIGINT."""
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from exporter.app import OTHER_ROUTES, SummaryApp
+from exporter.contract import load_contract
+from exporter.database import Database, DatabaseUnavailable, open_or_create
+from exporter.faults import Faults
+from exporter.http_server import ExporterServer
+from exporter.logs import JsonLog
+from exporter.strategies import make_strategy
+from generator.model import Catalog
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+LOG_TARGET = "exporter.server"
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    db: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    strategy: str = "aggregate"
+    cache_ttl: float = 5.0
+    busy_timeout: float = 1.0
+    fault_injection: bool = False
+
+
+def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> ExporterServer:
+    """Everything but the serving loop; binds the socket (port 0 picks a free one)."""
+    contract = load_contract(catalog, OTHER_ROUTES)
+    try:
+        open_or_create(config.db)
+    except DatabaseUnavailable as exc:  # serve anyway: /readyz and the summary answer 503 until it is back
+        log.event("ERROR", "Database unavailable at start", target=LOG_TARGET, error=str(exc))
+    db = Database(config.db, busy_timeout=config.busy_timeout)
+    strategy = make_strategy(config.strategy, config.cache_ttl)
+    app = SummaryApp(contract, db, strategy, log, Faults() if config.fault_injection else None)
+    return ExporterServer((config.host, config.port), app)
+
+
+def serve(catalog: Catalog, config: ServeConfig, log: JsonLog | None = None) -> None:
+    log = log or JsonLog()
+    server = build_server(catalog, config, log)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="serve")
+    loop.start()
+    log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=config.strategy, db=str(config.db),
+             fault_injection=config.fault_injection)
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        loop.join()
+        server.server_close()
+        server.app.db.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.event("INFO", "stopped", target=LOG_TARGET, url=server.url)

@@ -11,6 +11,8 @@ from generator.cli.deploy import deploy
 from generator.cli.diff import diff
 from generator.cli.generate import generate
 from generator.cli.loadtest import loadtest
+from generator.cli.seed import seed
+from generator.cli.serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +24,8 @@ cli.add_command(generate)
 cli.add_command(deploy)
 cli.add_command(diff)
 cli.add_command(loadtest)
+cli.add_command(seed)
+cli.add_command(serve)
 
 
 def main() -> None:

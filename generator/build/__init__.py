@@ -1,0 +1,1 @@
+"""Derivation: catalog model -> rule groups (plain functions over the typed model)."""

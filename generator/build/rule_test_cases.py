@@ -1,0 +1,366 @@
+"""Test cases for the generated promtool unit tests, derived from the catalog.
+
+For every alert (objective alerts and free-form alerts with a `test:` block):
+  * it fires once `for` has passed while the condition holds, with its exact labels and annotations,
+    and not one evaluation earlier;
+  * it resolves once the recovered samples fill the window;
+  * it stays quiet just below the threshold (objectives: one unit of traffic below it; free-form
+    alerts: the catalog's `quiet` value);
+  * error-ratio objectives also fire at twice the objective and stay quiet at half of it.
+For every recording rule: its value in a steady state, computed by `generator.build.steady_state`.
+
+Alert labels and values are computed by evaluating the alert expression over the same series, and
+annotations are rendered the way Prometheus renders them (`generator.build.go_template`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from generator.build import go_template
+from generator.build.expressions import expand_selector
+from generator.build.rules import Rule, RuleGroup
+from generator.build.steady_state import NAME, Evaluator, InputSeries, RecordedRule, Unsupported
+from generator.build.test_series import (
+    STEP, Phase, SeriesUnsupported, TimedSeries, exact_units, histogram_series, label_sets, nearest_exact, other_value,
+    split, target_labels,
+)
+from generator.model import AlertDef, Catalog, Objective, parse_duration
+from generator.promql import MatrixSelector, Subquery, VectorSelector, parse, walk
+
+
+@dataclass(frozen=True)
+class ExpectedAlert:
+    labels: tuple[tuple[str, str], ...]
+    annotations: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AlertCheck:
+    minute: int
+    alert: str
+    expected: tuple[ExpectedAlert, ...]  # empty: no firing alert
+
+
+@dataclass(frozen=True)
+class ExprCheck:
+    minute: int
+    expr: str
+    samples: tuple[tuple[str, float], ...]  # (series text, value)
+
+
+@dataclass
+class TestCase:
+    name: str
+    series: list[TimedSeries]
+    alerts: list[AlertCheck] = field(default_factory=list)
+    exprs: list[ExprCheck] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    cases: list[TestCase]
+    untested: list[tuple[str, str, str]]  # (catalog doc path, rule name, reason)
+
+
+# --- levels ------------------------------------------------------------------------------------
+
+def _error_levels(threshold: float) -> tuple[int, dict[str, int]]:
+    """Total units and error units per level; one unit is the smallest step above/below."""
+    total = 100 * math.ceil(20 / threshold / 100)
+    at = threshold * total
+    return total, {"just_above": math.floor(at) + 1, "just_below": math.ceil(at) - 1,
+                   "double": round(2 * at), "half": round(at / 2), "healthy": 0}
+
+
+def _latency_levels(obj: Objective, buckets: tuple[float, ...], exact, total: int = 1600) -> dict[str, list[int]]:
+    """Observations per bucket (last one +Inf) putting the quantile just above / below the threshold;
+    every cumulative count has an exact rate."""
+    k = buckets.index(obj.threshold)
+    if k + 1 >= len(buckets):
+        raise SeriesUnsupported(f"threshold {obj.threshold:g} is the highest finite bucket: the quantile can never exceed it")
+    total = nearest_exact(total, exact, 1)
+    rank = obj.quantile * total
+
+    def shape(at_or_below: int) -> list[int]:
+        counts = [0] * (len(buckets) + 1)
+        low = nearest_exact(min(total // 2, at_or_below), exact, -1) if k > 0 else 0
+        counts[0] += low
+        counts[k] += at_or_below - low
+        counts[k + 1] += total - at_or_below
+        return counts
+
+    healthy = [0] * (len(buckets) + 1)
+    healthy[0] = total
+    return {"just_above": shape(nearest_exact(math.ceil(rank) - 1, exact, -1)),
+            "just_below": shape(nearest_exact(math.floor(rank) + 1, exact, 1)), "healthy": healthy}
+
+
+# --- series per objective ------------------------------------------------------------------------
+
+def _error_series(catalog: Catalog, obj: Objective, errors: int, total: int, exact, direction: int) -> list[tuple[str, dict, float]]:
+    """(name, labels, per-minute step): errors and requests of the service, plus noise that must not count."""
+    err_metric, tot_metric = catalog.metric(obj.errors.metric), catalog.metric(obj.total.metric)
+    fixed_e, fixed_t = dict(obj.errors.matchers), dict(obj.total.matchers)
+    base, noise = target_labels(catalog), target_labels(catalog, noise=True)
+    out = []
+
+    def spread(metric, fixed, units, labels, toward=1):
+        sets = label_sets(metric, fixed)
+        for share, extra in zip(split(units, len(sets), exact, toward), sets):
+            out.append((metric.name, {**labels, **extra}, share * STEP))
+
+    if err_metric.name == tot_metric.name:
+        spread(err_metric, {**fixed_t, **fixed_e}, errors, base, direction)
+        ok = {**fixed_t, **{k: other_value(err_metric.label(k), v) for k, v in fixed_e.items()}}
+        spread(tot_metric, ok, total - errors, base)
+    else:
+        spread(err_metric, fixed_e, errors, base, direction)
+        spread(tot_metric, fixed_t, total, base)
+        for k, v in fixed_e.items():  # errors outside the objective's matchers
+            spread(err_metric, {**fixed_e, k: other_value(err_metric.label(k), v)}, total // 2, base)
+    for k, v in fixed_t.items():  # traffic outside the objective's matchers (another path)
+        spread(tot_metric, {**fixed_t, k: other_value(tot_metric.label(k), v)}, total // 2, base)
+    # another service failing half of its requests
+    spread(err_metric, {**fixed_t, **fixed_e} if err_metric.name == tot_metric.name else fixed_e, total // 2, noise)
+    if err_metric.name != tot_metric.name:
+        spread(tot_metric, fixed_t, total, noise)
+    return out
+
+
+def _latency_series(catalog: Catalog, obj: Objective, counts: list[int]) -> list[tuple[str, dict, float]]:
+    """Every label set (e.g. each provider) observes the same distribution, so each one alone and their
+    sum put the quantile at the same place."""
+    metric = catalog.metric(obj.metric)
+    out = []
+    sets = label_sets(metric, {})
+    for extra in sets:
+        out += histogram_series(metric, {**target_labels(catalog), **extra}, counts)
+    slow = [0] * len(counts)
+    slow[-1] = sum(counts)  # another service, every request slower than the highest bucket
+    out += histogram_series(metric, {**target_labels(catalog, noise=True), **sets[0]}, slow)
+    return out
+
+
+def _objective_series(catalog: Catalog, obj: Objective, level: str, exact) -> list[tuple[str, dict, float]]:
+    if obj.kind == "latency":
+        metric = catalog.metric(obj.metric)
+        return _latency_series(catalog, obj, _latency_levels(obj, metric.buckets, exact)[level])
+    total, levels = _error_levels(obj.threshold)
+    return _error_series(catalog, obj, levels[level], total, exact, -1 if level in ("just_below", "half") else 1)
+
+
+def _timed(phases: list[tuple[list[tuple[str, dict, float]], int]]) -> list[TimedSeries]:
+    """Counter series over consecutive phases (same series in every phase, steps may change)."""
+    keyed: dict[tuple, list[Phase]] = {}
+    for series, samples in phases:
+        for name, labels, step in series:
+            keyed.setdefault((name, tuple(sorted(labels.items()))), []).append(Phase(samples, per_minute=step))
+    return [TimedSeries(name, labels, tuple(p), start=_history(p[0].per_minute)) for (name, labels), p in sorted(keyed.items())]
+
+
+def _history(per_minute: float | None) -> float:
+    """A counter's value when the test starts: an hour at its first rate, so cumulative buckets stay ordered."""
+    return 60 * per_minute if per_minute else 0.0
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+class _Planner:
+    def __init__(self, catalog: Catalog, groups: tuple[RuleGroup, ...]):
+        self.catalog = catalog
+        self.records = {r.record: RecordedRule(r.expr, r.labels) for g in groups for r in g.rules if r.record}
+        self.alerts = {r.alert: r for g in groups for r in g.rules if r.alert}
+        self.recording = [r for g in groups for r in g.rules if r.record]
+        self.cases: list[TestCase] = []
+        windows = {n.range.seconds for g in groups for r in g.rules for n in walk(parse(r.expr))
+                   if isinstance(n, (MatrixSelector, Subquery)) and n.range.seconds}
+        self.exact = exact_units(tuple(sorted(windows)))
+        self.untested: list[tuple[str, str, str]] = []
+
+    def evaluator(self, series: list[InputSeries]) -> Evaluator:
+        return Evaluator(series, self.records)
+
+    def expected(self, rule: Rule, series: list[InputSeries]) -> tuple[ExpectedAlert, ...]:
+        out = []
+        for sample in self.evaluator(series).vector(rule.expr):
+            template_labels = dict(sample.labels)
+            labels = {k: v for k, v in sample.labels.items() if k != NAME}
+            labels.update({k: go_template.render(v, template_labels, sample.value) for k, v in rule.labels})
+            annotations = {k: go_template.render(v, template_labels, sample.value) for k, v in rule.annotations}
+            out.append(ExpectedAlert(tuple(sorted(labels.items())), tuple(sorted(annotations.items()))))
+        return tuple(out)
+
+    def objective(self, obj: Objective, at: str) -> None:
+        rule = self.alerts[obj.alert.name]
+        window = _minutes(obj.window)
+        fire = 1 + _minutes(rule.for_)  # the first rate needs two samples: the condition holds from 1m
+        before = fire - 1
+
+        def steady(level):
+            return [InputSeries(n, tuple(sorted(lab.items())), per_minute=s) for n, lab, s in _objective_series(self.catalog, obj, level, self.exact)]
+
+        alert = rule.alert
+        fired = self.expected(rule, steady("just_above"))
+        if not fired:
+            raise Unsupported("the alert expression gives no sample just above the threshold")
+        above = _objective_series(self.catalog, obj, "just_above", self.exact)
+        healthy = _objective_series(self.catalog, obj, "healthy", self.exact)
+        phase1 = fire + 1
+        series = _timed([(above, phase1), (healthy, window + 2)])
+        resolved = phase1 + window
+        self.cases.append(TestCase(f"{alert}: fires {rule.for_} after the threshold is crossed, resolves after recovery", series, [
+            AlertCheck(before, alert, ()),
+            AlertCheck(fire, alert, fired),
+            AlertCheck(resolved, alert, ()),
+        ]))
+        below = _timed([(_objective_series(self.catalog, obj, "just_below", self.exact), fire + window + 2)])
+        self.cases.append(TestCase(f"{alert}: stays quiet just below the threshold", below, [
+            AlertCheck(fire, alert, ()), AlertCheck(fire + window, alert, ())]))
+        if obj.kind == "error_ratio":
+            for level, words in (("double", "fires at twice the objective"), ("half", "stays quiet at half the objective")):
+                timed = _timed([(_objective_series(self.catalog, obj, level, self.exact), fire + 2)])
+                expect = self.expected(rule, steady(level)) if level == "double" else ()
+                self.cases.append(TestCase(f"{alert}: {words}", timed, [AlertCheck(fire, alert, expect)]))
+        rules = [r for r in self.recording if r.objective == obj.name]
+        self.recording_case(f"{obj.name}: recording rules in a steady state", steady("just_above"), rules,
+                            max(_minutes(obj.window), 1) + 1)
+
+    def recording_case(self, name: str, series: list[InputSeries], rules: list[Rule], minute: int) -> None:
+        evaluator = self.evaluator(series)
+        checks = []
+        for rule in rules:
+            samples = tuple((_series_text(s.labels), s.value) for s in evaluator.vector(rule.record))
+            checks.append(ExprCheck(minute, rule.record, samples))
+        timed = [TimedSeries(s.name, s.labels, (Phase(minute + 2, s.per_minute, s.value),), start=_history(s.per_minute))
+                 for s in series]
+        self.cases.append(TestCase(name, timed, exprs=checks))
+
+    def free_alert(self, alert: AlertDef, rule: Rule) -> None:
+        test = alert.test
+        selector = _selector(expand_selector(test.series, self.catalog.service.selector_text))
+        labels = tuple(sorted((m.name, m.value) for m in selector.label_matchers if m.op == "="))
+        noise_labels = tuple(sorted((k, f"{v}-other" if (k, v) in self.catalog.service.selector else v) for k, v in labels))
+        window = _longest_range(rule.expr)
+        onset = 1 if window else 0
+        fire = onset + _minutes(rule.for_)
+        phase1 = fire + 1
+        noise_value = test.firing if test.firing is not None else test.quiet
+
+        def state(value):
+            return [InputSeries(selector.metric_name, labels, value=value),
+                    InputSeries(selector.metric_name, noise_labels, value=noise_value)]
+
+        noise = TimedSeries(selector.metric_name, noise_labels, (Phase(phase1 + window + 1, value=noise_value),))
+        main = TimedSeries(selector.metric_name, labels, (Phase(phase1, value=test.firing), Phase(window + 1, value=test.quiet)))
+        expected = self.expected(rule, state(test.firing))
+        if not expected:
+            raise Unsupported(f"the expression gives no sample when {test.series} is at its firing value")
+        if self.expected(rule, state(test.quiet)):
+            raise Unsupported(f"the expression still gives a sample when {test.series} is at its quiet value")
+        self.cases.append(TestCase(f"{rule.alert}: fires {rule.for_} after its condition holds, resolves after recovery",
+                                   [main, noise], [AlertCheck(fire - 1, rule.alert, ()), AlertCheck(fire, rule.alert, expected),
+                                                   AlertCheck(phase1 + window, rule.alert, ())]))
+        quiet = TimedSeries(selector.metric_name, labels, (Phase(phase1 + window + 1, value=test.quiet),))
+        self.cases.append(TestCase(f"{rule.alert}: stays quiet at {_value_text(test.quiet)}", [quiet, noise],
+                                   [AlertCheck(fire, rule.alert, ()), AlertCheck(phase1 + window, rule.alert, ())]))
+
+    def free_recording(self, rule: Rule) -> None:
+        series = _inputs_for(self.catalog, rule.expr, self.records, self.exact)
+        self.recording_case(f"{rule.record}: value in a steady state", series, [rule], _longest_range_all(rule.expr, self.records) + 1)
+
+
+def build_plan(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> Plan:
+    planner = _Planner(catalog, groups)
+    for i, obj in enumerate(catalog.objectives):
+        try:
+            planner.objective(obj, f"objectives[{i}]")
+        except (Unsupported, SeriesUnsupported) as exc:
+            planner.untested.append((f"objectives[{i}]", obj.alert.name, str(exc)))
+    for i, alert in enumerate(catalog.alerts):
+        if alert.test is None:
+            planner.untested.append((f"alerts[{i}]", alert.text.name, "no test: block gives its firing and quiet series"))
+            continue
+        try:
+            planner.free_alert(alert, planner.alerts[alert.text.name])
+        except (Unsupported, SeriesUnsupported, go_template.TemplateUnsupported) as exc:
+            planner.untested.append((f"alerts[{i}].test", alert.text.name, str(exc)))
+    for rule in planner.recording:
+        if rule.objective:
+            continue
+        try:
+            planner.free_recording(rule)
+        except (Unsupported, SeriesUnsupported) as exc:
+            planner.untested.append((rule.source, rule.record, str(exc)))
+    return Plan(planner.cases, planner.untested)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _minutes(duration: str) -> int:
+    return math.ceil(parse_duration(duration) / 60)
+
+
+def _value_text(value: float | None) -> str:
+    return "absent" if value is None else f"{value:g}"
+
+
+def _series_text(labels: dict[str, str]) -> str:
+    name = labels.get(NAME, "")
+    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != NAME)
+    return f"{name}{{{inner}}}"
+
+
+def _selector(text: str) -> VectorSelector:
+    node = parse(text)
+    if not isinstance(node, VectorSelector):
+        raise Unsupported(f"test series {text!r} is not a series selector")
+    return node
+
+
+def _longest_range(expr: str) -> int:
+    ranges = [n.range.seconds for n in walk(parse(expr)) if isinstance(n, (MatrixSelector, Subquery)) and n.range.seconds]
+    return math.ceil(max(ranges) / 60) if ranges else 0
+
+
+def _longest_range_all(expr: str, records: dict[str, RecordedRule]) -> int:
+    longest = _longest_range(expr)
+    for node in walk(parse(expr)):
+        if isinstance(node, VectorSelector) and node.metric_name in records:
+            longest = max(longest, _longest_range_all(records[node.metric_name].expr, records))
+    return longest
+
+
+def _inputs_for(catalog: Catalog, expr: str, records: dict[str, RecordedRule], exact) -> list[InputSeries]:
+    """Realistic series for every selector of an expression: label values its matchers select, one
+    value they reject, and another service's copy that must not count."""
+    out: dict[tuple, InputSeries] = {}
+    owners = {name: m for m in catalog.metrics for name in m.series_names()}
+    for node in walk(parse(expr)):
+        if not isinstance(node, VectorSelector):
+            continue
+        name = node.metric_name
+        if name in records:
+            for s in _inputs_for(catalog, records[name].expr, records, exact):
+                out[(s.name, s.labels)] = s
+            continue
+        metric = owners.get(name)
+        if metric is None:
+            raise SeriesUnsupported(f"{name} is not a metric of the catalog")
+        fixed = {m.name: m.value for m in node.label_matchers if m.op == "=" and metric.label(m.name)}
+        sets = label_sets(metric, fixed) + [
+            {**label_sets(metric, fixed)[0], k: other_value(metric.label(k), v)} for k, v in fixed.items()]
+        for n, (labels, noise) in enumerate((lab, noise) for noise in (False, True) for lab in sets):
+            base = {**target_labels(catalog, noise=noise), **labels}
+            if metric.type == "histogram":
+                cumulative = [0]
+                for i in range(len(metric.buckets) + 1):
+                    cumulative.append(nearest_exact(cumulative[-1] + (n + 1) * (i + 1), exact, 1))
+                counts = [b - a for a, b in zip(cumulative, cumulative[1:])]
+                for sname, slabels, step in histogram_series(metric, base, counts):
+                    out[(sname, tuple(sorted(slabels.items())))] = InputSeries(sname, tuple(sorted(slabels.items())), per_minute=step)
+            elif metric.type == "counter":
+                out[(name, tuple(sorted(base.items())))] = InputSeries(name, tuple(sorted(base.items())), per_minute=nearest_exact(n + 1, exact, 1) * STEP)
+            else:
+                out[(name, tuple(sorted(base.items())))] = InputSeries(name, tuple(sorted(base.items())), value=float(10 * (n + 1)))
+    return sorted(out.values(), key=lambda s: (s.name, s.labels))

@@ -13,6 +13,7 @@ from generator.cli.generate import generate
 from generator.cli.loadtest import loadtest
 from generator.cli.seed import seed
 from generator.cli.serve import serve
+from generator.cli.validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,6 +27,7 @@ cli.add_command(diff)
 cli.add_command(loadtest)
 cli.add_command(seed)
 cli.add_command(serve)
+cli.add_command(validate)
 
 
 def main() -> None:

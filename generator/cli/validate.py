@@ -1,0 +1,38 @@
+"""`obsgen validate`: the one gate CI runs. Steps, in order: catalog schema, generated files fresh,
+dashboard schema, promtool check, promtool test, cross-checks, lint (and k6 archive)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.cli.common import catalog_option, root_option
+from generator.errors import EXIT_FINDINGS
+from generator.validators.findings import ERROR, WARNING
+from generator.validators.report import FORMATS, REPORTERS
+from generator.validators.run import STEP_NAMES, validate as run_validate
+
+
+@click.command()
+@catalog_option
+@root_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: grouped by file; json; junit: JUnit XML for CI systems.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout (a text summary still goes to stderr).")
+@click.option("--fail-on", type=click.Choice([ERROR, WARNING]), default=ERROR, show_default=True,
+              help="Lowest severity that makes validate exit 1.")
+@click.option("--skip", multiple=True, type=click.Choice(STEP_NAMES[1:]), help="Skip a step (repeatable).")
+def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | None, fail_on: str,
+             skip: tuple[str, ...]) -> None:
+    """Check the catalogs and every generated artifact; exit 1 on findings."""
+    result = run_validate(root, catalogs, skip)
+    report = REPORTERS[fmt](result, fail_on)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report, encoding="utf-8")
+        click.echo(REPORTERS["text"](result, fail_on).rstrip().splitlines()[-1], err=True)
+    else:
+        click.echo(report, nl=False)
+    if result.failed(fail_on):
+        raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -1,0 +1,28 @@
+"""Validation step "dashboard-schema": each dashboard file against Grafana's official JSON schemas.
+
+The file on disk is checked (what ships), or the rendered one when it is not written yet.
+"""
+from __future__ import annotations
+
+import json
+
+from generator.validators.findings import Finding
+from generator.validators.grafana_schema import validate_dashboard
+
+CHECK = "dashboard-schema"
+
+
+def check_dashboard_schema(ctx) -> list[Finding]:
+    findings = []
+    for artifacts in ctx.per_catalog:
+        for rel, rendered in sorted(artifacts.dashboards.items()):
+            path = ctx.root / rel
+            try:
+                dashboard = json.loads(path.read_text(encoding="utf-8")) if path.exists() else rendered
+            except json.JSONDecodeError as exc:
+                findings.append(Finding(CHECK, "invalid-json", f"not JSON: {exc.msg}", rel, exc.lineno))
+                continue
+            for violation in validate_dashboard(dashboard):
+                findings.append(Finding(CHECK, "schema-violation", f"{violation.message} [{violation.schema}]", rel,
+                                        None, item=violation.pointer or "(dashboard)"))
+    return findings

@@ -1,0 +1,89 @@
+"""The validation runner behind `obsgen validate`: load the catalogs (step "catalog-schema"), build
+the context once, then run STEPS in order. Each step is `fn(ctx) -> list[Finding]`.
+
+An invalid catalog stops the run after "catalog-schema" (nothing else can be checked without it).
+A missing tool raises ToolMissing (exit code 4) with its install hint.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import pipeline
+from generator.errors import CatalogError
+from generator.validators.context import build_context
+from generator.validators.crosscheck import crosscheck
+from generator.validators.dashboard_schema import check_dashboard_schema
+from generator.validators.findings import ERROR, Finding
+from generator.validators.freshness import check_fresh
+from generator.validators.k6_archive import check_k6_archive
+from generator.validators.lint import lint
+from generator.validators.promtool_steps import check_promtool_rules, check_promtool_tests
+from generator.validators.report import failing
+
+LOAD_STEP = "catalog-schema"
+STEPS = [
+    ("fresh", check_fresh),
+    ("dashboard-schema", check_dashboard_schema),
+    ("promtool-check", check_promtool_rules),
+    ("promtool-test", check_promtool_tests),
+    ("crosscheck", crosscheck),
+    ("lint", lint),
+    ("k6-archive", check_k6_archive),
+]
+STEP_NAMES = [LOAD_STEP] + [name for name, _ in STEPS]
+
+
+@dataclass
+class StepResult:
+    name: str
+    findings: list[Finding]
+    seconds: float
+    skipped: bool = False
+
+
+@dataclass
+class Result:
+    steps: list[StepResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for s in self.steps for f in s.findings]
+
+    def failed(self, fail_on: str = ERROR) -> bool:
+        return any(failing(f, fail_on) for f in self.findings)
+
+
+def _catalog_findings(exc: CatalogError) -> list[Finding]:
+    return [Finding(LOAD_STEP, "catalog-invalid", p.message, p.location.file, p.location.line, ERROR, "",
+                    p.location.path) for p in exc.problems]
+
+
+def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple[str, ...] = ()) -> Result:
+    started = time.perf_counter()
+    result = Result()
+    paths = pipeline.catalog_paths(catalogs, root)
+    t0 = time.perf_counter()
+    try:
+        loaded = pipeline.load_all(paths)
+    except CatalogError as exc:
+        result.steps.append(StepResult(LOAD_STEP, _catalog_findings(exc), time.perf_counter() - t0))
+        result.steps += [StepResult(name, [], 0.0, skipped=True) for name, _ in STEPS]
+        result.seconds = time.perf_counter() - started
+        return result
+    ctx = build_context(root, loaded)
+    result.steps.append(StepResult(LOAD_STEP, [], time.perf_counter() - t0))
+    with tempfile.TemporaryDirectory(prefix="obsgen-validate-") as workdir:
+        ctx.workdir = Path(workdir)
+        for name, step in STEPS:
+            if name in skip:
+                result.steps.append(StepResult(name, [], 0.0, skipped=True))
+                continue
+            t0 = time.perf_counter()
+            findings = step(ctx)
+            result.steps.append(StepResult(name, list(findings), time.perf_counter() - t0))
+    result.seconds = time.perf_counter() - started
+    return result

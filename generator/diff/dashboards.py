@@ -118,7 +118,7 @@ def _dashboard_fields(data: dict) -> dict[str, str]:
 def _same_queries(old: dict[str, str], new: dict[str, str]) -> None:
     """Queries that differ only in layout are equal: drop them from both sides."""
     for key in [k for k in old if k.startswith("query ") and k in new]:
-        if normalized(old[key], grafana=True) == normalized(new[key], grafana=True):
+        if old[key] == new[key] or normalized(old[key], grafana=True) == normalized(new[key], grafana=True):
             del old[key], new[key]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, ~10x faster
 RULE_SUFFIXES = (".yaml", ".yml")
 DASHBOARD_SUFFIXES = (".json",)
 ARTIFACT_SUFFIXES = RULE_SUFFIXES + DASHBOARD_SUFFIXES
@@ -62,7 +63,7 @@ def parse(path: str, text: str) -> Parsed:
             out.dashboards.append(DashboardDoc(path, dashboard))
         return out
     try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+        documents = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
     except yaml.YAMLError as exc:
         out.problem = "not valid YAML: " + " ".join(str(exc).split())
         return out

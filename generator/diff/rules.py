@@ -113,7 +113,7 @@ def diff_rules(before: list[RuleGroupDoc], after: list[RuleGroupDoc]) -> list[It
                                           field_changes({}, rule_fields(new_rules[rule_key]))))
             elif rule_key not in new_rules:
                 changes.append(ItemChange(kind, rule_name, REMOVED, file, name))
-            else:
+            elif old_rules[rule_key] != new_rules[rule_key]:  # equal dicts: nothing to compare
                 fields = _rule_changes(old_rules[rule_key], new_rules[rule_key])
                 if fields:
                     changes.append(ItemChange(kind, rule_name, CHANGED, file, name, fields))

@@ -11,6 +11,7 @@ parser rejects (syntax it does not know) is handled by the tokenizer in `token_f
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from generator.diff import token_fallback
 from generator.diff.token_fallback import Threshold
@@ -21,6 +22,7 @@ __all__ = ["Threshold", "normalized", "thresholds", "without_thresholds"]
 _BLANK = NumberLiteral(0.0, "N")
 
 
+@lru_cache(maxsize=4096)
 def _tree(expr: str, grafana: bool = False):
     try:
         return parse(expr, grafana=grafana)

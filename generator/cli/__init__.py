@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from generator.cli.common import run_guarded
+from generator.cli.check_metrics import check_metrics
 from generator.cli.deploy import deploy
 from generator.cli.diff import diff
 from generator.cli.generate import generate
@@ -28,6 +29,7 @@ cli.add_command(loadtest)
 cli.add_command(seed)
 cli.add_command(serve)
 cli.add_command(validate)
+cli.add_command(check_metrics)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import pipeline
-from generator.errors import CatalogError
+from generator.errors import CatalogError, Location, Problem
 from generator.validators.context import build_context
 from generator.validators.crosscheck import crosscheck
 from generator.validators.dashboard_schema import check_dashboard_schema
@@ -68,7 +68,9 @@ def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple
     paths = pipeline.catalog_paths(catalogs, root)
     t0 = time.perf_counter()
     try:
-        loaded = pipeline.load_all(paths)
+        if not paths:
+            raise CatalogError([Problem(Location(str(root / pipeline.DEFAULT_CATALOG_DIR)), "no catalog found")])
+        loaded = pipeline.load_all(paths, base=root)
     except CatalogError as exc:
         result.steps.append(StepResult(LOAD_STEP, _catalog_findings(exc), time.perf_counter() - t0))
         result.steps += [StepResult(name, [], 0.0, skipped=True) for name, _ in STEPS]

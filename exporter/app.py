@@ -19,7 +19,7 @@ from exporter.database import Database, DatabaseUnavailable
 from exporter.faults import Faults
 from exporter.logs import JsonLog, check_log_fields, summary_fields
 from exporter.metrics import ServiceMetrics
-from exporter.summary import CalculationError, Summary
+from exporter.summary import FIELDS, CalculationError
 
 JSON = "application/json"
 INVALIDATE_PATH = "/api/dashboard/invalidate"
@@ -56,7 +56,7 @@ class SummaryApp:
         self.strategy = strategy
         self.log = log
         self.faults = faults
-        check_log_fields(contract.log_fields, set(Summary.__dataclass_fields__) | {"user_id", "duration_ms"})
+        check_log_fields(contract.log_fields, set(FIELDS) | {"user_id", "duration_ms"})
         self._routes = {
             contract.summary_path: {"GET": self.summary},
             INVALIDATE_PATH: {"POST": self.invalidate},
@@ -69,8 +69,9 @@ class SummaryApp:
         counted = contract.request_labels.path.values
         self.metrics = ServiceMetrics(contract, {p: tuple(m) for p, m in self._routes.items() if p in counted})
 
-    def handle(self, method: str, path: str, headers, body: bytes) -> Response:
-        """Route one request. HEAD is answered like GET (the HTTP layer drops the body)."""
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
+        """Route one request; `headers` is keyed by lower-case name. HEAD is answered like GET
+        (the HTTP layer drops the body)."""
         path = path.split("?", 1)[0]
         handlers = self._routes.get(path)
         if handlers is None:
@@ -91,7 +92,7 @@ class SummaryApp:
         started = time.perf_counter()
         user = None
         try:
-            token = bearer_token(headers.get("Authorization"))
+            token = bearer_token(headers.get("authorization"))
             with self.db.session() as session:
                 user = find_user(session, token)
                 computing = time.perf_counter()
@@ -129,7 +130,7 @@ class SummaryApp:
 
     def invalidate(self, headers, body: bytes) -> Response:
         try:
-            token = bearer_token(headers.get("Authorization"))
+            token = bearer_token(headers.get("authorization"))
             with self.db.session() as session:
                 user = find_user(session, token)
         except AuthError as exc:

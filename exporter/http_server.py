@@ -1,6 +1,7 @@
 """HTTP/1.1 plumbing on the standard library: keep-alive, Nagle off, one write per response.
 
-`RequestHandler` parses a request, hands it to the `SummaryApp` and writes the answer; every
+`RequestHandler` parses a request, hands it to the `SummaryApp` (headers as a dict keyed by
+lower-case name) and writes the answer; every
 request is counted in the catalog's request counter once the answer is written. Malformed requests
 get JSON errors too; nothing here ever sends a traceback.
 """
@@ -15,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from exporter.app import Response, SummaryApp
 
 MAX_BODY = 64 * 1024
+MAX_LINE = 65536
+MAX_HEADERS = 100
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 
 
@@ -29,18 +32,10 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         try:
-            self.raw_requestline = self.rfile.readline(65537)
+            if not self._parse():
+                return
         except (TimeoutError, ConnectionError):
             self.close_connection = True
-            return
-        if not self.raw_requestline:
-            self.close_connection = True
-            return
-        if len(self.raw_requestline) > 65536:
-            self.requestline, self.command, self.path = "", "", ""
-            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
-            return
-        if not self.parse_request():  # answered through send_error
             return
         body = self._read_body()
         if body is None:
@@ -48,13 +43,49 @@ class RequestHandler(BaseHTTPRequestHandler):
         response = self.server.app.handle(self.command, self.path, self.headers, body)
         self._send(response)
 
+    def _parse(self) -> bool:
+        """Request line and headers; False when the connection is done or an error was sent.
+
+        A lean replacement for the standard parser (which goes through the email package): header
+        names are lower-cased into a plain dict, the last occurrence of a repeated header wins."""
+        self.command, self.path, self.headers = "", "", {}
+        raw = self.rfile.readline(MAX_LINE + 1)
+        if not raw:
+            self.close_connection = True
+            return False
+        if len(raw) > MAX_LINE:
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        parts = raw.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed request line")
+            return False
+        self.command, self.path, self.request_version = parts
+        headers = {}
+        while True:
+            line = self.rfile.readline(MAX_LINE + 1)
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, sep, value = line.decode("latin-1").partition(":")
+            if len(line) > MAX_LINE or len(headers) >= MAX_HEADERS or not sep or not name.strip():
+                self.send_error(HTTPStatus.BAD_REQUEST, "malformed or too many headers")
+                return False
+            headers[name.strip().lower()] = value.strip()
+        self.headers = headers
+        connection = headers.get("connection", "").lower()
+        self.close_connection = connection == "close" or (
+            self.request_version == "HTTP/1.0" and connection != "keep-alive")
+        if headers.get("expect", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
+
     def _read_body(self) -> bytes | None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
             self.close_connection = True
             self._send(_error(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted; send Content-Length"))
             return None
         try:
-            length = int(self.headers.get("Content-Length") or 0)
+            length = int(self.headers.get("content-length") or 0)
         except ValueError:
             length = -1
         if length < 0 or length > MAX_BODY:

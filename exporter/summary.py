@@ -7,7 +7,7 @@ not know) is a calculation error, not a silently wrong dashboard.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 STATUSES = ("green", "yellow", "red")
 PROVIDERS = ("github", "gitlab", "bitbucket")
@@ -42,7 +42,7 @@ class Summary:
         return cls(total_repos=total_repos, total_open_prs=total_open_prs, **fields).checked()
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in FIELDS}
 
     def checked(self) -> "Summary":
         """Self, once every partition adds up; else `CalculationError` naming the one that does not."""
@@ -55,6 +55,9 @@ class Summary:
             if sum(counts) != total:
                 raise CalculationError(f"{what} add up to {sum(counts)}, not {total}: unknown values in the data")
         return self
+
+
+FIELDS = tuple(f.name for f in fields(Summary))
 
 
 @dataclass(frozen=True)

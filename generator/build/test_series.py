@@ -100,10 +100,10 @@ def other_value(label: Label, value: str) -> str:
 
 
 def label_sets(metric: Metric, fixed: dict[str, str], vary: int = 3) -> list[dict[str, str]]:
-    """Combinations of the metric's labels: fixed ones as given, the first `vary` free labels with two
-    sample values each, any further free label with one."""
+    """Combinations of the metric's labels: fixed ones as given, the first free label with up to four
+    sample values, the next ones up to `vary` with two, any further free label with one."""
     free = [label for label in metric.labels if label.name not in fixed]
-    choices = [sample_values(label, 2 if i < vary else 1) for i, label in enumerate(free)]
+    choices = [sample_values(label, 4 if i == 0 else 2 if i < vary else 1) for i, label in enumerate(free)]
     out = []
     for combo in itertools.product(*choices):
         labels = dict(fixed)

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from generator.cli.common import catalog_option, root_option
-from generator.errors import EXIT_FINDINGS
+from generator.errors import EXIT_CATALOG, EXIT_FINDINGS
 from generator.validators.findings import ERROR, WARNING
 from generator.validators.report import FORMATS, REPORTERS
-from generator.validators.run import STEP_NAMES, validate as run_validate
+from generator.validators.run import LOAD_STEP, STEP_NAMES, validate as run_validate
 
 
 @click.command()
@@ -25,7 +25,8 @@ from generator.validators.run import STEP_NAMES, validate as run_validate
 @click.option("--skip", multiple=True, type=click.Choice(STEP_NAMES[1:]), help="Skip a step (repeatable).")
 def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | None, fail_on: str,
              skip: tuple[str, ...]) -> None:
-    """Check the catalogs and every generated artifact; exit 1 on findings."""
+    """Check the catalogs and every generated artifact; exit 1 on findings, 3 on an invalid catalog,
+    4 when promtool or k6 is missing."""
     result = run_validate(root, catalogs, skip)
     report = REPORTERS[fmt](result, fail_on)
     if output is not None:
@@ -34,5 +35,7 @@ def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | Non
         click.echo(REPORTERS["text"](result, fail_on).rstrip().splitlines()[-1], err=True)
     else:
         click.echo(report, nl=False)
+    if any(f.check == LOAD_STEP for f in result.findings):
+        raise click.exceptions.Exit(EXIT_CATALOG)
     if result.failed(fail_on):
         raise click.exceptions.Exit(EXIT_FINDINGS)

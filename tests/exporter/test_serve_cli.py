@@ -1,0 +1,42 @@
+"""`obsgen serve` as a command: default port, signals, and clear refusals."""
+from __future__ import annotations
+
+import signal
+import socket
+
+from tests.support.cli import obsgen
+from tests.support.paths import REPO
+
+
+def test_help_documents_the_default_port_and_strategies():
+    result = obsgen("serve", "--help", cwd=REPO)
+    assert result.returncode == 0
+    assert "8787" in result.stdout and "127.0.0.1" in result.stdout
+    assert "aggregate|naive|cached" in result.stdout and "--enable-fault-injection" in result.stdout
+
+
+def test_sigint_stops_cleanly(start_exporter, db_copy):
+    exporter = start_exporter(db_copy)
+    exporter.proc.proc.send_signal(signal.SIGINT)
+    assert exporter.proc.proc.wait(10) == 0
+    assert exporter.records()[-1]["message"] == "stopped"
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path, db_copy):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = obsgen("serve", "--db", str(db_copy), "--port", str(port), cwd=REPO, timeout=30)
+    assert result.returncode == 5
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_a_catalog_that_does_not_fit_is_refused_with_its_line(tmp_path):
+    db = tmp_path / "never.db"
+    result = obsgen("serve", "--db", str(db), "--port", "0", "--catalog", "tests/catalogs/checkout.yaml",
+                    cwd=REPO, timeout=30)
+    assert result.returncode == 3
+    assert "tests/catalogs/checkout.yaml:" in result.stderr and "metrics[" in result.stderr
+    assert not db.exists()
+

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +15,19 @@ import pytest
 from generator.catalog import load_catalog
 from tests.e2e.stack import ClosedLoop
 from tests.support.paths import AMPEL, REPO
+
+
+def _terminal(request):
+    """Progress lines straight to the terminal: pytest captures stdout and stderr of the test itself."""
+    reporter = request.config.pluginmanager.getplugin("terminalreporter")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    if reporter is None or capture is None:
+        return None
+
+    def write(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    return write
 
 
 @pytest.fixture(scope="session")
@@ -29,16 +41,20 @@ def loop(request, tmp_path_factory, loop_logs):
     failed_before = request.session.testsfailed
     catalog = load_catalog(AMPEL.relative_to(REPO))
     try:
-        with ClosedLoop(catalog, tmp_path_factory.mktemp("closed-loop"), loop_logs) as running:
+        with ClosedLoop(catalog, tmp_path_factory.mktemp("closed-loop"), loop_logs, _terminal(request)) as running:
             try:
                 yield running
             finally:
                 running.dump_state()
                 running.progress(f"tests done after {running.progress.elapsed:.1f}s")
     except BaseException:
-        print(f"\nclosed loop failed to start or stop; component logs kept in {loop_logs}", file=sys.__stderr__)
+        _say(request, f"closed loop failed to start or stop; component logs kept in {loop_logs}")
         raise
     if request.session.testsfailed > failed_before:
-        print(f"\nclosed loop: a test failed; component logs kept in {loop_logs}", file=sys.__stderr__)
+        _say(request, f"closed loop: a test failed; component logs kept in {loop_logs}")
     else:
         shutil.rmtree(loop_logs, ignore_errors=True)
+
+
+def _say(request, line: str) -> None:
+    (_terminal(request) or print)(line)

@@ -13,6 +13,7 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Callable
 
 import requests
 import yaml
@@ -33,17 +34,18 @@ STARTUP_TIMEOUT = 30
 
 
 class Progress:
-    """Timestamped progress lines on the real terminal (not captured by pytest) and in the logs."""
+    """Timestamped progress lines, to `sink` (pytest's terminal, past output capture) and to the logs."""
 
-    def __init__(self, logs: Path):
+    def __init__(self, logs: Path, sink: Callable[[str], None] | None = None):
         self.start = time.monotonic()
         self.file = logs / "progress.log"
+        self.sink = sink or (lambda line: print(line, file=sys.stderr, flush=True))
 
     def __call__(self, message: str) -> None:
         line = f"[closed-loop {time.monotonic() - self.start:5.1f}s] {message}"
         with self.file.open("a") as out:
             out.write(line + "\n")
-        print(line, file=sys.__stderr__, flush=True)
+        self.sink(line)
 
     @property
     def elapsed(self) -> float:
@@ -51,10 +53,10 @@ class Progress:
 
 
 class ClosedLoop:
-    def __init__(self, catalog: Catalog, workdir: Path, logs: Path):
+    def __init__(self, catalog: Catalog, workdir: Path, logs: Path, progress_sink: Callable[[str], None] | None = None):
         self.catalog, self.workdir, self.logs = catalog, workdir, logs
         logs.mkdir(parents=True, exist_ok=True)
-        self.progress = Progress(logs)
+        self.progress = Progress(logs, progress_sink)
         self.job, _ = scrape_job(catalog)
         self.token = f"token-{DATASET}"
         self._stack = ExitStack()
@@ -67,9 +69,10 @@ class ClosedLoop:
     def __enter__(self) -> "ClosedLoop":
         try:
             self._start()
-        except BaseException:
+        except BaseException as exc:
             self._stack.close()
-            raise
+            self.progress(f"start-up failed: {exc}")
+            raise RuntimeError(f"closed loop failed to start: {exc}; component logs kept in {self.logs}") from exc
         return self
 
     def __exit__(self, *exc) -> None:

@@ -43,6 +43,7 @@ VALID = [
     "absent_over_time(x[1h30m])",
     "sum(x) by ()",
     "round(x)",
+    ":ampel_errors:rate5m / ignoring (path) max_over_time(job:x:rate5m[1h:])",
     "x # a comment\n + y",
     "label_replace(up, `raw\\d`, 'x', \"a\", \"\\\\d+\") > bool 0",
 ]

@@ -16,6 +16,7 @@ import yaml
 
 from generator.catalog.alerting import build_alerting
 from generator.catalog.outputs import kubernetes_output, mimir_output
+from generator.catalog.promql_fields import check_expressions
 from generator.catalog.yaml_positions import json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.model import (
@@ -126,6 +127,7 @@ class _Builder:
                     [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i in range(len(objectives))])
         self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
         alerting = build_alerting(self.data.get("alerting"), service, self.problem)
+        check_expressions(alerts, recording, dashboards, service, self.problem)
         if self.problems:
             raise CatalogError(self.problems)
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,

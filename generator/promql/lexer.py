@@ -29,7 +29,7 @@ IDENT, NUMBER, DURATION, STRING, VARIABLE, OP, EOF = "identifier", "number", "du
 
 DURATION_RE = re.compile(r"(?:\d+(?:ms|s|m|h|d|w|y))+")
 _NUMBER_RE = re.compile(r"0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_IDENT_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_:]*")
+_IDENT_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")  # metric names may start with ':'; label names not
 _VARIABLE_RE = re.compile(r"\$(?:\{[a-zA-Z_][a-zA-Z0-9_.:]*\}|[a-zA-Z_][a-zA-Z0-9_]*)")
 _OPERATORS = ("==", "!=", "=~", "!~", ">=", "<=", ">", "<", "=", "+", "-", "*", "/", "%", "^",
               "(", ")", "{", "}", "[", "]", ",", ":", "@")
@@ -69,7 +69,7 @@ def tokenize(text: str) -> list[Token]:
             i = n if end < 0 else end
         elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             i = _number_or_duration(text, i, tokens)
-        elif ch.isalpha() or ch == "_":
+        elif ch.isalpha() or ch == "_" or (ch == ":" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] in "_:")):
             match = _IDENT_RE.match(text, i)
             tokens.append(Token(IDENT, match.group(), i))
             i = match.end()

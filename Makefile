@@ -31,16 +31,22 @@ manifests: setup           ## opt-in outputs: deploy/kubernetes (PrometheusRule,
 check: setup               ## generated files fresh and valid
 	$(OBSGEN) generate --check
 
+validate: setup            ## the CI gate: schema, fresh, Grafana schemas, promtool check + tests, cross-checks, lint
+	$(OBSGEN) validate
+
 test: setup                ## the whole test suite, closed loop included
 	$(PYTEST) -q
 
 e2e: setup                 ## the closed loop alone: exporter -> Prometheus -> Alertmanager, with k6
 	$(PYTEST) -q -m e2e
 
-bench: bench-generate
+bench: bench-generate bench-validate
 
 bench-generate: setup      ## wall time of generate: shipped catalog and synthetic catalogs
 	$(BIN)/python -m benchmarks.bench_generate
+
+bench-validate: setup      ## wall time of validate on the shipped catalog (target <= 3 s on 2 cores)
+	$(BIN)/python -m benchmarks.bench_validate
 
 clean:
 	rm -rf $(VENV) .pytest_cache

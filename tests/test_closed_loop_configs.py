@@ -2,6 +2,7 @@
 time-scaled rules by promtool, the redirected Alertmanager config by amtool."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -68,3 +69,16 @@ def test_grafana_variables_are_substituted_in_every_panel_target(catalog):
         assert "$" not in out and "[4s]" in out or "[" not in out
     with pytest.raises(ValueError, match=r"\$__unknown"):
         substitute_grafana_variables("rate(x[$__unknown])")
+
+
+def test_ci_runs_the_closed_loop_and_keeps_its_logs_on_failure():
+    ci_script = (REPO / ".ci" / "run").read_text()
+    assert "make test" in ci_script  # make test includes the e2e marker
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "closed-loop.yml").read_text())
+    steps = workflow["jobs"]["e2e"]["steps"]
+    run = next(s for s in steps if s.get("name") == "make e2e")
+    assert run["run"] == "make e2e" and run["env"]["OBSGEN_E2E_LOGS"].endswith("/e2e-logs")
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "failure()" and upload["with"]["path"] == "e2e-logs/"
+    makefile = (REPO / "Makefile").read_text()
+    assert re.search(r"^e2e:.*\n\t\$\(PYTEST\) -q -m e2e$", makefile, re.M)

@@ -7,7 +7,7 @@
 
 Written against promtool 2.42 (Debian bookworm): its output is plain text, so it is parsed here
 (no --junit there); stdout and stderr are read as one stream so each message stays after the
-"Checking <file>" line it belongs to. Rule files are kept valid for 3.x as well (see DEVELOPERS.md).
+"Checking <file>" line it belongs to. Rule files are kept valid for 3.x as well (see docs/tool-limits.md).
 """
 from __future__ import annotations
 

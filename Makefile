@@ -48,5 +48,8 @@ bench-generate: setup      ## wall time of generate: shipped catalog and synthet
 bench-validate: setup      ## wall time of validate on the shipped catalog (target <= 3 s on 2 cores)
 	$(BIN)/python -m benchmarks.bench_validate
 
+bench-exporter: setup      ## exporter latency and req/s per dataset and strategy under k6 (10 VUs)
+	$(BIN)/python -m benchmarks.bench_exporter
+
 clean:
 	rm -rf $(VENV) .pytest_cache

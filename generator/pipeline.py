@@ -54,7 +54,7 @@ def render_all(catalogs: list[Catalog], kinds: list[str] | None = None) -> Rende
             module = KINDS[kind]
             folders.update(module.FOLDERS)
             for rel, text in module.render(catalog).items():
-                if rel in owners:
+                if rel in owners and artifacts[rel] != text:
                     raise CatalogError([_clash(rel, owners[rel], catalog)])
                 owners[rel] = catalog.path.as_posix()
                 artifacts[rel] = text

@@ -3,8 +3,7 @@
 // Run: BASE_URL=http://host:port TOKEN=... k6 run --no-usage-report k6/sequential_sampling.js
 // Optional: SUMMARY_PATH (JSON summary file), DURATION / ITERATIONS (override the catalog's),
 // THINK_TIME (seconds between requests of one VU, default 0).
-import http from 'k6/http';
-import { check, sleep } from 'k6';
+import { getSummary, summarize } from './lib/obsgen.js';
 
 const BASE_URL = (__ENV.BASE_URL || 'http://127.0.0.1:8787').replace(/\/$/, '');
 const TOKEN = __ENV.TOKEN || '';
@@ -62,60 +61,9 @@ if (__ENV.ITERATIONS && options.scenarios[SCENARIO].iterations) options.scenario
 const FIELDS = ["total_repos", "total_open_prs", "green_count", "yellow_count", "red_count", "github_count", "gitlab_count", "bitbucket_count", "public_repos", "private_repos", "archived_repos"];
 
 export default function () {
-  const res = http.get(`${BASE_URL}${ENDPOINT}`, {
-    headers: { Authorization: `Bearer ${TOKEN}` },
-    tags: TAGS,
-  });
-  check(res, {
-    'status is 200': (r) => r.status === 200,
-    'body has every summary field as a count': (r) => {
-      try {
-        const body = r.json();
-        return FIELDS.every((f) => Number.isInteger(body[f]) && body[f] >= 0);
-      } catch (e) {
-        return false;
-      }
-    },
-  });
-  if (THINK_TIME > 0) sleep(THINK_TIME);
-}
-
-function ms(v) {
-  return v === undefined ? 'n/a' : `${v.toFixed(1)}ms`;
-}
-
-function thresholdResults(data) {
-  const out = [];
-  for (const [metric, m] of Object.entries(data.metrics)) {
-    for (const [expr, t] of Object.entries(m.thresholds || {})) {
-      out.push({ metric, threshold: expr, ok: t.ok, values: m.values });
-    }
-  }
-  return out.sort((a, b) => (a.metric + a.threshold).localeCompare(b.metric + b.threshold));
+  getSummary(`${BASE_URL}${ENDPOINT}`, TOKEN, TAGS, FIELDS, THINK_TIME);
 }
 
 export function handleSummary(data) {
-  const d = (data.metrics[`http_req_duration{scenario:${SCENARIO}}`] || data.metrics.http_req_duration || {}).values || {};
-  const results = thresholdResults(data);
-  const crossed = results.filter((r) => !r.ok);
-  const verdict = crossed.length === 0 ? 'PASS' : 'FAIL';
-  const requests = (data.metrics.http_reqs || { values: { count: 0 } }).values.count;
-  const lines = [
-    `scenario ${SCENARIO}: ${verdict}`,
-    `  requests: ${requests}`,
-    `  response time: avg ${ms(d.avg)}  min ${ms(d.min)}  max ${ms(d.max)}  p95 ${ms(d['p(95)'])}`,
-  ];
-  for (const r of results) {
-    lines.push(`  ${r.ok ? 'ok     ' : 'CROSSED'} ${r.metric}: ${r.threshold}`);
-  }
-  lines.push(`  summary: ${SUMMARY_PATH}`);
-  const report = {
-    scenario: SCENARIO,
-    verdict,
-    requests,
-    response_time_ms: { avg: d.avg, min: d.min, max: d.max, p95: d['p(95)'] },
-    thresholds: results.map((r) => ({ metric: r.metric, threshold: r.threshold, ok: r.ok })),
-    k6: data,
-  };
-  return { stdout: lines.join('\n') + '\n', [SUMMARY_PATH]: JSON.stringify(report, null, 2) };
+  return summarize(data, SCENARIO, SUMMARY_PATH);
 }

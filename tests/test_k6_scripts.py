@@ -45,7 +45,9 @@ def test_a_bad_threshold_is_a_finding_naming_the_script(tmp_path, catalog):
     findings = check_k6_archive(ctx)
     assert [(f.check, f.rule, f.file) for f in findings] == [("k6-archive", "k6-archive-rejected", rel)]
     assert "threshold" in findings[0].message.lower() or "p(95)" in findings[0].message
-    broken = tmp_path / "broken.js"
+    broken = tmp_path / "inspect" / "broken.js"
+    (broken.parent / "lib").mkdir(parents=True)
+    (broken.parent / "lib" / "obsgen.js").write_text(ctx.rendered.artifacts["k6/lib/obsgen.js"])
     broken.write_text(ctx.rendered.artifacts[rel])
     inspect = subprocess.run([str(find_k6()), "inspect", str(broken)], capture_output=True, text=True,
                              env={**os.environ, "K6_NO_USAGE_REPORT": "true"}, timeout=60)
@@ -89,10 +91,14 @@ def test_target_and_token_come_from_env_and_nothing_from_the_network(catalog):
     for scenario in catalog.scenarios:
         text = (REPO / "k6" / f"{scenario.name}.js").read_text()
         imports = re.findall(r"^import .* from '([^']+)';$", text, re.M)
+        assert imports == ["./lib/obsgen.js"], imports
+        library = (REPO / "k6" / "lib" / "obsgen.js").read_text()
+        imports = re.findall(r"^import .* from '([^']+)';$", library, re.M)
         assert imports and all(i == "k6" or i.startswith("k6/") for i in imports), imports
         assert "http://" not in "".join(imports) and "https://" not in "".join(imports)
         assert "__ENV.BASE_URL" in text and "__ENV.TOKEN" in text
         assert "export function handleSummary" in text
+        assert "export function summarize" in library
 
 
 def test_the_summary_fields_checked_are_the_catalogs_log_fields(catalog):

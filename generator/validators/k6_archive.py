@@ -18,8 +18,14 @@ CHECK = "k6-archive"
 TIMEOUT_SECONDS = 60
 
 
-def k6_scripts(artifacts: dict[str, str]) -> dict[str, str]:
+def k6_files(artifacts: dict[str, str]) -> dict[str, str]:
+    """Every rendered k6 file: the scripts and the library they import."""
     return {rel: text for rel, text in sorted(artifacts.items()) if rel.startswith("k6/") and rel.endswith(".js")}
+
+
+def k6_scripts(artifacts: dict[str, str]) -> dict[str, str]:
+    """The runnable scripts (k6/<scenario>.js), not the shared library under k6/lib/."""
+    return {rel: text for rel, text in k6_files(artifacts).items() if rel.count("/") == 1}
 
 
 def archive_problem(k6: Path, script: Path, workdir: Path) -> str | None:
@@ -42,10 +48,11 @@ def check_k6_archive(ctx) -> list[Finding]:
     findings = []
     with tempfile.TemporaryDirectory(prefix="obsgen-k6-", dir=ctx.workdir) as tmp:
         workdir = Path(tmp)
-        for rel, text in scripts.items():
-            script = workdir / Path(rel).name
-            script.write_text(text, encoding="utf-8")
-            problem = archive_problem(k6, script, workdir)
+        for rel, text in k6_files(ctx.rendered.artifacts).items():
+            (workdir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (workdir / rel).write_text(text, encoding="utf-8")
+        for rel in scripts:
+            problem = archive_problem(k6, workdir / rel, workdir)
             if problem is not None:
                 findings.append(Finding(CHECK, "k6-archive-rejected", f"k6 archive rejects the script: {problem}",
                                         file=rel, item=Path(rel).stem))

@@ -6,8 +6,8 @@ Seeds every dataset (the catalog's tiers and xl) into a temporary SQLite file, t
 strategy starts `obsgen serve` and drives the summary endpoint with k6 (constant VUs, keep-alive).
 Each cell runs twice: "saturated" (every client sends its next request as soon as the answer
 arrives: the service's capacity, latency is mostly queueing) and "paced" (every client waits
-100 ms between requests, like dashboards refreshing: the latency one request sees with 10 clients
-about). Prints, per cell: client-side p50/p95/p99 (k6 http_req_duration), requests/s, the share
+a random 0-200 ms, mean 100 ms, between requests, like independent dashboards refreshing: the
+latency one request sees with 10 clients about). Prints, per cell: client-side p50/p95/p99 (k6 http_req_duration), requests/s, the share
 of failed requests, and the server-side p95 of `duration_ms` from the exporter's own log lines.
 Also prints SQL statements per summary, counted by sqlite3's trace callback, for each strategy.
 """
@@ -51,7 +51,9 @@ const params = { headers: { Authorization: `Bearer ${__ENV.TOKEN}` } };
 export default function () {
   const res = http.get(`${__ENV.BASE_URL}/api/dashboard/summary`, params);
   check(res, { 'status is 200': (r) => r.status === 200 });
-  if (Number(__ENV.PAUSE) > 0) sleep(Number(__ENV.PAUSE));
+  // Think time drawn uniformly from [0, 2 x PAUSE]: independent clients, not ten in lock-step
+  // (a fixed pause keeps all clients synchronised, so every request waits for the nine others).
+  if (Number(__ENV.PAUSE) > 0) sleep(Number(__ENV.PAUSE) * 2 * Math.random());
 }
 """
 

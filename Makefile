@@ -6,7 +6,7 @@ PYTEST  := $(BIN)/python -m pytest
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup dashboards rules k6 generate manifests check validate test e2e bench bench-generate \
-        bench-validate bench-exporter clean
+        bench-validate bench-exporter bench-diff clean
 
 setup: $(VENV)/.installed
 
@@ -40,7 +40,7 @@ test: setup                ## the whole test suite, closed loop included
 e2e: setup                 ## the closed loop alone: exporter -> Prometheus -> Alertmanager, with k6
 	$(PYTEST) -q -m e2e
 
-bench: bench-generate bench-validate
+bench: bench-generate bench-validate bench-diff bench-exporter   ## every benchmark; figures in docs/benchmarks.md
 
 bench-generate: setup      ## wall time of generate: shipped catalog and synthetic catalogs
 	$(BIN)/python -m benchmarks.bench_generate
@@ -50,6 +50,9 @@ bench-validate: setup      ## wall time of validate on the shipped catalog (targ
 
 bench-exporter: setup      ## exporter latency and req/s per dataset and strategy under k6 (10 VUs)
 	$(BIN)/python -m benchmarks.bench_exporter
+
+bench-diff: setup          ## wall time of the semantic diff as rule files and dashboards grow
+	$(BIN)/python -m benchmarks.bench_diff
 
 clean:
 	rm -rf $(VENV) .pytest_cache

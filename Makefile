@@ -28,8 +28,8 @@ generate: setup            ## regenerate every artifact
 manifests: setup           ## opt-in outputs: deploy/kubernetes (PrometheusRule, dashboard ConfigMaps), deploy/mimir
 	$(OBSGEN) generate kubernetes mimir
 
-check: setup               ## generated files fresh and valid
-	$(OBSGEN) generate --check
+check: setup               ## generated files fresh and valid (the validate gate, which checks freshness first)
+	$(OBSGEN) validate
 
 validate: setup            ## the CI gate: schema, fresh, Grafana schemas, promtool check + tests, cross-checks, lint
 	$(OBSGEN) validate

@@ -102,3 +102,12 @@ def test_clean_up_step_removes_what_grafanalib_adds_for_old_grafana():
     raw = {"rows": [], "style": "dark", "hideControls": False, "id": None, "version": 0, "title": "t",
            "panels": [{"type": "timeseries", "span": 4, "error": False, "description": None, "title": "p"}]}
     assert shape_for_current_grafana(raw) == {"title": "t", "panels": [{"type": "timeseries", "title": "p"}]}
+
+
+def test_validate_without_the_official_schemas_says_where_to_get_them(tmp_path):
+    from tests.support.cli import obsgen
+
+    result = obsgen("validate", cwd=REPO, env={"OBSGEN_GRAFANA_SCHEMA_DIR": str(tmp_path)})
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert f"Grafana's dashboard JSON schemas are not in {tmp_path}" in result.stderr
+    assert "OBSGEN_GRAFANA_SCHEMA_DIR" in result.stderr

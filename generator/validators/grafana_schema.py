@@ -18,6 +18,8 @@ from pathlib import Path
 
 import jsonschema
 
+from generator.errors import ToolMissing
+
 ENV_VAR = "OBSGEN_GRAFANA_SCHEMA_DIR"
 
 
@@ -75,7 +77,9 @@ def validate_dashboard(dashboard: dict, schema_dir: str | Path | None = None) ->
     """Every violation of the official schemas; an empty list means it imports cleanly."""
     schema_dir = str(schema_dir or default_schema_dir())
     if not (Path(schema_dir) / "dashboard.jsonschema.json").exists():
-        raise FileNotFoundError(f"Grafana schemas not found in {schema_dir}; set {ENV_VAR}")
+        raise ToolMissing(f"Grafana's dashboard JSON schemas are not in {schema_dir}: point {ENV_VAR} at a folder "
+                          "holding dashboard.jsonschema.json and the panel schemas (the jsonschema/ folder of "
+                          "grafana-foundation-sdk; .github/workflows/validate.yml shows a pinned checkout)")
     problems = _check(schema_dir, "dashboard.jsonschema.json", "Dashboard", dashboard, "")
     for at, panel in _panels(dashboard):
         kind = panel.get("type")

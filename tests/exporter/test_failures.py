@@ -77,11 +77,14 @@ def test_injected_latency_shows_in_the_duration_histogram(start_exporter, db_cop
     assert time.monotonic() - started >= 0.35
     s = samples(exporter)
     bucket = lambda le: s[("ampel_dashboard_summary_duration_seconds_bucket", (("le", le),))]  # noqa: E731
-    assert bucket("0.3") == 0 and bucket("0.5") == 1
+    # Lower bounds only: the injected 0.35 s lands above the 0.3 bucket, however slow the machine.
+    assert bucket("0.3") == 0 and bucket("+Inf") == 1
     assert s[("ampel_dashboard_summary_duration_seconds_sum", ())] >= 0.35
     exporter.post("/-/faults", json={"latency_seconds": 0, "error_rate": 0})
     assert exporter.get("/api/dashboard/summary", "token-small").status_code == 200
-    assert samples(exporter)[("ampel_dashboard_summary_duration_seconds_bucket", (("le", "0.05"),))] == 1
+    s = samples(exporter)
+    assert s[("ampel_dashboard_summary_duration_seconds_bucket", (("le", "+Inf"),))] == 2
+    assert s[("ampel_dashboard_summary_duration_seconds_sum", ())] < 0.35 + 0.3, "cleared faults still add latency"
 
 
 def test_injected_error_rate_fails_that_share_as_other(start_exporter, db_copy):

@@ -45,6 +45,6 @@ def run_guarded(group: click.Group) -> None:
         click.echo(f"error: {exc}", err=True)
         code = EXIT_TOOL
     except OSError as exc:
-        click.echo(f"error: {exc}; previous artifacts are intact", err=True)
+        click.echo(f"error: {exc} (artifacts are written atomically: none was half-written)", err=True)
         code = EXIT_IO
     sys.exit(code or 0)

@@ -67,3 +67,12 @@ def test_pre_commit_hooks_run_obsgen(tmp_path):
     stale = subprocess.run(shlex.split(hooks["obsgen-generate-check"]["entry"]), cwd=project, env=_env(),
                            capture_output=True, text=True, timeout=120)
     assert stale.returncode == 1 and "dashboards/ampel-dashboard-summary.json" in stale.stdout
+
+
+def test_ci_and_the_test_workflow_run_the_readme_test_command():
+    """`.ci/run` and the GitHub test workflow both run `make test`, the command the README names."""
+    assert "make test" in (REPO / "README.md").read_text()
+    assert "make test" in (REPO / ".ci" / "run").read_text()
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "test.yml").read_text())
+    runs = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert "make test" in runs

@@ -18,6 +18,7 @@ from generator.validators.crosscheck import crosscheck
 from generator.validators.dashboard_schema import check_dashboard_schema
 from generator.validators.findings import ERROR, Finding
 from generator.validators.freshness import check_fresh
+from generator.validators.alertmanager_config import check_alertmanager_config
 from generator.validators.k6_archive import check_k6_archive
 from generator.validators.lint import lint
 from generator.validators.promtool_steps import check_promtool_rules, check_promtool_tests
@@ -32,6 +33,7 @@ STEPS = [
     ("crosscheck", crosscheck),
     ("lint", lint),
     ("k6-archive", check_k6_archive),
+    ("amtool-check", check_alertmanager_config),
 ]
 STEP_NAMES = [LOAD_STEP] + [name for name, _ in STEPS]
 

@@ -58,3 +58,14 @@ def test_shipped_artifacts_agree_with_the_catalog_numbers():
     small = catalog.tier("small")
     assert f'"p(95)<{small.target * 1000:g}"' in artifacts["k6/small_dataset.js"]
     assert f'"threshold": "p(95)<{small.critical * 1000:g}"' in artifacts["k6/small_dataset.js"]
+
+
+def test_scenarios_hold_tiers_to_the_latency_objectives_quantile():
+    """The checkout catalog's latency objective is a p99, so its k6 thresholds are p(99) too."""
+    from tests.support.paths import CHECKOUT, REPO
+
+    catalog = load_catalog(CHECKOUT.relative_to(REPO))
+    assert catalog.objective("payment_latency").quantile == 0.99
+    script = render_all([catalog], ["k6"]).artifacts["k6/checkout_burst.js"]
+    tier = catalog.tier("single_item")
+    assert f'"p(99)<{tier.target * 1000:g}"' in script and "p(95)<" not in script

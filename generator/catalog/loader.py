@@ -122,7 +122,8 @@ class _Builder:
             RecordingDef(r["record"], r["expr"], _pairs(r.get("labels")), r.get("group", ""), _silences(r.get("silence")))
             for r in self.data.get("recording_rules", []))
         dashboards = self.dashboards(self.data.get("dashboards", []), objectives)
-        scenarios = self.scenarios(self.data.get("load_tests", {}).get("scenarios", []), tiers)
+        latency = next((o.quantile for o in objectives if o.kind == "latency"), 0.95)
+        scenarios = self.scenarios(self.data.get("load_tests", {}).get("scenarios", []), tiers, latency)
         self.unique([a.text.name for a in alerts] + [o.alert.name for o in objectives], "alert name",
                     [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i in range(len(objectives))])
         self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
@@ -296,7 +297,9 @@ class _Builder:
         self.unique([d.uid for d in out], "dashboard uid", [f"dashboards[{i}].uid" for i in range(len(out))])
         return tuple(out)
 
-    def scenarios(self, items, tiers) -> tuple[Scenario, ...]:
+    def scenarios(self, items, tiers, default_quantile: float) -> tuple[Scenario, ...]:
+        """Load-test scenarios; each holds its tier to the latency objective's quantile unless it
+        names its own."""
         out = []
         for i, s in enumerate(items):
             at = f"load_tests.scenarios[{i}]"
@@ -309,6 +312,6 @@ class _Builder:
             if "duration" in s:
                 self.duration(s["duration"], f"{at}.duration")
             out.append(Scenario(s["name"], s["tier"], s["executor"], s["vus"], s.get("description", ""),
-                                s.get("duration"), s.get("iterations"), float(s.get("quantile", 0.95))))
+                                s.get("duration"), s.get("iterations"), float(s.get("quantile", default_quantile))))
         self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])
         return tuple(out)

@@ -41,11 +41,11 @@ export const options = {
       "rate==1"
     ],
     "http_req_duration{scenario:checkout_burst}": [
-      "p(95)<250",
+      "p(99)<250",
       {
         "abortOnFail": true,
         "delayAbortEval": "5s",
-        "threshold": "p(95)<1000"
+        "threshold": "p(99)<1000"
       }
     ],
     "http_req_failed{scenario:checkout_burst}": [

@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from exporter import DEFAULT_HOST, DEFAULT_PORT
 from exporter.app import OTHER_ROUTES, SummaryApp
 from exporter.contract import load_contract
 from exporter.database import Database, DatabaseUnavailable, open_or_create
@@ -15,8 +16,6 @@ from exporter.logs import JsonLog
 from exporter.strategies import make_strategy
 from generator.model import Catalog
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8787
 LOG_TARGET = "exporter.server"
 
 

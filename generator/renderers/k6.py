@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 
+from exporter import DEFAULT_HOST, DEFAULT_PORT
 from generator.model import Catalog, Scenario
 from generator.renderers.header import comment_header
 
 FOLDERS = ("k6",)
-DEFAULT_BASE_URL = "http://127.0.0.1:8787"
+# Where the scripts point unless BASE_URL says otherwise: the reference exporter's default address.
+DEFAULT_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 
 
 def error_objective(catalog: Catalog) -> float | None:

@@ -18,6 +18,7 @@ from exporter.contract import Contract
 from exporter.database import Database, DatabaseUnavailable
 from exporter.faults import Faults
 from exporter.logs import JsonLog, check_log_fields, summary_fields
+from generator.model import REQUEST_LOG_FIELDS
 from exporter.metrics import ServiceMetrics
 from exporter.summary import FIELDS, CalculationError
 
@@ -56,7 +57,7 @@ class SummaryApp:
         self.strategy = strategy
         self.log = log
         self.faults = faults
-        check_log_fields(contract.log_fields, set(FIELDS) | {"user_id", "duration_ms"})
+        check_log_fields(contract.log_fields, set(FIELDS) | set(REQUEST_LOG_FIELDS))
         self._routes = {
             contract.summary_path: {"GET": self.summary},
             INVALIDATE_PATH: {"POST": self.invalidate},

@@ -280,6 +280,10 @@ class MimirOutput:
     namespace: str = ""
 
 
+# Log fields that describe the request itself; every other log field is a count the summary returns.
+REQUEST_LOG_FIELDS = ("user_id", "duration_ms")
+
+
 @dataclass(frozen=True)
 class Catalog:
     path: Path
@@ -297,6 +301,11 @@ class Catalog:
     mimir: MimirOutput = MimirOutput()
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def response_fields(self) -> tuple[str, ...]:
+        """The log fields the summary endpoint returns as counts (log fields less the request's own)."""
+        return tuple(f for f in self.log_fields if f not in REQUEST_LOG_FIELDS)
 
     def metric(self, name: str) -> Metric | None:
         return next((m for m in self.metrics if m.name == name), None)

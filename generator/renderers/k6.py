@@ -155,11 +155,6 @@ export function handleSummary(data) {{
 """
 
 
-def summary_fields(catalog: Catalog) -> list[str]:
-    request_only = {"user_id", "duration_ms"}
-    return [f for f in catalog.log_fields if f not in request_only]
-
-
 def request_tags(catalog: Catalog) -> tuple[str, dict[str, str]]:
     """Tags for the summary request, named and valued like the labels of the error objective's
     total counter (for Ampel: http_requests_total{path, method}); every value is one the catalog allows."""
@@ -186,7 +181,7 @@ def script(catalog: Catalog, scenario: Scenario) -> str:
         name=scenario.name, options=json.dumps(options, indent=2, sort_keys=True),
         tag_metric=request_tags(catalog)[0] or "the service's request counter",
         tags=json.dumps(request_tags(catalog)[1], sort_keys=True),
-        fields=json.dumps(summary_fields(catalog)),
+        fields=json.dumps(list(catalog.response_fields)),
     )
 
 

@@ -54,10 +54,6 @@ class TimedSeries:
                 parts.append(f"_x{phase.samples}")
         return " ".join(parts)
 
-    def at_phase(self, index: int) -> InputSeries:
-        phase = self.phases[index]
-        return InputSeries(self.name, self.labels, phase.per_minute, phase.value)
-
 
 def _num(value: float) -> str:
     return f"{value:.12g}"

@@ -1,13 +1,13 @@
 """The TTL cache: never older than the TTL, never served after invalidation, races included."""
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
 from exporter.auth import find_user
 from exporter.database import Database
 from exporter.strategies import AggregateStrategy, CachedStrategy
+from tests.support.pull_requests import close_one_open_pr
 
 
 class Clock:
@@ -23,12 +23,6 @@ def db(db_copy):
     database = Database(db_copy)
     yield database
     database.close()
-
-
-def close_one_open_pr(db_path, user_name: str) -> None:
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE pull_requests SET state = 'closed' WHERE id = (SELECT MIN(id) FROM pull_requests "
-                     "WHERE state = 'open' AND user_id = (SELECT id FROM users WHERE name = ?))", (user_name,))
 
 
 def test_cached_answer_lives_exactly_the_ttl(db, db_copy):

@@ -1,14 +1,9 @@
 """The cached strategy over HTTP: stale at most the TTL, fresh right after invalidation."""
 from __future__ import annotations
 
-import sqlite3
 import time
 
-
-def close_one_open_pr(db, user: str) -> None:
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE pull_requests SET state = 'closed' WHERE id = (SELECT MIN(id) FROM pull_requests "
-                     "WHERE state = 'open' AND user_id = (SELECT id FROM users WHERE name = ?))", (user,))
+from tests.support.pull_requests import close_one_open_pr
 
 
 def open_prs(exporter, token: str) -> int:

@@ -1,4 +1,4 @@
-"""Dataset sizes: the catalog's tiers (the seed's response-time table) plus a built-in `xl`.
+"""Dataset sizes: the catalog's tiers (the performance plan's response-time table) plus a built-in `xl`.
 
 Each dataset is one user named after it, with the bearer token `token-<name>`.
 """
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from generator.model import Catalog
 
-XL = ("xl", 10_000, 1_000_000)  # beyond the seed: one user with 10,000 repositories and 1,000,000 PRs
+XL = ("xl", 10_000, 1_000_000)  # beyond the performance plan: one user with 10,000 repositories and 1,000,000 PRs
 
 
 @dataclass(frozen=True)

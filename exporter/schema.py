@@ -1,6 +1,6 @@
 """The SQLite schema: users, their repositories and pull requests, with the indexes the summary needs.
 
-The indexes are the seed's P0, each covering for the query that uses it:
+The indexes are the performance plan's P0, each covering for the query that uses it:
 - `repositories(user_id, provider, visibility, archived)`: a user's repositories, grouped;
 - `pull_requests(user_id, state, status)`: a user's open pull requests, grouped by status. A pull
   request carries its repository's owner (a trigger keeps the copy true), so the summary reads one

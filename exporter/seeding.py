@@ -1,7 +1,7 @@
 """Deterministic bulk seeding: each dataset becomes one user with its repositories and pull requests.
 
 Pull requests are spread evenly over the repositories. In each repository the newest
-`OPEN_PER_REPO` (10) are open and the older ones closed: the seed's N+1 count (100 repositories x
+`OPEN_PER_REPO` (10) are open and the older ones closed: the performance plan's N+1 count (100 repositories x
 10 open PRs x 2 queries + 100 + 1 = 2,101) for the large tier, and a realistic history for `xl`,
 where 1,000,000 PRs hold 100,000 open ones.
 Providers, visibility, archival and statuses are drawn from a random generator seeded with the

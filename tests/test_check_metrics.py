@@ -65,7 +65,7 @@ def test_unexpected_label_value(ampel):
 
 
 def test_wrong_bucket_set(ampel):
-    text = exposition(ampel, buckets_of={HISTOGRAM: (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)})  # the seed's buckets
+    text = exposition(ampel, buckets_of={HISTOGRAM: (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)})  # the performance plan's buckets
     findings = check_exposition(ampel, text, "b.prom")
     assert _rules(findings) == [("wrong-buckets", HISTOGRAM)]
     assert findings[0].message.endswith("missing 0.3, 0.75")

@@ -1,4 +1,4 @@
-"""The seed's P1: the whole summary in one SQL statement, read from two covering indexes.
+"""The performance plan's P1: the whole summary in one SQL statement, read from two covering indexes.
 
 Both halves group in index order (no sort): open pull requests by status, repositories by
 provider, visibility and archival. At most a few dozen rows come back, folded here.

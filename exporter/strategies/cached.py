@@ -1,4 +1,4 @@
-"""The seed's P2, in process: a per-user TTL cache in front of another strategy.
+"""The performance plan's P2, in process: a per-user TTL cache in front of another strategy.
 
 A cached summary is never older than `ttl` seconds, and never served after `invalidate(user)`:
 each user has a generation number that invalidation bumps, and a result computed under an older

@@ -1,4 +1,4 @@
-"""The seed's N+1 pattern, kept as the A/B baseline.
+"""The performance plan's N+1 pattern, kept as the A/B baseline.
 
 One query for the user's repositories, one per repository for its open pull requests, then two per
 pull request (the pull request, then its repository to check ownership), as an ORM with lazy

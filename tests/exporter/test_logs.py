@@ -1,4 +1,4 @@
-"""One structured JSON line per summary request: the seed's fields and the standard ones."""
+"""One structured JSON line per summary request: the performance plan's fields and the standard ones."""
 from __future__ import annotations
 
 from exporter.seeding import user_uuid

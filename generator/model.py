@@ -119,8 +119,16 @@ class AlertText:
 
 @dataclass(frozen=True)
 class MetricRef:
+    """A counter of an objective: `matchers` select label values (and become aggregation labels),
+    `exclude` drops label values (label, values) without adding the label to any aggregation."""
     metric: str
     matchers: tuple[tuple[str, str], ...] = ()
+    exclude: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def selects(self, labels: dict[str, str]) -> bool:
+        """Whether a series with these labels is counted by this reference."""
+        return (all(labels.get(k) == v for k, v in self.matchers)
+                and not any(labels.get(k) in values for k, values in self.exclude))
 
 
 @dataclass(frozen=True)

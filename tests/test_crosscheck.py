@@ -75,6 +75,15 @@ def test_label_value_not_allowed(tmp_path):
     assert "allowed: green, yellow, red" in finding.message
 
 
+def test_negative_matchers_on_allowed_values_pass_and_on_unknown_values_do_not(tmp_path):
+    # the objective excludes two error types (a derived `!~`); a panel excludes one the catalog does not know
+    path = edited_catalog(tmp_path, ("exclude: {error_type: [auth]}", "exclude: {error_type: [auth, other]}"),
+                          ('error_type!="auth"}[$__rate_interval]', 'error_type!="timeout"}[$__rate_interval]'))
+    finding = _only(crosscheck(context_of(path)), "label-value-not-allowed")
+    assert finding.message.startswith("error_type!='timeout' on 'ampel_dashboard_errors_total'")
+    assert finding.item == "Error rate"
+
+
 def test_label_value_checked_against_patterns_regexes_and_recorded_series(tmp_path):
     path = edited_catalog(
         tmp_path,

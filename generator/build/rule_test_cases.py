@@ -99,31 +99,52 @@ def _latency_levels(obj: Objective, buckets: tuple[float, ...], exact, total: in
 # --- series per objective ------------------------------------------------------------------------
 
 def _error_series(catalog: Catalog, obj: Objective, errors: int, total: int, exact, direction: int) -> list[tuple[str, dict, float]]:
-    """(name, labels, per-minute step): errors and requests of the service, plus noise that must not count."""
-    err_metric, tot_metric = catalog.metric(obj.errors.metric), catalog.metric(obj.total.metric)
-    fixed_e, fixed_t = dict(obj.errors.matchers), dict(obj.total.matchers)
+    """(name, labels, per-minute step): errors and requests of the service, plus noise that must not count.
+
+    Counted errors and requests take only values the objective does not exclude; a burst of each
+    excluded value (half the requests) is added as noise."""
+    err_ref, tot_ref = obj.errors, obj.total
+    err_metric, tot_metric = catalog.metric(err_ref.metric), catalog.metric(tot_ref.metric)
+    fixed_e, fixed_t = dict(err_ref.matchers), dict(tot_ref.matchers)
+    skip_e, skip_t = dict(err_ref.exclude), dict(tot_ref.exclude)
     base, noise = target_labels(catalog), target_labels(catalog, noise=True)
+    same = err_metric.name == tot_metric.name
     out = []
 
-    def spread(metric, fixed, units, labels, toward=1):
-        sets = label_sets(metric, fixed)
-        for share, extra in zip(split(units, len(sets), exact, toward), sets):
+    def spread(metric, fixed, units, labels, toward=1, skip=None, sets=None) -> int:
+        sets = sets or label_sets(metric, fixed, exclude=skip)
+        shares = split(units, len(sets), exact, toward)
+        for share, extra in zip(shares, sets):
             out.append((metric.name, {**labels, **extra}, share * STEP))
+        return sum(shares)
 
-    if err_metric.name == tot_metric.name:
-        spread(err_metric, {**fixed_t, **fixed_e}, errors, base, direction)
-        ok = {**fixed_t, **{k: other_value(err_metric.label(k), v) for k, v in fixed_e.items()}}
-        spread(tot_metric, ok, total - errors, base)
+    def burst(metric, ref, fixed, skip) -> int:
+        """Excluded values at half the requests; units that the total counts."""
+        first = label_sets(metric, fixed, exclude=skip)[0]
+        sets = [{**first, k: v} for k, values in ref.exclude for v in values]
+        if not sets:
+            return 0
+        units = spread(metric, fixed, total // 2, base, sets=sets)
+        return units if same and all(tot_ref.selects(s) for s in sets) else 0
+
+    if same:
+        ok_e = {k: other_value(err_metric.label(k), v) for k, v in fixed_e.items()}
+        counted = spread(err_metric, {**fixed_t, **fixed_e}, errors, base, direction, {**skip_t, **skip_e})
+        in_total = burst(err_metric, err_ref, {**fixed_t, **fixed_e}, {**skip_t, **skip_e})
+        burst(tot_metric, tot_ref, {**fixed_t, **ok_e}, skip_t)
+        spread(tot_metric, {**fixed_t, **ok_e}, total - counted - in_total, base, skip=skip_t)
     else:
-        spread(err_metric, fixed_e, errors, base, direction)
-        spread(tot_metric, fixed_t, total, base)
+        spread(err_metric, fixed_e, errors, base, direction, skip_e)
+        spread(tot_metric, fixed_t, total, base, skip=skip_t)
+        burst(err_metric, err_ref, fixed_e, skip_e)
+        burst(tot_metric, tot_ref, fixed_t, skip_t)
         for k, v in fixed_e.items():  # errors outside the objective's matchers
             spread(err_metric, {**fixed_e, k: other_value(err_metric.label(k), v)}, total // 2, base)
     for k, v in fixed_t.items():  # traffic outside the objective's matchers (another path)
         spread(tot_metric, {**fixed_t, k: other_value(tot_metric.label(k), v)}, total // 2, base)
     # another service failing half of its requests
-    spread(err_metric, {**fixed_t, **fixed_e} if err_metric.name == tot_metric.name else fixed_e, total // 2, noise)
-    if err_metric.name != tot_metric.name:
+    spread(err_metric, {**fixed_t, **fixed_e} if same else fixed_e, total // 2, noise)
+    if not same:
         spread(tot_metric, fixed_t, total, noise)
     return out
 

@@ -55,9 +55,28 @@ def _by(catalog: Catalog, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(k for k, _ in catalog.service.selector) + extra
 
 
-def _matchers(catalog: Catalog, ref_matchers: tuple[tuple[str, str], ...] = ()) -> str:
-    parts = [catalog.service.selector_text] + [f'{k}="{v}"' for k, v in ref_matchers]
+def _matchers(catalog: Catalog, ref: MetricRef | None = None) -> str:
+    """The service's selector, then the reference's equality matchers, then its exclusions
+    (`label!="v"` for one value, `label!~"v1|v2"` for several)."""
+    parts = [catalog.service.selector_text]
+    if ref is not None:
+        parts += [f'{k}="{_string(v)}"' for k, v in ref.matchers]
+        parts += [f'{k}!="{_string(vs[0])}"' if len(vs) == 1 else f'{k}!~"{_string("|".join(map(_regex, vs)))}"'
+                  for k, vs in ref.exclude]
     return ", ".join(parts)
+
+
+_REGEX_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+
+
+def _regex(value: str) -> str:
+    """A label value as a literal inside a Prometheus (RE2) regular expression."""
+    return "".join(f"\\{c}" if c in _REGEX_SPECIAL else c for c in value)
+
+
+def _string(value: str) -> str:
+    """Escaped for a double-quoted PromQL string."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def latency_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
@@ -77,7 +96,7 @@ def _rate_rule(catalog: Catalog, ref: MetricRef, window: str, obj: Objective, at
     by = _by(catalog, tuple(k for k, _ in ref.matchers))
     metric = catalog.metric(ref.metric)
     record = f"{'_'.join(by)}:{metric.base_name}:{window_name(window)}"
-    expr = f"sum by ({', '.join(by)}) (rate({ref.metric}{{{_matchers(catalog, ref.matchers)}}}[{window}]))"
+    expr = f"sum by ({', '.join(by)}) (rate({ref.metric}{{{_matchers(catalog, ref)}}}[{window}]))"
     return Rule(record=record, expr=expr, objective=obj.name, source=at)
 
 

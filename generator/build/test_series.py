@@ -95,17 +95,27 @@ def other_value(label: Label, value: str) -> str:
     raise SeriesUnsupported(f"label {label.name!r} allows no value besides {value!r}")
 
 
-def label_sets(metric: Metric, fixed: dict[str, str], vary: int = 3) -> list[dict[str, str]]:
+def label_sets(metric: Metric, fixed: dict[str, str], vary: int = 3,
+               exclude: dict[str, tuple[str, ...]] | None = None) -> list[dict[str, str]]:
     """Combinations of the metric's labels: fixed ones as given, the first free label with up to four
-    sample values, the next ones up to `vary` with two, any further free label with one."""
+    sample values, the next ones up to `vary` with two, any further free label with one; free labels
+    never take a value `exclude` lists for them."""
     free = [label for label in metric.labels if label.name not in fixed]
-    choices = [sample_values(label, 4 if i == 0 else 2 if i < vary else 1) for i, label in enumerate(free)]
+    choices = [_kept_values(label, 4 if i == 0 else 2 if i < vary else 1, (exclude or {}).get(label.name, ()))
+               for i, label in enumerate(free)]
     out = []
     for combo in itertools.product(*choices):
         labels = dict(fixed)
         labels.update({label.name: value for label, value in zip(free, combo)})
         out.append(labels)
     return out
+
+
+def _kept_values(label: Label, count: int, excluded: tuple[str, ...]) -> list[str]:
+    kept = [v for v in sample_values(label, count + len(excluded)) if v not in excluded]
+    if not kept:
+        raise SeriesUnsupported(f"label {label.name!r}: every sample value is excluded")
+    return kept[:count]
 
 
 def exact_units(windows: tuple[float, ...]):

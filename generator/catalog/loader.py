@@ -238,7 +238,24 @@ class _Builder:
                     self.problem(f"{at}.matchers.{key}", f"{metric.name} has no label {key!r}")
                 elif not label.allows(str(value)):
                     self.problem(f"{at}.matchers.{key}", f"value {value!r} is not allowed for {metric.name}{{{key}}}")
-        return MetricRef(ref["metric"], _pairs(ref.get("matchers")))
+            self.exclusions(ref, at, metric)
+        exclude = tuple(sorted((str(k), tuple(str(v) for v in values)) for k, values in (ref.get("exclude") or {}).items()))
+        return MetricRef(ref["metric"], _pairs(ref.get("matchers")), exclude)
+
+    def exclusions(self, ref: dict, at: str, metric: Metric) -> None:
+        """`exclude: {label: [values]}`: known label, allowed values, not also a matcher, something left."""
+        for key, values in (ref.get("exclude") or {}).items():
+            label = metric.label(key)
+            if label is None:
+                self.problem(f"{at}.exclude.{key}", f"{metric.name} has no label {key!r}")
+                continue
+            if key in (ref.get("matchers") or {}):
+                self.problem(f"{at}.exclude.{key}", f"{key!r} is both matched and excluded; give one of them")
+            for j, value in enumerate(values):
+                if not label.allows(str(value)):
+                    self.problem(f"{at}.exclude.{key}[{j}]", f"value {value!r} is not allowed for {metric.name}{{{key}}}")
+            if label.values and set(label.values) <= {str(v) for v in values}:
+                self.problem(f"{at}.exclude.{key}", f"excludes every allowed value of {metric.name}{{{key}}}; nothing would count")
 
     def objectives(self, items, service, metrics, tiers) -> tuple[Objective, ...]:
         out = []

@@ -13,6 +13,7 @@ from generator.catalog import load_catalog
 from generator.renderers import rule_tests
 from generator.renderers.rules import group_path
 from generator.build.rules import build_rule_groups
+from tests.support.catalog_edit import edited_catalog
 from tests.support.paths import AMPEL, CATALOGS, REPO
 from tests.support.project import edit, generated_project
 
@@ -75,9 +76,12 @@ def test_high_error_rate_fires_at_2_percent_and_stays_quiet_at_half_a_percent(le
     case = next(c for c in plan.cases if c.name == f"DashboardSummaryHighErrorRate: {level}")
     errors = _series_sum(case, "ampel_dashboard_errors_total", job="ampel-api")
     requests = _series_sum(case, "http_requests_total", job="ampel-api", path="/api/dashboard/summary")
-    assert errors / requests == pytest.approx(ratio)
     error_types = {dict(s.labels)["error_type"] for s in case.series if s.name == "ampel_dashboard_errors_total"}
     assert error_types == {"database", "calculation", "auth", "other"}
+    # the counted errors leave auth out; a burst of 401s (half the requests) is in the input and must not count
+    counted = errors - _series_sum(case, "ampel_dashboard_errors_total", job="ampel-api", error_type="auth")
+    assert counted / requests == pytest.approx(ratio)
+    assert _series_sum(case, "ampel_dashboard_errors_total", job="ampel-api", error_type="auth") >= requests / 2
     request_labels = {tuple(sorted(k for k, _ in s.labels)) for s in case.series if s.name == "http_requests_total"}
     assert request_labels == {("instance", "job", "method", "path", "status")}
     # another path and another job must not count: both are in the input
@@ -90,6 +94,48 @@ def test_high_error_rate_fires_at_2_percent_and_stays_quiet_at_half_a_percent(le
         assert dict(alert.labels) == {"job": "ampel-api", "severity": "critical", "team": "backend"}
     else:
         assert check.expected == ()
+
+
+def test_every_case_of_the_error_alert_carries_the_auth_burst_even_while_quiet_or_resolved():
+    plan = rule_tests.plan_for(load_catalog(AMPEL.relative_to(REPO)))
+    cases = [c for c in plan.cases if c.name.startswith("DashboardSummaryHighErrorRate: ")]
+    assert len(cases) == 4
+    for case in cases:
+        auth = [s for s in case.series if s.name == "ampel_dashboard_errors_total"
+                and dict(s.labels) == {"error_type": "auth", "instance": "ampel-dashboard-summary-0:8080", "job": "ampel-api"}]
+        assert len(auth) == 1 and all(p.per_minute > 0 for p in auth[0].phases), case.name
+
+
+EXCLUSIONS = {
+    # several values, one with regex characters: written as an escaped !~
+    "ampel": ([("values: [database, calculation, auth, other]", "values: [database, calculation, auth, rate.limit+, other]"),
+               ("exclude: {error_type: [auth]}", "exclude: {error_type: [auth, rate.limit+]}")],
+              'error_type!~"auth|rate\\\\.limit\\\\+"'),
+    # errors and requests from one counter: the excluded errors still count as orders
+    "checkout": ([("matchers: {outcome: error}}", "matchers: {outcome: error}, exclude: {payment_method: [invoice]}}")],
+                 'outcome="error", payment_method!="invoice"'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXCLUSIONS))
+def test_excluded_values_are_noise_that_never_fires_the_alert(name, tmp_path):
+    replacements, selector = EXCLUSIONS[name]
+    source = edited_catalog(tmp_path / "src", *replacements, source=CATALOGS[name])
+    catalog = load_catalog(source)
+    errors_rule = next(r for g in build_rule_groups(catalog) for r in g.rules
+                       if r.record and r.source.endswith(".errors"))
+    assert selector in errors_rule.expr
+    root = generated_project(tmp_path / "project", (source,))
+    assert _run(root) == []
+    plan = rule_tests.plan_for(catalog)
+    assert plan.untested == []
+    objective = next(o for o in catalog.objectives if o.kind == "error_ratio")
+    excluded, job = dict(objective.errors.exclude), dict(catalog.service.selector)["job"]
+    for case in (c for c in plan.cases if c.name.startswith(f"{objective.alert.name}: ")):
+        noise = [dict(s.labels) for s in case.series if s.name == objective.errors.metric and dict(s.labels)["job"] == job
+                 and all(dict(s.labels).get(k) == v for k, v in objective.errors.matchers)
+                 and any(dict(s.labels).get(k) in vs for k, vs in excluded.items())]
+        assert {labels[k] for labels in noise for k in excluded} == {v for vs in excluded.values() for v in vs}, case.name
 
 
 # Each alert's threshold, as written in its rule file, moved up and down without regenerating.
@@ -126,9 +172,17 @@ def test_changing_for_in_the_rule_file_fails(tmp_path):
 def test_dropping_the_service_selector_from_a_rule_fails(tmp_path):
     root = generated_project(tmp_path, (AMPEL,))
     edit(root / "recording_rules/ampel-dashboard-summary-recording.yaml",
-         'rate(ampel_dashboard_errors_total{job="ampel-api"}[5m]))\n', "rate(ampel_dashboard_errors_total[5m]))\n")
+         'rate(ampel_dashboard_errors_total{job="ampel-api", error_type!="auth"}[5m]))\n',
+         'rate(ampel_dashboard_errors_total{error_type!="auth"}[5m]))\n')
     failed = {f.item for f in _run(root)}
     assert failed == {"job:ampel_dashboard_errors:rate5m"}  # another job's errors now show up in its value
+
+
+def test_counting_auth_failures_in_the_rule_file_fails(tmp_path):
+    root = generated_project(tmp_path, (AMPEL,))
+    edit(root / "recording_rules/ampel-dashboard-summary-recording.yaml", ', error_type!="auth"}', "}")
+    failed = {f.item for f in _run(root)}
+    assert {"DashboardSummaryHighErrorRate", "job:ampel_dashboard_errors:rate5m"} <= failed  # the 401 burst pages
 
 
 def test_bucket_quantile_follows_prometheus():

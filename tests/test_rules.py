@@ -43,7 +43,8 @@ def test_error_ratio_aggregates_both_sides_and_restricts_the_path():
     errors = rules["job:ampel_dashboard_errors:rate5m"].expr
     total = rules["job_path:http_requests:rate5m"].expr
     ratio = rules["job:ampel_dashboard_errors:ratio_rate5m"].expr
-    assert errors == 'sum by (job) (rate(ampel_dashboard_errors_total{job="ampel-api"}[5m]))'
+    # auth failures are excluded: a != matcher, not an aggregation label, so no `ignoring (error_type)`
+    assert errors == 'sum by (job) (rate(ampel_dashboard_errors_total{job="ampel-api", error_type!="auth"}[5m]))'
     assert total == 'sum by (job, path) (rate(http_requests_total{job="ampel-api", path="/api/dashboard/summary"}[5m]))'
     assert ratio == "job:ampel_dashboard_errors:rate5m / ignoring (path) job_path:http_requests:rate5m"
     assert rules["DashboardSummaryHighErrorRate"].expr == "job:ampel_dashboard_errors:ratio_rate5m > 0.01"

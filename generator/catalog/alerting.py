@@ -7,19 +7,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-from generator.model import Alerting, Receiver, Service, parse_duration
+from generator.model import Alerting, Receiver, Service
 
 SECRET_FIELD = {"pagerduty": "routing_key_file", "slack": "api_url_file"}
 _TIMINGS = ("group_wait", "group_interval", "repeat_interval", "resolve_timeout")
 
 
 def build_alerting(data: dict | None, service: Service, problem: Callable[[str, str], None]) -> Alerting | None:
-    """`problem(doc_path, message)` collects located problems; returns None when there is no section."""
+    """`problem(doc_path, message)` collects located problems; returns None when there is no section.
+    Durations are checked by the catalog schema's duration pattern before this runs."""
     if data is None:
         return None
-    for key in _TIMINGS:
-        if key in data:
-            _duration(data[key], f"alerting.{key}", problem)
     receivers = []
     routed: dict[str, str] = {}
     for i, r in enumerate(data["receivers"]):
@@ -40,8 +38,6 @@ def build_alerting(data: dict | None, service: Service, problem: Callable[[str, 
                 problem(f"{at}.severities[{j}]", f"severity {severity!r} is already routed to {routed[severity]}")
             else:
                 routed[severity] = r["name"]
-        if "repeat_interval" in r:
-            _duration(r["repeat_interval"], f"{at}.repeat_interval", problem)
         receivers.append(Receiver(
             name=r["name"], type=r["type"], severities=tuple(r["severities"]), secret_file=r.get(secret_key, ""),
             channel=r.get("channel", ""), repeat_interval=r.get("repeat_interval", ""),
@@ -57,10 +53,3 @@ def build_alerting(data: dict | None, service: Service, problem: Callable[[str, 
         default_receiver=data["default_receiver"], receivers=tuple(receivers),
         group_by=tuple(data.get("group_by", defaults.group_by)),
         **{key: data.get(key, getattr(defaults, key)) for key in _TIMINGS})
-
-
-def _duration(text: str, doc_path: str, problem: Callable[[str, str], None]) -> None:
-    try:
-        parse_duration(text)
-    except ValueError as exc:
-        problem(doc_path, str(exc))

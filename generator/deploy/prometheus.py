@@ -4,11 +4,15 @@
    of the same catalogs that are no longer rendered are removed, other files are never touched.
 2. POST /-/reload (Prometheus runs with --web.enable-lifecycle); it answers after the reload.
 3. GET /api/v1/rules: every group we wrote must be loaded, from our file, with its rule count.
-4. If Prometheus refuses the reload, or a group is missing or short, the previous files are put
-   back (changed ones restored, new ones removed) and Prometheus is reloaded onto them.
+4. If Prometheus refuses the reload, or a group is missing or short, or the answer of step 3
+   cannot be read (no data, HTML, bad JSON, a cut-short body), the previous files are put back
+   (changed ones restored with their modes, new ones removed) and Prometheus is reloaded onto them.
 """
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Callable
@@ -55,15 +59,26 @@ def expected_groups(files: dict[str, str]) -> list[ExpectedGroup]:
     return out
 
 
+@dataclass(frozen=True)
+class Previous:
+    """A rule file as it was before the deploy: its text and its permission bits."""
+
+    text: str
+    mode: int
+
+
 class PrometheusDeploy:
-    def __init__(self, url: str, rules_dir: Path, timeout: float = 30.0, out: Callable[[str], None] = print):
+    def __init__(self, url: str, rules_dir: Path, timeout: float = 30.0, out: Callable[[str], None] = print,
+                 auth: tuple[str, str] | None = None, shown: str | None = None):
         self.url, self.rules_dir, self.timeout, self.out = url.rstrip("/"), rules_dir, timeout, out
+        self.auth = auth  # basic auth, e.g. from the URL's user-info
+        self.shown = (shown or url).rstrip("/")  # the URL as messages show it (no password)
 
     def run(self, files: dict[str, str], catalogs: set[str]) -> RulesReport:
         """Deploy `files` ({name inside rules_dir: text}); raises PrometheusDeployError when they are not live."""
         self.rules_dir.mkdir(parents=True, exist_ok=True)
         plan = writers.plan(self.rules_dir, files, {"."}, catalogs)
-        previous = {rel: (self.rules_dir / rel).read_text(encoding="utf-8") for rel in plan.update + plan.remove}
+        previous = {rel: self._read_previous(rel) for rel in plan.update + plan.remove}
         report = RulesReport(plan.create + plan.update, plan.remove, plan.unchanged, expected_groups(files))
         writers.write(self.rules_dir, files, plan)
         for rel in report.written:
@@ -82,10 +97,16 @@ class PrometheusDeploy:
     # -- HTTP --------------------------------------------------------------------------------
     def _call(self, method: str, path: str) -> requests.Response:
         try:
-            return requests.request(method, self.url + path, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise PrometheusDeployError(f"{method} {self.url}{path}: cannot reach Prometheus "
+            return requests.request(method, self.url + path, timeout=self.timeout, auth=self.auth)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            raise PrometheusDeployError(f"{method} {self.shown}{path}: the answer was cut short or undecodable "
+                                        f"({type(exc).__name__})", rolled_back=False) from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise PrometheusDeployError(f"{method} {self.shown}{path}: cannot reach Prometheus "
                                         f"({type(exc).__name__})", rolled_back=False, unreachable=True) from None
+        except (requests.RequestException, ValueError) as exc:
+            raise PrometheusDeployError(f"{method} {self.shown}{path}: the request could not be sent "
+                                        f"({type(exc).__name__})", rolled_back=False) from None
 
     def _reload(self) -> None:
         response = self._call("POST", "/-/reload")
@@ -99,10 +120,24 @@ class PrometheusDeploy:
         self.out("reloaded  Prometheus")
 
     def loaded_groups(self) -> list[dict]:
+        """The rule groups Prometheus serves: each a dict with a string "file" and "name" and a list "rules"."""
         response = self._call("GET", "/api/v1/rules")
         if response.status_code != 200:
             raise PrometheusDeployError(f"GET /api/v1/rules answered HTTP {response.status_code}", rolled_back=False)
-        return response.json()["data"]["groups"]
+        try:
+            body = response.json()
+        except (ValueError, RecursionError):
+            kind = "HTML" if response.text.lstrip()[:1] == "<" else "a body that is not JSON"
+            raise _unreadable(f"HTTP 200 with {kind} ({len(response.content)} byte(s))") from None
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or body.get("status") != "success" or not isinstance(data, dict):
+            raise _unreadable("JSON without \"status\": \"success\" and a \"data\" object")
+        groups = data.get("groups")
+        if not isinstance(groups, list) or not all(
+                isinstance(g, dict) and isinstance(g.get("file"), str) and isinstance(g.get("name"), str)
+                and isinstance(g.get("rules", []), list) for g in groups):
+            raise _unreadable("JSON whose data.groups is not a list of groups with a file, a name and rules")
+        return groups
 
     def _verify(self, expected: list[ExpectedGroup]) -> None:
         loaded = {(PurePath(g["file"]).name, g["name"]): len(g.get("rules", [])) for g in self.loaded_groups()}
@@ -119,10 +154,15 @@ class PrometheusDeploy:
         self.out(f"verified  {len(expected)} group(s) loaded with the expected rule counts")
 
     # -- rollback ----------------------------------------------------------------------------
-    def _restore(self, previous: dict[str, str], created: list[str]) -> str:
-        """Put the previous files back and reload onto them; returns a note when that reload fails."""
-        for rel, text in sorted(previous.items()):
-            writers.write_text_atomic(self.rules_dir / rel, text)
+    def _read_previous(self, rel: str) -> Previous:
+        path = self.rules_dir / rel
+        return Previous(path.read_text(encoding="utf-8"), stat.S_IMODE(path.stat().st_mode))
+
+    def _restore(self, previous: dict[str, Previous], created: list[str]) -> str:
+        """Put the previous files back (with their modes) and reload onto them; returns a note when
+        that reload fails."""
+        for rel, old in sorted(previous.items()):
+            _write_with_mode(self.rules_dir / rel, old.text, old.mode)
         for rel in created:
             (self.rules_dir / rel).unlink(missing_ok=True)
         self.out(f"restored  {len(previous)} previous file(s), removed {len(created)} new one(s)")
@@ -131,3 +171,24 @@ class PrometheusDeploy:
         except PrometheusDeployError as exc:
             return f" (reloading onto them failed too: {exc})"
         return ""
+
+
+def _unreadable(what: str) -> PrometheusDeployError:
+    return PrometheusDeployError(f"GET /api/v1/rules answered {what}: the new rules cannot be verified",
+                                 rolled_back=False)
+
+
+def _write_with_mode(path: Path, text: str, mode: int) -> None:
+    """Write `path` atomically with permission bits `mode`, set before the rename (Prometheus, which
+    may run as another user, never sees the file with other bits)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

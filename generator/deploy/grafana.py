@@ -6,6 +6,12 @@ folder uid, the version we read (so a concurrent edit yields 412 instead of bein
 message naming the git revision. Folders are created by uid when missing. `prune` deletes
 dashboards that carry our tag and our stamp for one of the deployed services and are no longer in
 the catalogs. `dry_run` reads only, and reports the same plan with diffs.
+
+A failure on one dashboard (or one folder, or one prune candidate) is recorded as its outcome
+and the others carry on; only a failed health check, or UNREACHABLE_IN_A_ROW dashboards in a row
+that found Grafana unreachable (each after every retry), end the run early, and what was not
+tried is listed as such. The run's exit code is the worst code of
+its outcomes, in the order of SEVERITY.
 """
 from __future__ import annotations
 
@@ -13,13 +19,34 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from generator.deploy import dashboard_stamp as stamp
-from generator.deploy.grafana_client import GrafanaClient, GrafanaRejected
-from generator.errors import EXIT_DRIFT, EXIT_OK, EXIT_REJECTED
+from generator.deploy.grafana_client import GrafanaAuthError, GrafanaClient, GrafanaError, GrafanaRejected, \
+    GrafanaUnavailable
+from generator.errors import EXIT_AUTH, EXIT_DRIFT, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE
 from generator.model import Catalog
 from generator.renderers.dashboards import dashboard_json
 
-CREATE, UPDATE, UNCHANGED, DRIFTED, REJECTED, PRUNE, KEPT = (
-    "create", "update", "unchanged", "drifted", "rejected", "prune", "kept")
+CREATE, UPDATE, UNCHANGED, DRIFTED, REJECTED, PRUNE, KEPT, FAILED, SKIPPED = (
+    "create", "update", "unchanged", "drifted", "rejected", "prune", "kept", "failed", "skipped")
+
+# "Worst" exit code first: credentials refused (nothing can work), Grafana unreachable (nothing
+# could be checked), a change refused or an answer that is not Grafana's API, drift refused.
+SEVERITY = (EXIT_AUTH, EXIT_UNREACHABLE, EXIT_REJECTED, EXIT_DRIFT)
+UNREACHABLE_IN_A_ROW = 3  # dashboards in a row that found Grafana unreachable before the rest is skipped
+
+
+def exit_code_of(exc: GrafanaError) -> int:
+    """The documented exit code of a client error."""
+    if isinstance(exc, GrafanaAuthError):
+        return EXIT_AUTH
+    if isinstance(exc, GrafanaUnavailable):
+        return EXIT_UNREACHABLE
+    return EXIT_REJECTED  # GrafanaRejected and GrafanaProtocolError
+
+
+def worst(codes) -> int:
+    """The first code of SEVERITY among `codes` (0 when all are 0)."""
+    present = set(codes)
+    return next((code for code in SEVERITY if code in present), EXIT_OK)
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,11 @@ class Outcome:
     action: str
     detail: str = ""
     diff: list[str] = field(default_factory=list)
+    code: int = EXIT_OK  # this dashboard's exit code: 6 drifted, 8 rejected, a failure's code
+
+    def __post_init__(self):
+        if self.code == EXIT_OK and self.action in (DRIFTED, REJECTED):
+            self.code = EXIT_DRIFT if self.action == DRIFTED else EXIT_REJECTED
 
 
 @dataclass
@@ -63,23 +95,41 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        if self.count(REJECTED):
-            return EXIT_REJECTED
-        if self.count(DRIFTED):
-            return EXIT_DRIFT
-        return EXIT_OK
+        return worst(o.code for o in self.outcomes)
 
-    def summary(self) -> str:
+    def _labels(self) -> dict[str, str]:
         done = {CREATE: "created", UPDATE: "updated", UNCHANGED: "unchanged", DRIFTED: "refused (drifted)",
-                REJECTED: "rejected", PRUNE: "deleted", KEPT: "kept"}
+                REJECTED: "rejected", PRUNE: "deleted", KEPT: "kept", FAILED: "failed", SKIPPED: "not tried"}
         if self.dry_run:
             done.update({CREATE: "to create", UPDATE: "to update", PRUNE: "to delete"})
+        return done
+
+    def table(self) -> list[str]:
+        """One line per dashboard: what happened to it, and for the failed ones why, with their exit code."""
+        labels = self._labels()
+        width = max((len(o.uid) for o in self.outcomes), default=0)
+        lines = []
+        for o in self.outcomes:
+            line = f"  {labels[o.action]:<17} {o.uid:<{width}}"
+            if o.code:
+                line += f"  exit {o.code}: {o.detail}"
+            elif o.action == SKIPPED:
+                line += f"  {o.detail}"
+            lines.append(line.rstrip())
+        return lines
+
+    def summary(self) -> str:
+        done = self._labels()
         parts = [f"{self.count(a)} {label}" for a, label in done.items()
                  if self.count(a) or a in (CREATE, UPDATE, UNCHANGED)]
         verb = "to create" if self.dry_run else "created"
         folders = f"; folders {verb}: {', '.join(self.folders_created)}" if self.folders_created else ""
         mode = "dry run, nothing changed: " if self.dry_run else ""
-        return f"{mode}dashboards {', '.join(parts)}{folders}"
+        code = self.exit_code
+        codes = sorted({o.code for o in self.outcomes if o.code}, key=SEVERITY.index)
+        ending = f"; exit {code} (worst of {', '.join(map(str, codes))})" if len(codes) > 1 else (
+            f"; exit {code}" if code else "")
+        return f"{mode}dashboards {', '.join(parts)}{folders}{ending}"
 
 
 @dataclass
@@ -92,28 +142,73 @@ class Options:
 
 
 class GrafanaDeploy:
-    def __init__(self, client: GrafanaClient, options: Options, out: Callable[[str], None]):
+    def __init__(self, client: GrafanaClient, options: Options, out: Callable[[str], None],
+                 err: Callable[[str], None] | None = None):
         self.client, self.options, self.out = client, options, out
+        self.err = err or out
+        self._stopped = ""  # why the rest of the run is not tried
+        self._unreachable_in_a_row = 0
 
     def run(self, wanted: list[Wanted]) -> Report:
+        """Deploy every dashboard; raises GrafanaError only when the health check fails."""
         report = Report(dry_run=self.options.dry_run)
         self.client.health()
-        self._ensure_folders(wanted, report)
+        folder_failures = self._ensure_folders(wanted, report)
         for item in wanted:
-            report.outcomes.append(self._deploy_one(item, report))
+            failure = folder_failures.get(item.folder_uid)
+            if failure is not None:
+                report.outcomes.append(self._show(Outcome(item.uid, FAILED, f"folder {item.folder_uid}: {failure[1]}",
+                                                          code=failure[0])))
+            elif self._stopped:
+                report.outcomes.append(self._show(Outcome(item.uid, SKIPPED, self._stopped)))
+            else:
+                report.outcomes.append(self._attempt(item.uid, lambda: self._deploy_one(item, report)))
         if self.options.prune:
-            report.outcomes.extend(self._prune(wanted))
+            if self._stopped:
+                report.outcomes.append(self._show(Outcome("(prune)", SKIPPED, self._stopped)))
+            else:
+                report.outcomes.extend(self._prune(wanted))
         return report
 
+    def _attempt(self, uid: str, step: Callable[[], Outcome]) -> Outcome:
+        """Run one dashboard's step; a client error becomes that dashboard's FAILED outcome."""
+        try:
+            outcome = step()
+        except GrafanaError as exc:
+            outcome = self._show(Outcome(uid, FAILED, str(exc), code=exit_code_of(exc)))
+            self._note_failure(exc)
+            return outcome
+        self._unreachable_in_a_row = 0
+        return outcome
+
+    def _note_failure(self, exc: GrafanaError) -> None:
+        if isinstance(exc, GrafanaUnavailable):
+            self._unreachable_in_a_row += 1
+            if self._unreachable_in_a_row >= UNREACHABLE_IN_A_ROW:
+                self._stopped = f"Grafana was unreachable for {UNREACHABLE_IN_A_ROW} dashboards in a row"
+        else:
+            self._unreachable_in_a_row = 0
+
     # -- folders -----------------------------------------------------------------------------
-    def _ensure_folders(self, wanted: list[Wanted], report: Report) -> None:
+    def _ensure_folders(self, wanted: list[Wanted], report: Report) -> dict[str, tuple[int, str]]:
+        """Create the missing folders; returns {folder uid: (exit code, message)} for those that failed."""
+        failed = {}
         for uid, title in sorted({(w.folder_uid, w.folder_title) for w in wanted}):
-            if self.client.get_folder(uid) is not None:
+            if self._stopped:
+                break
+            try:
+                if self.client.get_folder(uid) is not None:
+                    continue
+                if not self.options.dry_run:
+                    self.client.create_folder(uid, title)
+            except GrafanaError as exc:
+                failed[uid] = (exit_code_of(exc), str(exc))
+                self.err(f"error: folder {uid}: {exc}")
+                self._note_failure(exc)
                 continue
-            if not self.options.dry_run:
-                self.client.create_folder(uid, title)
             report.folders_created.append(uid)
             self.out(f"folder    {uid} ({title}): {'would be created' if self.options.dry_run else 'created'}")
+        return failed
 
     # -- one dashboard -----------------------------------------------------------------------
     def _deploy_one(self, item: Wanted, report: Report) -> Outcome:
@@ -170,36 +265,45 @@ class GrafanaDeploy:
     def _prune(self, wanted: list[Wanted]) -> list[Outcome]:
         keep = {w.uid for w in wanted}
         services = {w.service for w in wanted}
+        try:
+            hits = self.client.search_dashboards(stamp.MANAGED_TAG)
+        except GrafanaError as exc:
+            return [self._show(Outcome("(prune)", FAILED, f"searching for dashboards to prune: {exc}",
+                                       code=exit_code_of(exc)))]
         outcomes = []
-        for hit in sorted(self.client.search_dashboards(stamp.MANAGED_TAG), key=lambda h: str(h.get("uid"))):
-            uid = str(hit.get("uid"))
-            if uid in keep:
+        for uid in sorted({str(hit.get("uid")) for hit in hits} - keep):
+            if self._stopped:
+                outcomes.append(self._show(Outcome(uid, SKIPPED, self._stopped)))
                 continue
-            found = self.client.get_dashboard(uid)
-            if found is None:
-                continue
-            current, meta = found["dashboard"], found.get("meta", {})
-            marker = stamp.stamp_of(current)
-            if marker is None or marker.get("service") not in services:
-                owner = f"service {marker.get('service')}" if marker else "no obsgen stamp"
-                outcomes.append(self._show(Outcome(uid, KEPT, f"tagged {stamp.MANAGED_TAG} but not deployed for "
-                                                              f"these catalogs ({owner}); left alone")))
-                continue
-            drifted = stamp.drift(current, meta)
-            if drifted is not None and not self.options.force:
-                outcomes.append(self._show(Outcome(uid, KEPT, f"no longer in the catalog but changed in Grafana "
-                                                              f"since our deploy: {drifted.reason}; not deleted "
-                                                              "(use --force to delete)")))
-                continue
-            if not self.options.dry_run:
-                self.client.delete_dashboard(uid)
-            outcomes.append(self._show(Outcome(uid, PRUNE, f"\"{current.get('title')}\" is no longer in the catalog")))
+            outcome = self._attempt(uid, lambda: self._prune_one(uid, services))
+            if outcome is not None:
+                outcomes.append(outcome)
         return outcomes
+
+    def _prune_one(self, uid: str, services: set[str]) -> Outcome | None:
+        found = self.client.get_dashboard(uid)
+        if found is None:
+            return None
+        current, meta = found["dashboard"], found.get("meta", {})
+        marker = stamp.stamp_of(current)
+        if marker is None or marker.get("service") not in services:
+            owner = f"service {marker.get('service')}" if marker else "no obsgen stamp"
+            return self._show(Outcome(uid, KEPT, f"tagged {stamp.MANAGED_TAG} but not deployed for "
+                                                 f"these catalogs ({owner}); left alone"))
+        drifted = stamp.drift(current, meta)
+        if drifted is not None and not self.options.force:
+            return self._show(Outcome(uid, KEPT, f"no longer in the catalog but changed in Grafana "
+                                                 f"since our deploy: {drifted.reason}; not deleted "
+                                                 "(use --force to delete)"))
+        if not self.options.dry_run:
+            self.client.delete_dashboard(uid)
+        return self._show(Outcome(uid, PRUNE, f"\"{current.get('title')}\" is no longer in the catalog"))
 
     # -- output ------------------------------------------------------------------------------
     def _show(self, outcome: Outcome) -> Outcome:
-        label = "delete" if outcome.action == PRUNE else outcome.action
-        self.out(f"{label:<9} {outcome.uid}: {outcome.detail}".rstrip(": "))
+        label = {PRUNE: "delete", SKIPPED: "not tried"}.get(outcome.action, outcome.action)
+        line = f"{label:<9} {outcome.uid}: {outcome.detail}".rstrip(": ")
+        (self.err if outcome.action in (FAILED, SKIPPED) else self.out)(line)
         if outcome.action == DRIFTED or (self.options.dry_run and outcome.action in (CREATE, UPDATE)):
             for line in outcome.diff:
                 self.out(f"    {line}")

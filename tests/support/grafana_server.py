@@ -14,13 +14,19 @@ included:
 - DELETE /api/dashboards/uid/:uid -> {"title", "message": "Dashboard <title> deleted", "id"}
 - GET /api/search?type=&tag=&query=&folderUIDs=&dashboardUIDs=&limit=&page=
 Auth: Bearer tokens or basic users, each with a role; none or unknown -> 401, Viewer writing -> 403.
-Fault injection (`inject`): a status (5xx, 412, ...) instead of the real answer, or a delay before
-answering, optionally after the request took effect. Every request is logged in `requests`.
+Fault injection (`inject`): a status (5xx, 412, 429 with Retry-After, ...) with any body and
+headers instead of the real answer; a delay before answering (longer than the client's timeout:
+a timeout); a dropped connection (closed with no answer); an HTML page, a body that is not JSON,
+a JSON list, or a cut-short body (fewer bytes than Content-Length announces) with status 200.
+With `after_apply` the request takes effect first and only its answer is faulty (a save that
+landed, whose answer was lost). Every request is logged in `requests`, every fault taken in
+`faults_taken`.
 """
 from __future__ import annotations
 
 import base64
 import copy
+import socket
 import json
 import re
 import threading
@@ -33,15 +39,24 @@ from urllib.parse import parse_qs, urlsplit
 ROLES_THAT_WRITE = {"Admin", "Editor"}
 
 
+# Kinds of answer a fault can give instead of the real one (besides a plain status and body).
+DROP, HTML, BAD_JSON, JSON_LIST, CUT_SHORT = "drop", "html", "bad-json", "json-list", "cut-short"
+HTML_PAGE = ("<!DOCTYPE html><html><head><title>Sign in</title></head>"
+             "<body><form action=\"/login\">Single sign-on</form></body></html>")
+
+
 @dataclass
 class Fault:
     method: str
     path: str  # prefix of the request path
     status: int | None = None  # answer this instead of the real answer
-    body: dict | None = None
+    body: dict | list | None = None
     delay: float = 0.0  # seconds to wait before answering
-    after_apply: bool = False  # with delay: the request takes effect, then the answer is late
+    after_apply: bool = False  # the request takes effect, then the (late or faulty) answer
     times: int = 1
+    answer: str = ""  # DROP, HTML, BAD_JSON, JSON_LIST or CUT_SHORT (status 200 unless `status`)
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. {"Retry-After": "1"}
+    uid: str = ""  # only requests about this dashboard uid (in the path, or the posted dashboard's uid)
 
 
 @dataclass
@@ -73,6 +88,7 @@ class GrafanaState:
         self.folders: dict[str, dict] = {}
         self.dashboards: dict[str, StoredDashboard] = {}
         self.faults: list[Fault] = []
+        self.faults_taken: list[Fault] = []
         self.requests: list[Logged] = []
         self.lock = threading.Lock()
         self._next_id = 1
@@ -108,16 +124,21 @@ class GrafanaState:
         return self.put_dashboard(data, self.dashboards[uid].folder_uid, by=by)
 
     def inject(self, method: str, path: str, **kwargs) -> Fault:
+        """Answer the next `times` requests `method path*` with a fault (see Fault)."""
         fault = Fault(method, path, **kwargs)
         with self.lock:
             self.faults.append(fault)
         return fault
 
-    def take_fault(self, method: str, path: str) -> Fault | None:
+    def take_fault(self, method: str, path: str, body=None) -> Fault | None:
+        posted = body.get("dashboard") if isinstance(body, dict) else None
+        posted_uid = posted.get("uid") if isinstance(posted, dict) else None
         with self.lock:
             for fault in self.faults:
-                if fault.method == method and path.startswith(fault.path) and fault.times > 0:
+                about = not fault.uid or path.endswith(f"/{fault.uid}") or posted_uid == fault.uid
+                if fault.method == method and path.startswith(fault.path) and fault.times > 0 and about:
                     fault.times -= 1
+                    self.faults_taken.append(fault)
                     return fault
         return None
 
@@ -164,27 +185,61 @@ class _Handler(BaseHTTPRequestHandler):
             body = ValueError
         self.state.requests.append(Logged(method, path, query, dict(self.headers.items()),
                                           None if body is ValueError else body))
-        fault = self.state.take_fault(method, path)
-        if fault and fault.status is not None:
-            time.sleep(fault.delay)
-            return self._send(fault.status, fault.body if fault.body is not None else {"message": "injected fault"})
-        if fault and fault.delay and not fault.after_apply:
-            time.sleep(fault.delay)
-        status, answer = self._route(method, path, query, body)
-        if fault and fault.delay and fault.after_apply:
-            time.sleep(fault.delay)
+        fault = self.state.take_fault(method, path, body)
+        if fault is None:
+            return self._send(*self._route(method, path, query, body))
+        status, answer = self._route(method, path, query, body) if fault.after_apply else (None, None)
+        time.sleep(fault.delay)
+        if fault.answer == DROP:
+            return self._drop()
+        if fault.answer:
+            return self._send_faulty(fault, status or 200, answer)
+        if fault.status is not None:
+            return self._send(fault.status, fault.body if fault.body is not None else {"message": "injected fault"},
+                              fault.headers)
+        if status is None:  # a delay only
+            status, answer = self._route(method, path, query, body)
         self._send(status, answer)
 
-    def _send(self, status: int, answer) -> None:
-        data = json.dumps(answer).encode()
+    def _send(self, status: int, answer, headers: dict[str, str] | None = None) -> None:
+        self._send_raw(status, json.dumps(answer).encode(), "application/json; charset=UTF-8", headers)
+
+    def _send_raw(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None,
+                  length: int | None = None) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data) if length is None else length))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+            self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _send_faulty(self, fault: Fault, real_status: int, real_answer) -> None:
+        status = fault.status or 200
+        if fault.answer == HTML:
+            return self._send_raw(status, HTML_PAGE.encode(), "text/html; charset=utf-8", fault.headers)
+        if fault.answer == BAD_JSON:
+            return self._send_raw(status, b'{"dashboard": {"uid": "x", "title": ', "application/json", fault.headers)
+        if fault.answer == JSON_LIST:
+            return self._send(status, [fault.body or real_answer or {"message": "a list"}], fault.headers)
+        if fault.answer == CUT_SHORT:  # announce the whole answer, send half of it, close
+            data = json.dumps(real_answer if real_answer is not None else {"message": "x" * 200}).encode()
+            self._send_raw(status, data[: len(data) // 2], "application/json", fault.headers, length=len(data))
+            return self._drop()
+        raise ValueError(f"unknown fault answer {fault.answer!r}")
+
+    def _drop(self) -> None:
+        """Close the connection without (the rest of) an answer."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     # -- auth --------------------------------------------------------------------------------
     def _role(self) -> str | None:

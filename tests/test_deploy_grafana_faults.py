@@ -6,10 +6,13 @@ the other dashboards, exit with the README's code (the worst one when several), 
 dashboard, and never show the token or the URL's password."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import requests
 
+from generator.deploy.grafana_client import Credentials, GrafanaClient, GrafanaUnavailable, RetryPolicy, retry_after
 from tests.support.grafana_server import BAD_JSON, CUT_SHORT, DROP, HTML, JSON_LIST, running_grafana
 from tests.support.inprocess import Ran, run_obsgen
 
@@ -291,3 +294,28 @@ def test_an_unreadable_search_fails_the_prune_only(grafana, deployed, fault):
     assert ran.returncode == 8, ran.output
     assert set(grafana.dashboards) == set(UIDS)
     assert summary_line(ran, "(prune)").startswith("  failed            (prune)   exit 8: searching for dashboards")
+
+
+def test_retry_after_as_seconds_or_a_date_sets_the_wait_and_is_bounded(grafana):
+    sleeps = []
+    client = GrafanaClient(grafana.url, Credentials(token=TOKEN),
+                           retry=RetryPolicy(3, 0.01, sleep=sleeps.append, max_retry_after=5.0))
+    grafana.inject("GET", "/api/health", status=429, headers={"Retry-After": "4"}, times=1)
+    grafana.inject("GET", "/api/health", status=503, headers={"Retry-After": "2"}, times=1)
+    assert client.health()["database"] == "ok"
+    assert sleeps == [4.0, 2.0]  # not the 0.01 s and 0.02 s of the backoff
+
+    grafana.inject("GET", "/api/health", status=429, headers={"Retry-After": "6"}, times=1)
+    with pytest.raises(GrafanaUnavailable, match=r"asks to wait 6s \(Retry-After\) before trying again, longer "
+                                                 r"than the 5s this deploy waits"):
+        client.health()
+    assert sleeps == [4.0, 2.0]
+
+    answer = requests.Response()
+    now = datetime(2026, 12, 1, 9, 0, 0, tzinfo=timezone.utc)
+    answer.headers["Retry-After"] = "Tue, 01 Dec 2026 09:00:07 GMT"
+    assert retry_after(answer, now) == 7.0
+    answer.headers["Retry-After"] = "Tue, 01 Dec 2026 08:59:00 GMT"  # in the past: no wait
+    assert retry_after(answer, now) == 0.0
+    answer.headers["Retry-After"] = "soon"  # unreadable: the backoff applies
+    assert retry_after(answer, now) is None

@@ -73,8 +73,9 @@ def grafana():
         yield state
 
 
-def deploy(grafana, catalog: Path, *args: str, timeout: str = "0.4") -> Ran:
-    """The CLI in-process, with the URL's user-info holding a password (unused: the token wins)."""
+def deploy(grafana, catalog: Path, *args: str, timeout: str = "3") -> Ran:
+    """The CLI in-process, with the URL's user-info holding a password (unused: the token wins).
+    The request timeout is short (0.4 s) only where a fault delays answers past it."""
     url = grafana.url.replace("http://", f"http://deployer:{URL_PASSWORD}@")
     env = {"GRAFANA_URL": url, "GRAFANA_TOKEN": TOKEN, "GRAFANA_USER": None, "GRAFANA_PASSWORD": None,
            "GRAFANA_ORG_ID": None, "GITHUB_SHA": None}
@@ -105,6 +106,7 @@ def summary_line(ran: Ran, uid: str) -> str:
     return next(line for line in table if line.split()[-1:] == [uid] or f" {uid} " in line)
 
 
+SHORT = "0.4"  # request timeout where a fault delays the answer by 1 s
 PERSISTENT = 99  # more times than the attempts of a run: the fault does not go away
 FAULTS_ON_B = [  # (name, fault injected on dashboard B, exit code the README gives it); B is then "failed",
     # or "rejected" for a 412
@@ -138,7 +140,7 @@ FAULTS_ON_B = [  # (name, fault injected on dashboard B, exit code the README gi
 def test_a_persistent_fault_on_one_dashboard_loses_nothing_and_the_rest_goes_on(grafana, deployed, name, fault,
                                                                                  code):
     grafana.inject(uid=B, times=PERSISTENT, **fault)
-    ran = deploy(grafana, deployed)
+    ran = deploy(grafana, deployed, timeout=SHORT if fault.get("delay") else "3")
     assert ran.returncode == code, ran.output
     assert titles(grafana) == {A: title(A, " (release 2)"), B: title(B, ""), C: title(C, " (release 2)"),
                                D: title(D, " (release 2)")}  # B as it was, the others updated
@@ -160,7 +162,7 @@ TRANSIENT = [  # (name, fault on B's read, taken once or twice: fewer times than
 @pytest.mark.parametrize("name, fault", TRANSIENT, ids=[t[0] for t in TRANSIENT])
 def test_a_transient_fault_is_retried_and_every_dashboard_is_updated_once(grafana, deployed, name, fault):
     grafana.inject("GET", DASHBOARD, uid=B, **fault)
-    ran = deploy(grafana, deployed)
+    ran = deploy(grafana, deployed, timeout=SHORT if fault.get("delay") else "3")
     assert ran.returncode == 0, ran.output
     assert titles(grafana) == {uid: title(uid, " (release 2)") for uid in UIDS}
     assert {uid: d.version for uid, d in grafana.dashboards.items()} == {uid: 2 for uid in UIDS}
@@ -194,7 +196,7 @@ LOST_ANSWERS = [  # B's save lands in Grafana, then its answer is lost once
 @pytest.mark.parametrize("name, fault", LOST_ANSWERS, ids=[t[0] for t in LOST_ANSWERS])
 def test_a_save_whose_answer_is_lost_is_recognised_not_repeated(grafana, deployed, name, fault):
     grafana.inject("POST", SAVE, uid=B, after_apply=True, times=1, **fault)
-    ran = deploy(grafana, deployed)
+    ran = deploy(grafana, deployed, timeout=SHORT if fault.get("delay") else "3")
     assert ran.returncode == 0, ran.output
     assert titles(grafana) == {uid: title(uid, " (release 2)") for uid in UIDS}
     assert grafana.dashboards[B].version == 2  # saved once

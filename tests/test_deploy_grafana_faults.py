@@ -321,3 +321,11 @@ def test_retry_after_as_seconds_or_a_date_sets_the_wait_and_is_bounded(grafana):
     assert retry_after(answer, now) == 0.0
     answer.headers["Retry-After"] = "soon"  # unreadable: the backoff applies
     assert retry_after(answer, now) is None
+
+
+@pytest.mark.parametrize("option", [("--timeout", "0"), ("--timeout", "-1"), ("--backoff", "-0.5"),
+                                    ("--max-retry-after", "-1")], ids=lambda o: " ".join(o))
+def test_a_timeout_or_wait_that_cannot_be_used_is_a_usage_error(grafana, tmp_path, option):
+    ran = deploy(grafana, write_catalog(tmp_path, ""), *option)  # the last value given wins
+    assert ran.returncode == 2 and f"Invalid value for '{option[0]}'" in ran.stderr
+    assert grafana.requests == []

@@ -72,9 +72,10 @@ def _credentials(token_env: str, user: str | None, password_env: str, endpoint: 
 @click.option("--force", is_flag=True, help="Overwrite (or prune) dashboards changed in Grafana since our deploy.")
 @click.option("--prune", is_flag=True,
               help="Delete dashboards obsgen deployed for these services that the catalogs no longer have.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True,
+              help="Seconds per HTTP request.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-              help="Retries on 5xx, connection errors and timeouts (exponential backoff).")
+              help="Retries on 429, 5xx, connection errors, timeouts and cut-short answers (exponential backoff).")
 @click.option("--backoff", type=click.FloatRange(0, 60), default=0.5, show_default=True,
               help="Seconds before the first retry (doubled each time, at most 8 s).")
 @click.option("--max-retry-after", type=click.FloatRange(0, 3600), default=30.0, show_default=True,
@@ -127,7 +128,8 @@ def rule_files(loaded) -> tuple[dict[str, str], set[str]]:
               help="Directory named in Prometheus' rule_files (e.g. /etc/prometheus/rules.d).")
 @click.option("--url", envvar="PROMETHEUS_URL", required=True,
               help="Prometheus base URL (env PROMETHEUS_URL); it must run with --web.enable-lifecycle.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=30.0, show_default=True,
+              help="Seconds per HTTP request.")
 def prometheus(catalogs, root, rules_dir, url, timeout) -> None:
     """Write the rule files into RULES_DIR atomically, reload Prometheus, verify, roll back on failure."""
     endpoint = _endpoint(url, "--url (or $PROMETHEUS_URL)")

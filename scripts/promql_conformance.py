@@ -13,6 +13,7 @@ of the Prometheus file is stored. Exit 0 when the only disagreements are the doc
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def extract(src: str) -> tuple[list[tuple[str, bool]], int]:
         if value is None:
             unknown += 1
             continue
-        cases.append((value, "fail:" in entry and "fail: true" in entry.replace("\t", " ")))
+        cases.append((value, re.search(r"\bfail:\s*true\b", entry) is not None))
     return cases, unknown
 
 
@@ -138,49 +139,75 @@ def ours(expr: str) -> str | None:
     return None
 
 
+def lexer_inputs(src: str) -> list[tuple[str, bool | None]]:
+    """Every string-literal `input:` of lex_test.go (token tests: no verdict of their own)."""
+    out = []
+    for match in re.finditer(r"\binput:\s*", src):
+        if src[match.end()] in "\"`":
+            out.append((_go_string(src, match.end())[0], None))
+    return out
+
+
+def compare(cases: list[tuple[str, bool | None]], promtool: str) -> tuple[dict[str, int], list[str], int]:
+    """Agreement counts, the disagreements, and how many inputs only the table could judge."""
+    verdicts = promtool_verdicts([expr for expr, _ in cases], promtool)
+    counts = {"agree": 0, "false reject": 0, "false accept": 0, "crash": 0, "known": 0, "unjudged": 0}
+    lines = []
+    for (expr, fails), verdict in zip(cases, verdicts):
+        if verdict is False and fails is None:
+            counts["unjudged"] += 1
+            continue
+        theirs_ok = (not fails) if verdict is False else verdict is None
+        theirs = ("the table: fails" if fails else "the table: valid") if verdict is False else \
+            f"promtool: {verdict or 'accepted'}"
+        mine = ours(expr)
+        shown = expr if len(expr) <= 120 else f"{expr[:100]}... ({len(expr)} characters)"
+        if mine is not None and mine.startswith("CRASH"):
+            counts["crash"] += 1
+            lines.append(f"crash: {shown!r}: {mine}")
+        elif (mine is None) == theirs_ok:
+            counts["agree"] += 1
+        elif mine is not None and "nested too deeply" in mine:
+            counts["known"] += 1
+            lines.append(f"known ({KNOWN['depth']}): {shown!r}")
+        else:
+            kind = "false reject" if mine is not None else "false accept"
+            counts[kind] += 1
+            lines.append(f"{kind}: {shown!r}: ours: {mine or 'accepted'}; {theirs}")
+    return counts, lines, sum(v is False for v in verdicts)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("path", type=Path)
     parser.add_argument("--promtool", default="")
     parser.add_argument("--quiet", action="store_true", help="print counts only")
     args = parser.parse_args(argv)
-    path = args.path / "promql" / "parser" / "parse_test.go" if args.path.is_dir() else args.path
+    parser_dir = args.path / "promql" / "parser" if args.path.is_dir() else args.path.parent
+    path = parser_dir / "parse_test.go" if args.path.is_dir() else args.path
+    tables = []
     try:
         cases, unknown = extract(path.read_text(encoding="utf-8"))
+        tables.append((path, cases, f"{unknown} entries not understood"))
+        lex = parser_dir / "lex_test.go"
+        if args.path.is_dir() and lex.is_file():
+            tables.append((lex, lexer_inputs(lex.read_text(encoding="utf-8")), "token tests"))
     except (OSError, ValueError, IndexError) as exc:
         print(f"promql_conformance: cannot read the test inputs of {path}: {exc}", file=sys.stderr)
         return 2
-    try:
-        verdicts = promtool_verdicts([expr for expr, _ in cases], args.promtool)
-    except PromtoolUnavailable as exc:
-        print(f"promql_conformance: {exc}", file=sys.stderr)
-        return 2
-    counts = {"agree": 0, "false reject": 0, "false accept": 0, "crash": 0, "known": 0}
-    lines = []
-    for (expr, fails), verdict in zip(cases, verdicts):
-        theirs_ok = (not fails) if verdict is False else verdict is None
-        mine = ours(expr)
-        if mine is not None and mine.startswith("CRASH"):
-            counts["crash"] += 1
-            lines.append(f"crash: {expr[:120]!r}: {mine}")
-            continue
-        if (mine is None) == theirs_ok:
-            counts["agree"] += 1
-            continue
-        shown = expr if len(expr) <= 120 else f"{expr[:100]}... ({len(expr)} characters)"
-        if mine is not None and "nested too deeply" in mine:
-            counts["known"] += 1
-            lines.append(f"known ({KNOWN['depth']}): {shown!r}")
-            continue
-        kind = "false reject" if mine is not None else "false accept"
-        counts[kind] += 1
-        lines.append(f"{kind}: {shown!r}: ours: {mine or 'accepted'}; promtool: {verdict or 'accepted'}")
-    print(f"{len(cases)} inputs from {path} ({unknown} not understood, "
-          f"{sum(v is False for v in verdicts)} judged by the table's own verdict)")
-    print(", ".join(f"{n} {k}" for k, n in counts.items()))
-    if not args.quiet:
-        print("\n".join(lines))
-    return 0 if counts["false reject"] == counts["false accept"] == counts["crash"] == 0 else 1
+    failed = False
+    for table, cases, note in tables:
+        try:
+            counts, lines, by_table = compare(cases, args.promtool)
+        except PromtoolUnavailable as exc:
+            print(f"promql_conformance: {exc}", file=sys.stderr)
+            return 2
+        print(f"{table}: {len(cases)} inputs ({note}; {by_table} that no rule file can carry)")
+        print("  " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        if not args.quiet:
+            print("".join(f"  {line}\n" for line in lines), end="")
+        failed = failed or any(counts[k] for k in ("false reject", "false accept", "crash"))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -87,6 +87,9 @@ class _Lexer:
 
     def run(self) -> list[Token]:
         i, text = 0, self.text
+        bad = next((j for j, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
+        if bad is not None:  # only text decoded with errors="surrogateescape" has these
+            raise self.error("invalid UTF-8 rune", bad)
         while True:
             if i < len(text) and text[i] == "#":
                 end = text.find("\n", i)

@@ -1,6 +1,7 @@
 """Label-matcher regular expressions with Prometheus' semantics: RE2 syntax, fully anchored.
 
-Prometheus compiles a matcher's value as `^(?:value)$` with Go's regexp package (RE2 syntax), so
+Prometheus compiles a matcher's value as `^(?:value)$` (and parses the bare value too) with Go's
+regexp package (RE2 syntax), so
 lookarounds, backreferences and possessive quantifiers are errors, `(?i)` may appear mid-pattern and
 `\\pL` is a Unicode class. Python's `re` differs in all of these; everything in obsgen that checks or
 evaluates a matcher regex goes through this module.
@@ -31,6 +32,7 @@ def compile_matcher(pattern: str):
     """The compiled `^(?:pattern)$`, as Prometheus builds it; raises RegexError when invalid."""
     _check_go_syntax(pattern)
     try:
+        re2.compile(pattern, _OPTIONS)  # Prometheus also parses the bare pattern: `a)|(b` is refused
         return re2.compile(f"^(?:{pattern})$", _OPTIONS)
     except re2.error as exc:
         detail = exc.args[0] if exc.args else exc

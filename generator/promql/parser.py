@@ -118,6 +118,15 @@ class _Parser(ModifierParsing):
 
     def expr(self, min_level: int):
         """Precedence climbing: operators binding at least as tight as min_level."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.error(f"expression nested too deeply (more than {MAX_NESTING} levels)")
+        try:
+            return self._expr(min_level)
+        finally:
+            self.nesting -= 1
+
+    def _expr(self, min_level: int):
         lhs = self.unary()
         while (level := self.binary_level(self.tok)) and level >= min_level:
             op_token = self.advance()
@@ -155,24 +164,18 @@ class _Parser(ModifierParsing):
         return node
 
     def unary(self):
-        self.nesting += 1
-        if self.nesting > MAX_NESTING:
-            raise self.error(f"expression nested too deeply (more than {MAX_NESTING} levels)")
-        try:
-            if not self.tok.is_op("-", "+"):
-                return self.postfix(self.primary())
-            token = self.advance()
-            inner = self.expr(_LEVEL["^"])  # a sign binds like * : only ^ and modifiers bind tighter
-            kind = self.type_of(inner)
-            if kind not in (SCALAR, VECTOR):
-                raise self.error(f"unary expression only allowed on expressions of type scalar or instant "
-                                 f"vector, found {kind}", token.pos)
-            if isinstance(inner, NumberLiteral):
-                value = -inner.value if token.text == "-" else inner.value
-                return self.made(NumberLiteral(value, token.text + inner.text, token.pos))
-            return self.made(Unary(token.text, inner, token.pos))
-        finally:
-            self.nesting -= 1
+        if not self.tok.is_op("-", "+"):
+            return self.postfix(self.primary())
+        token = self.advance()
+        inner = self.expr(_LEVEL["^"])  # a sign binds like * : only ^ and modifiers bind tighter
+        kind = self.type_of(inner)
+        if kind not in (SCALAR, VECTOR):
+            raise self.error(f"unary expression only allowed on expressions of type scalar or instant "
+                             f"vector, found {kind}", token.pos)
+        if isinstance(inner, NumberLiteral):
+            value = -inner.value if token.text == "-" else inner.value
+            return self.made(NumberLiteral(value, token.text + inner.text, token.pos))
+        return self.made(Unary(token.text, inner, token.pos))
 
     def postfix(self, node):
         while True:

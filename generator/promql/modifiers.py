@@ -81,7 +81,7 @@ class ModifierParsing:
             return Duration(("-" if sign < 0 else "") + token.text, sign * seconds, token.pos)
         if token.kind == VARIABLE and self.grafana:
             self.advance()
-            return Duration(token.text, None, token.pos)
+            return Duration(("-" if sign < 0 else "") + token.text, None, token.pos)
         if token.kind == VARIABLE:
             raise self.error(f"variable {token.text} in {context}: only dashboard queries may use Grafana variables")
         raise self.error(f"expected a duration in {context}, found {token.describe()}")

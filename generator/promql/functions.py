@@ -9,6 +9,9 @@ that a target version selects the table: `functions_for("2.42")`, `aggregations_
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
 
 from generator.promql.ast import MATRIX, SCALAR, STRING, VECTOR
 
@@ -91,13 +94,17 @@ def available(since: str, until: str, target: str) -> bool:
     return _version(since) <= version and (not until or version < _version(until))
 
 
-def functions_for(target: str = TARGET) -> dict[str, Signature]:
-    return {name: sig for name, sig in FUNCTIONS.items() if available(sig.since, sig.until, target)}
+@lru_cache(maxsize=16)
+def functions_for(target: str = TARGET) -> Mapping[str, Signature]:
+    """The functions of a Prometheus version (read-only: the result is shared)."""
+    return MappingProxyType({name: sig for name, sig in FUNCTIONS.items() if available(sig.since, sig.until, target)})
 
 
-def aggregations_for(target: str = TARGET) -> dict[str, str | None]:
-    return {name: param for name, param in AGGREGATIONS.items()
-            if available(_AGGREGATIONS_SINCE.get(name, "2.0"), "", target)}
+@lru_cache(maxsize=16)
+def aggregations_for(target: str = TARGET) -> Mapping[str, str | None]:
+    """The aggregation operators of a Prometheus version and their parameter type (read-only)."""
+    return MappingProxyType({name: param for name, param in AGGREGATIONS.items()
+                             if available(_AGGREGATIONS_SINCE.get(name, "2.0"), "", target)})
 
 
 def version_note(name: str, target: str = TARGET) -> str:

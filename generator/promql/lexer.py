@@ -77,7 +77,7 @@ def tokenize(text: str) -> list[Token]:
 class _Lexer:
     def __init__(self, text: str):
         self.text, self.tokens = text, []
-        self.parens, self.brace, self.bracket, self.colon = 0, False, False, False
+        self.brace, self.bracket, self.colon = False, False, False
 
     def error(self, message: str, pos: int) -> ParseError:
         return ParseError(message, pos, self.text)
@@ -142,17 +142,13 @@ class _Lexer:
             word = text[i:j]
             self.emit(NUMBER if word.lower() in ("inf", "nan") else IDENT, word, i)
             return j
-        if ch == "(":
-            self.parens += 1
-        elif ch == ")":
-            self.parens -= 1
-        elif ch == "{":
+        if ch == "{":
             self.brace = True
         elif ch == "[":
             return self.open_bracket(i)
         elif ch == "]":
             self.bracket = False
-        else:
+        elif ch not in "()":
             raise self.error(f"unexpected character {ch!r}", i)
         self.emit(OP, ch, i)
         return i + 1

@@ -10,6 +10,7 @@ from generator.promql import ParseError, parse
 from generator.promql.lexer import VARIABLE, tokenize
 from generator.promql.promtool_check import promtool_verdicts, yaml_quoted
 from tests.support.paths import REPO
+from tests.test_promql_hardening import _mutations
 
 FIXTURES = REPO / "tests" / "fixtures" / "promql"
 
@@ -51,10 +52,14 @@ def _substituted(expr: str) -> str:
     return "".join(out) + expr[last:]
 
 
+MUTATIONS = sorted({e for e in _mutations(2000, seed=42) if e.strip() and yaml_quoted(e) is not None})
+
+
 @pytest.fixture(scope="module")
 def verdicts():
-    """promtool's verdict on the corpus, the substituted dashboard queries and the known differences."""
-    exprs = CORPUS + [_substituted(e) for e in GRAFANA] + list(KNOWN_DIFFERENCES)
+    """promtool's verdict on the corpus, the substituted dashboard queries, the known differences and
+    seeded mutations of the corpus, from a single promtool run."""
+    exprs = CORPUS + [_substituted(e) for e in GRAFANA] + list(KNOWN_DIFFERENCES) + MUTATIONS
     return dict(zip(exprs, promtool_verdicts(exprs)))
 
 
@@ -80,6 +85,14 @@ def test_parser_and_promtool_agree_on_the_corpus(verdicts):
     assert disagreements == []
     valid = sum(verdicts[e] is None for e in CORPUS)
     assert 150 <= valid <= len(CORPUS) - 150, "the corpus should hold plenty of both verdicts"
+
+
+@pytest.mark.promtool
+def test_parser_and_promtool_agree_on_seeded_mutations_of_the_corpus(verdicts):
+    disagreements = [f"{e!r}: ours: {_ours(e) or 'valid'}; promtool: {verdicts[e] or 'valid'}"
+                     for e in MUTATIONS if (_ours(e) is None) != (verdicts[e] is None)]
+    assert disagreements == []
+    assert len(MUTATIONS) > 1900 and sum(verdicts[e] is None for e in MUTATIONS) > 200
 
 
 @pytest.mark.promtool

@@ -175,6 +175,13 @@ def test_timestamps_out_of_int64_range_are_refused():
     _refused("foo @ Inf", "timestamp out of bounds")
 
 
+def test_signed_numbers_in_comparison_chains_keep_their_types():
+    # A sign folded into a number used to leave a stale type behind for a later node (ids reused).
+    tree = parse("foo >= -1 >= -1")
+    assert tree.op == ">=" and tree.lhs.op == ">=" and tree.rhs == NumberLiteral(-1.0, "-1", 13)
+    assert to_text(parse("foo>=-+1 >=-+1")) == "foo >= -+1 >= -+1"
+
+
 def test_the_lexer_quirks_of_prometheus():
     assert parse("foo[5s x 5s]").step.seconds == 5  # inside brackets a letter is the subquery colon
     assert parse(":") == VectorSelector(":", (), pos=0)

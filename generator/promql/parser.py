@@ -58,8 +58,8 @@ class _Parser(ModifierParsing):
         self.functions, self.aggregations = functions_for(target), aggregations_for(target)
         self.tokens = tokenize(text)
         self.i, self.nesting = 0, 0
-        self._depth: dict[int, int] = {}
-        self._types: dict[int, str] = {}
+        self._depth: dict[int, tuple[object, int]] = {}
+        self._types: dict[int, tuple[object, str]] = {}
 
     # -- token helpers -------------------------------------------------------------------------
     @property
@@ -84,10 +84,11 @@ class _Parser(ModifierParsing):
 
     def made(self, node):
         """Record a new node's depth and type; refuse trees deeper than MAX_DEPTH."""
-        depth = 1 + max((self._depth.get(id(child), 1) for child in children(node) if child is not None), default=0)
+        depth = 1 + max((self._depth.get(id(child), (None, 1))[1] for child in children(node) if child is not None),
+                        default=0)
         if depth > MAX_DEPTH:
             raise self.error(f"expression nested too deeply (more than {MAX_DEPTH} levels)", getattr(node, "pos", 0))
-        self._depth[id(node)] = depth
+        self._depth[id(node)] = (node, depth)  # the node is kept alive, so its id is never reused
         return node
 
     def type_of(self, node) -> str:
@@ -95,12 +96,13 @@ class _Parser(ModifierParsing):
         if key not in self._types:
             if isinstance(node, BinaryOp):
                 both_scalar = self.type_of(node.lhs) == SCALAR and self.type_of(node.rhs) == SCALAR
-                self._types[key] = SCALAR if both_scalar else VECTOR
+                kind = SCALAR if both_scalar else VECTOR
             elif isinstance(node, (Paren, Unary)):
-                self._types[key] = self.type_of(node.expr)
+                kind = self.type_of(node.expr)
             else:
-                self._types[key] = value_type(node)
-        return self._types[key]
+                kind = value_type(node)
+            self._types[key] = (node, kind)  # keeping the node alive keeps its id unique
+        return self._types[key][1]
 
     # -- expressions ---------------------------------------------------------------------------
     def parse(self):

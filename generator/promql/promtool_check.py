@@ -52,7 +52,7 @@ def promtool_verdicts(exprs: list[str], promtool: str = "", timeout: float = 120
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         try:
             result = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True,
-                                    timeout=timeout)
+                                    errors="replace", timeout=timeout)  # its messages quote invalid UTF-8
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise PromtoolUnavailable(f"{promtool}: {exc}") from None
     output = result.stdout + result.stderr

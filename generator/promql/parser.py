@@ -19,7 +19,7 @@ from generator.promql.ast import (
 from generator.promql.checks import ValueProblem, binary_problem, number_value, value_type
 from generator.promql.functions import TARGET, aggregations_for, functions_for, version_note
 from generator.promql.lexer import (
-    DURATION, EOF, IDENT, NUMBER, STRING as STRING_TOKEN, VARIABLE, ParseError, Token, tokenize,
+    DURATION, EOF, IDENT, NUMBER, OP, STRING as STRING_TOKEN, VARIABLE, ParseError, Token, tokenize,
 )
 from generator.promql.modifiers import ModifierParsing
 from generator.promql.walk import children
@@ -116,7 +116,7 @@ class _Parser(ModifierParsing):
     def binary_level(self, token: Token) -> int:
         if token.kind == IDENT and token.text.lower() in _WORD_OPS:
             return _LEVEL[token.text.lower()]
-        return _LEVEL.get(token.text, 0) if token.kind == "operator" else 0
+        return _LEVEL.get(token.text, 0) if token.kind == OP else 0
 
     def expr(self, min_level: int):
         """Precedence climbing: operators binding at least as tight as min_level."""

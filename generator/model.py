@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.promql.regex import matches as regex_matches
+
 _DURATION_RE = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 
@@ -51,7 +53,7 @@ class Label:
         if self.values:
             return value in self.values
         if self.pattern is not None:
-            return re.fullmatch(self.pattern, value) is not None
+            return regex_matches(self.pattern, value)  # RE2, anchored: as Prometheus matches values
         return True
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from dataclasses import dataclass, field
 
 from generator.promql import (
     Aggregation, BinaryOp, Call, MatrixSelector, NumberLiteral, Paren, Unary, VectorSelector, parse,
 )
+from generator.promql.regex import matches as regex_matches
 
 NAME = "__name__"
 
@@ -266,7 +266,7 @@ def _matches(node: VectorSelector, labels: dict[str, str]) -> bool:
         value = labels.get(m.name, "")
         if m.op == "=" and value != m.value or m.op == "!=" and value == m.value:
             return False
-        if m.op in ("=~", "!~") and (re.fullmatch(m.value, value) is not None) != (m.op == "=~"):
+        if m.op in ("=~", "!~") and regex_matches(m.value, value) != (m.op == "=~"):
             return False
     return True
 

@@ -7,11 +7,11 @@ sum of rates is exact in floating point; see `generator.build.steady_state`.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 
 from generator.build.steady_state import InputSeries
 from generator.model import Catalog, Label, Metric
+from generator.promql.regex import matches as regex_matches
 
 STEP = 15  # counter increase per minute of one "unit"
 _CANDIDATES = ("200", "500", "404", "503", "GET", "POST", "default", "other", "a", "b")
@@ -79,7 +79,7 @@ def sample_values(label: Label, count: int = 2) -> list[str]:
     if label.values:
         return list(label.values[:count])
     if label.pattern:
-        found = [c for c in _CANDIDATES if re.fullmatch(label.pattern, c)]
+        found = [c for c in _CANDIDATES if regex_matches(label.pattern, c)]
         if not found:
             raise SeriesUnsupported(f"label {label.name!r}: no sample value matches pattern {label.pattern!r}; "
                                     "list its values instead")

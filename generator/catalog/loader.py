@@ -19,6 +19,7 @@ from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.promql_fields import check_expressions
 from generator.catalog.yaml_positions import json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
+from generator.promql.regex import RegexError, check as check_regex
 from generator.model import (
     AlertDef, AlertTest, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
     RecordingDef, Row, Scenario, Service, Silence, Target, Tier, parse_duration,
@@ -173,9 +174,10 @@ class _Builder:
             for j, lab in enumerate(m.get("labels", [])):
                 if lab.get("pattern") is not None:
                     try:
-                        re.compile(lab["pattern"])
-                    except re.error as exc:
-                        self.problem(f"{at}.labels[{j}].pattern", f"invalid regular expression: {exc}")
+                        check_regex(str(lab["pattern"]))
+                    except RegexError as exc:
+                        self.problem(f"{at}.labels[{j}].pattern", f"invalid regular expression (RE2, as Prometheus "
+                                                                  f"uses): {exc}")
                 if "values" in lab and "pattern" in lab:
                     self.problem(f"{at}.labels[{j}]", "give either values or pattern, not both")
                 labels.append(Label(lab["name"], tuple(str(v) for v in lab.get("values", ())),

@@ -6,7 +6,7 @@
 """
 from generator.promql.ast import (
     MATRIX, SCALAR, STRING, VECTOR, Aggregation, At, BinaryOp, Call, Duration, Matcher, MatrixSelector,
-    NumberLiteral, Paren, StringLiteral, Subquery, Unary, VectorMatching, VectorSelector,
+    NumberLiteral, Paren, StringLiteral, Subquery, Unary, Variable, VectorMatching, VectorSelector,
 )
 from generator.promql.lexer import ParseError
 from generator.promql.parser import parse, value_type
@@ -15,6 +15,6 @@ from generator.promql.walk import SelectorUse, children, selectors, strip_parens
 __all__ = [
     "MATRIX", "SCALAR", "STRING", "VECTOR", "Aggregation", "At", "BinaryOp", "Call", "Duration", "Matcher",
     "MatrixSelector", "NumberLiteral", "Paren", "ParseError", "SelectorUse", "StringLiteral", "Subquery", "Unary",
-    "VectorMatching", "VectorSelector", "children", "parse", "selectors", "strip_parens", "threshold", "to_text",
+    "Variable", "VectorMatching", "VectorSelector", "children", "parse", "selectors", "strip_parens", "threshold", "to_text",
     "value_type", "walk",
 ]

@@ -49,6 +49,13 @@ class NumberLiteral:
 
 
 @dataclass(frozen=True)
+class Variable:
+    """A Grafana variable standing for a number (`topk($topk, ...)`); dashboard queries only."""
+    name: str  # as written: "$topk", "${topk}"
+    pos: int = 0
+
+
+@dataclass(frozen=True)
 class StringLiteral:
     value: str
     pos: int = 0

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from generator.promql.ast import (
     COMPARISON_OPS, Aggregation, BinaryOp, Call, Duration, MatrixSelector, NumberLiteral, Paren, StringLiteral,
-    Subquery, Unary, VectorSelector,
+    Subquery, Unary, Variable, VectorSelector,
 )
 
 _FLIPPED = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
@@ -91,6 +91,8 @@ def to_text(node) -> str:
     """The tree as PromQL text (normalised spacing)."""
     if isinstance(node, NumberLiteral):
         return node.text
+    if isinstance(node, Variable):
+        return node.name
     if isinstance(node, StringLiteral):
         return '"' + node.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(node, VectorSelector):

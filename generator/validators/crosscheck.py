@@ -21,6 +21,7 @@ from generator.promql import (
     to_text, walk,
 )
 from generator.promql.functions import COUNTER_FUNCTIONS
+from generator.promql.regex import matches as regex_matches
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.label_flow import LabelFlow
@@ -156,7 +157,7 @@ class _ExpressionCheck:
             if matcher.value and not label.allows(matcher.value):
                 self.add("label-value-not-allowed", f"{matcher.name}{matcher.op}{matcher.value!r} on {series.name!r}: "
                                                     f"value not allowed by the catalog ({_allowed(label)})", silences)
-        elif label.values and not any(re.fullmatch(matcher.value, v) for v in label.values):
+        elif label.values and not any(regex_matches(matcher.value, v) for v in label.values):
             self.add("label-value-not-allowed", f"{matcher.name}{matcher.op}{matcher.value!r} on {series.name!r}: "
                                                 f"the regex matches no allowed value ({_allowed(label)})", silences)
 

@@ -225,8 +225,8 @@ class _Builder:
                 self.problem(f"{at}.test", "firing and quiet must differ")
         return AlertDef(a["expr"], self.alert_text(a, at, service), test)
 
-    def metric_ref(self, ref: dict, at: str, metrics: tuple[Metric, ...]) -> MetricRef:
-        metric = next((m for m in metrics if m.name == ref["metric"]), None)
+    def metric_ref(self, ref: dict, at: str, metrics: dict[str, Metric]) -> MetricRef:
+        metric = metrics.get(ref["metric"])
         if metric is None:
             self.problem(f"{at}.metric", f"unknown metric {ref['metric']!r}")
         elif metric.type != "counter":
@@ -259,6 +259,7 @@ class _Builder:
 
     def objectives(self, items, service, metrics, tiers) -> tuple[Objective, ...]:
         out = []
+        metrics = {m.name: m for m in reversed(metrics)}  # by name; the first of a duplicated name wins
         for i, o in enumerate(items):
             at = f"objectives[{i}]"
             threshold = self.threshold(o["threshold"], f"{at}.threshold", tiers)
@@ -268,7 +269,7 @@ class _Builder:
                           alert=self.alert_text(o["alert"], f"{at}.alert", service),
                           description=o.get("description", ""))
             if o["kind"] == "latency":
-                metric = next((m for m in metrics if m.name == o["metric"]), None)
+                metric = metrics.get(o["metric"])
                 if metric is None:
                     self.problem(f"{at}.metric", f"unknown metric {o['metric']!r}")
                 elif metric.type != "histogram":

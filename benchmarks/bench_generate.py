@@ -50,7 +50,8 @@ def synthetic_catalog(metrics: int) -> dict:
         else:
             expr = f"max({name}{{$selector}})"
             out["alerts"].append({"name": f"GaugeHigh{i}", "expr": f"max({name}{{$selector}}) > 10", "for": "10m",
-                                  "severity": "info", "summary": "high", "description": "{{ $value }} is high"})
+                                  "severity": "info", "summary": "high", "description": "{{ $value }} is high",
+                                  "test": {"series": f"{name}{{$selector}}", "firing": 20, "quiet": 5}})
         out["metrics"].append(metric)
         panels.append({"title": f"Metric {i}", "type": "timeseries", "unit": "short",
                        "description": f"metric {i}", "targets": [{"expr": expr}]})

@@ -68,3 +68,13 @@ def dumps(data) -> str:
     if not text.isascii() or "\x7f" in text:
         text = _NOT_ASCII.sub(_escape, text)
     return text
+
+
+def canonical(data) -> str:
+    """A compact text that is equal for equal JSON values (sorted keys), to key caches by content."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        except TypeError:
+            pass
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=repr)

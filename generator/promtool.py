@@ -182,9 +182,9 @@ def test_rules(files: list[str | Path], tool: Promtool | None = None, check: str
     except _TimedOut:
         named = sorted({origins.get(f, f) for f in files})
         limit = TIMEOUT if timeout is None else timeout
-        return [Finding(check, TIMEOUT_RULE, f"promtool test rules did not finish within {limit:g} s "
-                        f"({len(files)} test file(s)); their tests have no verdict: raise the limit with "
-                        "--promtool-timeout", name) for name in named]
+        return [Finding(check, TIMEOUT_RULE, f"promtool test rules did not finish within {limit:g} s: the tests "
+                        f"of this file in that batch ({len(files)} file(s) run together) have no verdict; raise the "
+                        "limit with --promtool-timeout", name) for name in named]
     findings: list[Finding] = []
     for file, lines in _blocks(result.stdout, "Unit Testing:"):
         if any(line.strip() == "FAILED:" for line in lines):

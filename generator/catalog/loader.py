@@ -11,9 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
+from generator.catalog import schema_cache
 from generator.catalog.alerting import build_alerting
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.promql_fields import check_expressions
@@ -28,8 +28,13 @@ SCHEMA_FILE = "catalog.schema.json"
 
 
 @lru_cache(maxsize=1)
+def catalog_schema_text() -> str:
+    return resources.files("generator.catalog").joinpath(SCHEMA_FILE).read_text()
+
+
+@lru_cache(maxsize=1)
 def catalog_schema() -> dict:
-    return json.loads(resources.files("generator.catalog").joinpath(SCHEMA_FILE).read_text())
+    return json.loads(catalog_schema_text())
 
 
 def schema_path() -> Path:
@@ -62,14 +67,24 @@ def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
 
+    passed = schema_cache.key(catalog_schema_text(), data)
+    if not schema_cache.passed(passed):
+        problems = _schema_check(name, data, lines)
+        if problems:
+            raise CatalogError(problems)
+        schema_cache.remember(passed)
+    return _Builder(Path(name), name, data, lines).build()
+
+
+def _schema_check(name: str, data: dict, lines: dict[str, int]) -> list[Problem]:
+    import jsonschema  # only when the catalog is not known to pass (schema_cache)
+
     validator = jsonschema.Draft7Validator(catalog_schema())
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for doc_path, message in _schema_problems(error):
             problems.append(Problem(Location(name, _line(lines, doc_path), doc_path or "(document)"), message))
-    if problems:
-        raise CatalogError(problems)
-    return _Builder(Path(name), name, data, lines).build()
+    return problems
 
 
 def _line(lines: dict[str, int], doc_path: str) -> int | None:
@@ -81,7 +96,7 @@ def _line(lines: dict[str, int], doc_path: str) -> int | None:
     return lines.get("")
 
 
-def _schema_problems(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+def _schema_problems(error) -> list[tuple[str, str]]:  # error: jsonschema.ValidationError
     """(document path, message) for one schema error; unknown fields are named one by one."""
     doc_path = json_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +32,23 @@ class Figures:
     runs: int
 
 
+TIME = "/usr/bin/time"  # GNU time reports the peak RSS of the command itself
+
+
 def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> Run:
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, proc.returncode)
+    """One whole process. The peak RSS is taken by GNU time where present: a child's own maxrss
+    counts the benchmark's memory it was forked from, time's child is forked from a small process."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        wrapped = [TIME, "-f", "%M", "-o", rss.name, *cmd] if os.path.exists(TIME) else cmd
+        started = time.perf_counter()
+        proc = subprocess.Popen(wrapped, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        lines = [line for line in rss.read().splitlines() if line.strip().isdigit()]
+    peak = int(lines[-1]) / 1024 if wrapped is not cmd and lines else usage.ru_maxrss / 1024
+    return Run(usage.ru_utime + usage.ru_stime, wall, peak, code)
 
 
 def interleaved(commands: dict[str, list[list[str]]], runs: int, cwd: Path | None = None,

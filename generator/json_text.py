@@ -24,7 +24,7 @@ except ImportError:  # the standard library gives the same bytes, only slower
     orjson = None
 
 _OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) if orjson is not None else 0
-_SMALL_FLOAT = re.compile(r"\de-\d|0\.0000")
+_EXPONENT = re.compile(r"e-\d")  # a literal prefix: searched at C speed
 _NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
 
 
@@ -34,6 +34,13 @@ def _escape(match: re.Match) -> str:
         return "\\u%04x" % code
     code -= 0x10000
     return "\\u%04x\\u%04x" % (0xD800 | (code >> 10), 0xDC00 | (code & 0x3FF))
+
+
+def _small_float(text: str) -> bool:
+    """Whether the text may hold a float below 1e-4 (`<digit>e-<digit>` or `0.0000`)."""
+    if "0.0000" in text:
+        return True
+    return any(m.start() > 0 and text[m.start() - 1].isdigit() for m in _EXPONENT.finditer(text))
 
 
 def _has_non_finite(value) -> bool:
@@ -63,7 +70,7 @@ def dumps(data) -> str:
         text = orjson.dumps(data, option=_OPTIONS).decode("utf-8")
     except (TypeError, orjson.JSONEncodeError):
         return stdlib_dumps(data)
-    if _SMALL_FLOAT.search(text) or _has_non_finite(data):
+    if _small_float(text) or _has_non_finite(data):
         return stdlib_dumps(data)
     if not text.isascii() or "\x7f" in text:
         text = _NOT_ASCII.sub(_escape, text)

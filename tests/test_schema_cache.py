@@ -70,3 +70,33 @@ def test_generate_dashboards_of_a_known_catalog_never_imports_jsonschema(tmp_pat
     assert "jsonschema" in cold  # first time: checked against the schema
     _, warm = _modules(["generate", "dashboards"], tmp_path)
     assert "jsonschema" not in warm
+
+
+def test_a_dashboard_that_passed_is_not_checked_again_until_it_or_a_schema_changes(cache, tmp_path, monkeypatch):
+    import json
+
+    from generator.validators import grafana_schema
+    from tests.support.paths import REPO
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(grafana_schema.default_schema_dir(), schemas)
+    dashboard = json.loads((REPO / "dashboards" / "ampel-dashboard-summary.json").read_text())
+    checked = []
+    real = grafana_schema._violations
+    monkeypatch.setattr(grafana_schema, "_violations", lambda *a: checked.append(1) or real(*a))
+    assert grafana_schema.validate_dashboard(dashboard, schemas) == []
+    assert grafana_schema.validate_dashboard(dashboard, schemas) == []
+    assert len(checked) == 1  # the second time, the recorded pass
+    assert len(list((cache / schema_cache.GRAFANA_FOLDER).iterdir())) == 1
+    # a schema edited in place: a new key, so the dashboard is checked again, and the edit is seen
+    document = json.loads((schemas / "dashboard.jsonschema.json").read_text())
+    document["definitions"]["Dashboard"]["properties"]["title"] = {"type": "integer"}
+    (schemas / "dashboard.jsonschema.json").write_text(json.dumps(document))
+    violations = grafana_schema.validate_dashboard(dashboard, schemas)
+    assert [v.pointer for v in violations] == ["title"]
+    assert len(checked) == 2
+    # a broken dashboard is checked every time and never recorded
+    broken = {**dashboard, "title": 3}
+    for _ in range(2):
+        assert grafana_schema.validate_dashboard(broken, grafana_schema.default_schema_dir()) != []
+    assert len(checked) == 4

@@ -1,11 +1,12 @@
-"""Catalogs already known to pass the catalog's JSON Schema, so that loading an unchanged catalog
-needs neither the schema check nor the jsonschema import (about half of `generate dashboards`).
+"""Documents already known to pass a JSON Schema, so that checking an unchanged one needs neither
+the check nor the jsonschema import: catalogs against the catalog schema (about half of `generate
+dashboards`), dashboards against Grafana's schemas (most of `validate`'s own time).
 
-The key is a hash of the schema's text and of the parsed catalog (canonical JSON): the check is a
-pure function of the two, so a hit can only be a catalog that passed. Only passes are recorded;
-an invalid catalog is checked, and its problems reported, every time. The cache holds empty files
-named by key under $OBSGEN_CACHE_DIR (default $XDG_CACHE_HOME/obsgen, else ~/.cache/obsgen); it is
-safe to delete at any time, and OBSGEN_CACHE=off turns it off.
+The key is a hash of the schema's text and of the document (canonical JSON): the check is a pure
+function of the two, so a hit can only be a document that passed. Only passes are recorded; a
+document with problems is checked, and its problems reported, every time. The cache holds empty
+files named by key under $OBSGEN_CACHE_DIR (default $XDG_CACHE_HOME/obsgen, else ~/.cache/obsgen);
+it is safe to delete at any time, and OBSGEN_CACHE=off turns it off.
 """
 from __future__ import annotations
 
@@ -16,16 +17,17 @@ from pathlib import Path
 from generator import json_text
 
 FOLDER = "catalog-schema-passed"
+GRAFANA_FOLDER = "grafana-schema-passed"
 
 
-def _folder() -> Path | None:
+def _folder(name: str = FOLDER) -> Path | None:
     if os.environ.get("OBSGEN_CACHE", "").lower() in ("0", "off", "no", "false"):
         return None
     base = os.environ.get("OBSGEN_CACHE_DIR")
     if base:
-        return Path(base) / FOLDER
+        return Path(base) / name
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "obsgen" / FOLDER
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "obsgen" / name
 
 
 def key(schema_text: str, data) -> str:
@@ -35,14 +37,14 @@ def key(schema_text: str, data) -> str:
     return digest.hexdigest()
 
 
-def passed(cache_key: str) -> bool:
-    folder = _folder()
+def passed(cache_key: str, name: str = FOLDER) -> bool:
+    folder = _folder(name)
     return folder is not None and (folder / cache_key).is_file()
 
 
-def remember(cache_key: str) -> None:
+def remember(cache_key: str, name: str = FOLDER) -> None:
     """Record a pass; a cache that cannot be written is no error (the next load checks again)."""
-    folder = _folder()
+    folder = _folder(name)
     if folder is None:
         return
     try:

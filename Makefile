@@ -42,16 +42,16 @@ e2e: setup                 ## the closed loop alone: exporter -> Prometheus -> A
 
 bench: bench-generate bench-validate bench-diff bench-exporter   ## every benchmark; figures in docs/benchmarks.md
 
-bench-generate: setup      ## wall time of generate: shipped catalog and synthetic catalogs
+bench-generate: setup      ## CPU, wall, peak RSS of generate vs the bare import floor: shipped, 100/1,000/5,000 metrics
 	$(BIN)/python -m benchmarks.bench_generate
 
-bench-validate: setup      ## wall time of validate on the shipped catalog (target <= 3 s on 2 cores)
+bench-validate: setup      ## CPU of validate vs its tool floor (the same tools run directly): shipped, 100/1,000/5,000
 	$(BIN)/python -m benchmarks.bench_validate
 
 bench-exporter: setup      ## exporter latency and req/s per dataset and strategy under k6 (10 VUs)
 	$(BIN)/python -m benchmarks.bench_exporter
 
-bench-diff: setup          ## wall time of the semantic diff as rule files and dashboards grow
+bench-diff: setup          ## CPU, wall, peak RSS of the semantic diff up to 10,000 alerts + 10,000 panels
 	$(BIN)/python -m benchmarks.bench_diff
 
 clean:

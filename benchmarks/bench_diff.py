@@ -1,7 +1,8 @@
-"""Benchmark: wall time of the semantic diff on synthetic rule files and dashboards of growing size,
-a tenth of the alerts and panels changed (thresholds and queries).
+"""Benchmark: the semantic diff on synthetic rule files and dashboards of growing size, a tenth of
+the alerts and panels changed (thresholds and queries): CPU and wall time of compare + markdown,
+time per item (linear when it stays flat) and the process's peak RSS after each size.
 
-Run: .venv/bin/python -m benchmarks.bench_diff [--sizes 100,1000,5000]
+Run: make bench-diff   (or .venv/bin/python -m benchmarks.bench_diff [--sizes 100,1000,5000,10000])
 Each size N means N alerts (in files of 100) and N panels (in dashboards of 40). Prints figures;
 asserts nothing.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import time
 
@@ -47,21 +49,24 @@ def dashboards(panels: int, changed: bool) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--sizes", default="100,1000,5000,10000")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}")
     for size in (int(s) for s in args.sizes.split(",")):
         before = {**rule_files(size, False), **dashboards(size, False)}
         after = {**rule_files(size, True), **dashboards(size, True)}
-        times = []
+        times, cpus = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             report = compare(before, after)
             FORMATS["markdown"](report)
             times.append(time.perf_counter() - started)
-        print(f"{size:>6} alerts + {size:>6} panels: median {statistics.median(times):.2f} s "
-              f"({len(report.changes)} changes)")
+            cpus.append(time.process_time() - cpu)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        cpu = statistics.median(cpus)
+        print(f"{size:>6} alerts + {size:>6} panels: CPU median {cpu:.2f} s, wall {statistics.median(times):.2f} s, "
+              f"{cpu * 1e6 / (2 * size):.0f} us per item, peak RSS {peak:.0f} MB ({len(report.changes)} changes)")
 
 
 if __name__ == "__main__":

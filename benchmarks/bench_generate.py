@@ -1,28 +1,33 @@
-"""Benchmark: wall time of `generate` (load + render + write) for the shipped catalog and for
-synthetic catalogs of growing size, to show how the time grows with the catalog.
+"""Benchmark: `obsgen generate` as whole processes (interpreter start, imports, load, render, write),
+CPU and wall time and peak RSS, next to the bare import floor `python -c "import grafanalib.core, yaml"`,
+for the shipped catalog and synthetic catalogs of growing size.
 
-Run: make bench-generate   (or .venv/bin/python -m benchmarks.bench_generate [--sizes 10,100,1000])
-Targets on 2 cores: shipped catalog <= 1 s, 1,000 metrics <= 5 s. Prints figures; asserts nothing.
+Run: make bench-generate   (or .venv/bin/python -m benchmarks.bench_generate [--sizes 100,1000,5000] [--runs 5])
+Targets on 2 cores: `generate dashboards` <= 1.3x the floor's CPU; `generate` at 5,000 metrics <= 3 s
+CPU and <= 200 MB peak RSS. Prints figures; asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
+import shutil
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
 
-from generator import pipeline
+from benchmarks.measure import cores, interleaved
 
 REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+OBSGEN = str(Path(sys.executable).with_name("obsgen"))
+FLOOR = [PYTHON, "-c", "import grafanalib.core, yaml"]
+GENERATED = ("dashboards", "alerts", "recording_rules", "k6", "alertmanager", "tests")
 
 
 def synthetic_catalog(metrics: int) -> dict:
-    """A catalog with `metrics` metrics (40 % counters, 30 % gauges, 30 % histograms), one
-    objective per 10 histograms, one alert per gauge, one panel per metric in dashboards of 20."""
+    """A catalog with `metrics` metrics (40 % counters, 30 % gauges, 30 % histograms), one latency
+    objective per 100 metrics, one tested alert per gauge, one panel per metric in dashboards of 20."""
     out = {
         "service": {"name": "synthetic", "team": "bench", "runbook_base_url": "https://runbooks.example.com",
                     "grafana": {"folder": {"uid": "bench", "title": "Bench"}}, "selector": {"job": "synthetic"},
@@ -50,7 +55,8 @@ def synthetic_catalog(metrics: int) -> dict:
         else:
             expr = f"max({name}{{$selector}})"
             out["alerts"].append({"name": f"GaugeHigh{i}", "expr": f"max({name}{{$selector}}) > 10", "for": "10m",
-                                  "severity": "info", "summary": "high", "description": "{{ $value }} is high"})
+                                  "severity": "info", "summary": "high", "description": "{{ $value }} is high",
+                                  "test": {"series": f"{name}{{$selector}}", "firing": 20, "quiet": 5}})
         out["metrics"].append(metric)
         panels.append({"title": f"Metric {i}", "type": "timeseries", "unit": "short",
                        "description": f"metric {i}", "targets": [{"expr": expr}]})
@@ -63,36 +69,59 @@ def synthetic_catalog(metrics: int) -> dict:
     return out
 
 
-def time_generate(catalog_path: Path, repeat: int) -> tuple[float, int]:
-    """Median wall seconds of load + render + write into a fresh folder; and the file count."""
-    times, files = [], 0
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
-            catalogs = pipeline.load_all([catalog_path])
-            plan = pipeline.generate(Path(out), catalogs)
-            times.append(time.perf_counter() - start)
-            files = len(plan.create)
-    return statistics.median(times), files
+def synthetic_project(root: Path, metrics: int) -> Path:
+    (root / "catalog").mkdir(parents=True, exist_ok=True)
+    (root / "catalog" / "synthetic.yaml").write_text(yaml.safe_dump(synthetic_catalog(metrics), sort_keys=False))
+    return root
+
+
+def shipped_project(root: Path) -> Path:
+    (root / "catalog").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "catalog" / "ampel.yaml", root / "catalog" / "ampel.yaml")
+    return root
+
+
+def _clean(root: Path) -> None:
+    for folder in GENERATED:
+        shutil.rmtree(root / folder, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,100,1000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    os.chdir(REPO)
-    print(f"generate benchmark: {os.cpu_count()} cores, median of {args.repeat} runs (load + render + write)")
-    seconds, files = time_generate(Path("catalog/ampel.yaml"), args.repeat)
-    print(f"{'catalog':<28}{'metrics':>8}{'files':>7}{'seconds':>10}{'ms/metric':>11}")
-    print(f"{'catalog/ampel.yaml':<28}{4:>8}{files:>7}{seconds:>10.3f}{seconds * 1000 / 4:>11.2f}  (target <= 1 s)")
+    print(f"generate benchmark: {cores()} cores; whole processes, medians of {args.runs} interleaved runs; "
+          "CPU = user + sys")
     with tempfile.TemporaryDirectory() as tmp:
-        for size in (int(s) for s in args.sizes.split(",")):
-            path = Path(tmp) / f"synthetic-{size}.yaml"
-            path.write_text(yaml.safe_dump(synthetic_catalog(size), sort_keys=False))
-            seconds, files = time_generate(path, args.repeat)
-            note = "  (target <= 5 s)" if size == 1000 else ""
-            print(f"{'synthetic':<28}{size:>8}{files:>7}{seconds:>10.3f}{seconds * 1000 / size:>11.2f}{note}")
+        shipped = shipped_project(Path(tmp) / "shipped")
+        interleaved({"warm": [[OBSGEN, "generate", "--root", str(shipped)]]}, 1)
+        start = interleaved({
+            "floor": [FLOOR],
+            "dashboards": [[OBSGEN, "generate", "dashboards", "--root", str(shipped)]],
+        }, args.runs)
+        floor, dash = start["floor"], start["dashboards"]
+        ratio = dash.cpu / floor.cpu
+        print(f"{'command':<44}{'CPU s':>8}{'wall s':>8}{'RSS MB':>8}{'x floor':>9}")
+        floor_label = 'python -c "import grafanalib.core, yaml"'
+        print(f"{floor_label:<44}{floor.cpu:>8.3f}{floor.wall:>8.3f}{floor.rss_mb:>8.0f}{1:>9.2f}")
+        print(f"{'obsgen generate dashboards (shipped)':<44}{dash.cpu:>8.3f}{dash.wall:>8.3f}{dash.rss_mb:>8.0f}"
+              f"{ratio:>9.2f}  target <= 1.30x: {'met' if ratio <= 1.3 else 'NOT met'}")
+        print()
+        print(f"{'catalog':<24}{'metrics':>8}{'CPU s':>8}{'wall s':>8}{'RSS MB':>8}{'ms/metric':>11}")
+        projects = {"shipped (ampel)": (shipped, 4)}
+        for size in (int(s) for s in args.sizes.split(",") if s):
+            projects[f"synthetic {size}"] = (synthetic_project(Path(tmp) / f"s{size}", size), size)
+        for label, (root, metrics) in projects.items():
+            runs = args.runs if metrics <= 1000 else max(1, args.runs // 2)
+            found = interleaved({label: [[OBSGEN, "generate", "--root", str(root)]]}, runs,
+                                prepare=lambda _label, root=root: _clean(root))[label]
+            note = ""
+            if metrics == 5000:
+                held = found.cpu <= 3 and found.rss_mb <= 200
+                note = f"  target <= 3 s CPU, <= 200 MB: {'met' if held else 'NOT met'}"
+            print(f"{label:<24}{metrics:>8}{found.cpu:>8.3f}{found.wall:>8.3f}{found.rss_mb:>8.0f}"
+                  f"{found.cpu * 1000 / metrics:>11.2f}{note}")
 
 
 if __name__ == "__main__":

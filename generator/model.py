@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from generator.promql.regex import matches as regex_matches
@@ -73,7 +74,11 @@ class Metric:
         return tuple(label.name for label in self.labels)
 
     def label(self, name: str) -> Label | None:
-        return next((label for label in self.labels if label.name == name), None)
+        return self._labels_by_name.get(name)
+
+    @cached_property
+    def _labels_by_name(self) -> dict[str, Label]:
+        return _first_by_name(self.labels)
 
     @property
     def base_name(self) -> str:
@@ -318,13 +323,26 @@ class Catalog:
         return tuple(f for f in self.log_fields if f not in REQUEST_LOG_FIELDS)
 
     def metric(self, name: str) -> Metric | None:
-        return next((m for m in self.metrics if m.name == name), None)
+        return self._metrics_by_name.get(name)
 
     def tier(self, name: str) -> Tier | None:
-        return next((t for t in self.tiers if t.name == name), None)
+        return self._tiers_by_name.get(name)
 
     def objective(self, name: str) -> Objective | None:
-        return next((o for o in self.objectives if o.name == name), None)
+        return self._objectives_by_name.get(name)
+
+    # Indexes by name, built on first use (a frozen instance never changes, so they never go stale).
+    @cached_property
+    def _metrics_by_name(self) -> dict[str, Metric]:
+        return _first_by_name(self.metrics)
+
+    @cached_property
+    def _tiers_by_name(self) -> dict[str, Tier]:
+        return _first_by_name(self.tiers)
+
+    @cached_property
+    def _objectives_by_name(self) -> dict[str, Objective]:
+        return _first_by_name(self.objectives)
 
     def line_of(self, path: str) -> int | None:
         """Line of a document path, or of its nearest located parent."""
@@ -334,3 +352,11 @@ class Catalog:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return None
+
+
+def _first_by_name(items) -> dict:
+    """name -> the first item of that name (what a scan in order would find)."""
+    out: dict = {}
+    for item in items:
+        out.setdefault(item.name, item)
+    return out

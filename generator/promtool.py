@@ -3,6 +3,7 @@
     tool = find_promtool()                   # $PROMTOOL, then PATH; ToolMissing with the install hint
     check_rules(["alerts/a.yaml", ...])      # one `promtool check rules` call -> [Finding]
     test_rules(["tests/rules/x.yaml", ...])  # one `promtool test rules` call  -> [Finding]
+    test_batches([[...], [...]], workers=2)  # one call per batch, batches side by side
     check_metrics(exposition_text)           # `promtool check metrics` on stdin -> [Finding]
 
 Written against promtool 2.42 (Debian bookworm): its output is plain text, so it is parsed here
@@ -15,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +27,8 @@ from generator.validators.findings import ERROR, WARNING, Finding
 ENV_VAR = "PROMTOOL"
 INSTALL_HINT = ("install promtool: `sudo apt-get install prometheus` (Debian/Ubuntu), or download Prometheus from "
                 "https://prometheus.io/download/ and set $PROMTOOL to its promtool binary")
-TIMEOUT = 120
+TIMEOUT = 120  # seconds per promtool process; `obsgen validate --promtool-timeout` changes it for tests
+TIMEOUT_RULE = "promtool-timeout"
 
 _RULE_ERROR_RE = re.compile(
     r'^(?P<file>.+?): (?P<line>\d+):(?P<col>\d+): group "(?P<group>[^"]*)", rule (?P<index>\d+), '
@@ -67,12 +70,20 @@ def find_promtool() -> Promtool:
     return Promtool(path, _version_of(path))
 
 
-def _run(tool: Promtool, args: list[str], stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+class _TimedOut(Exception):
+    pass
+
+
+def _run(tool: Promtool, args: list[str], stdin: str | None = None, cwd: Path | None = None,
+         timeout: float | None = None, raise_timeout: bool = False) -> subprocess.CompletedProcess:
+    timeout = TIMEOUT if timeout is None else timeout
     try:
         return subprocess.run([tool.path, *args], input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=TIMEOUT, cwd=cwd)
+                              text=True, timeout=timeout, cwd=cwd)
     except subprocess.TimeoutExpired:
-        raise ToolMissing(f"promtool {' '.join(args[:2])} did not finish within {TIMEOUT} s") from None
+        if raise_timeout:
+            raise _TimedOut() from None
+        raise ToolMissing(f"promtool {' '.join(args[:2])} did not finish within {timeout:g} s") from None
 
 
 def _blocks(output: str, marker: str) -> list[tuple[str, list[str]]]:
@@ -129,6 +140,7 @@ def _test_line(file: str, name: str) -> int | None:
 
 
 def _test_failures(file: str, lines: list[str], check: str) -> list[Finding]:
+    """Findings of one FAILED block; `file` is the test file they name (and whose lines they cite)."""
     findings, chunk = [], []
     for line in lines + [""]:
         if line.strip() and line.strip() not in ("FAILED:", "SUCCESS"):
@@ -154,21 +166,54 @@ def _test_failures(file: str, lines: list[str], check: str) -> list[Finding]:
     return findings
 
 
-def test_rules(files: list[str | Path], tool: Promtool | None = None, check: str = "promtool-test") -> list[Finding]:
-    """`promtool test rules` over every test file in one call; one finding per failing evaluation."""
+def test_rules(files: list[str | Path], tool: Promtool | None = None, check: str = "promtool-test",
+               timeout: float | None = None, origins: dict[str, str] | None = None) -> list[Finding]:
+    """`promtool test rules` over every test file in one call; one finding per failing evaluation.
+
+    `origins` maps a file given here to the file its findings name (a split test file to the test
+    file it was cut from). A timeout is a finding of its own, naming the files that did not finish."""
     files = [str(f) for f in files]
     if not files:
         return []
+    origins = origins or {}
     tool = tool or find_promtool()
-    result = _run(tool, ["test", "rules", *files])
+    try:
+        result = _run(tool, ["test", "rules", *files], timeout=timeout, raise_timeout=True)
+    except _TimedOut:
+        named = sorted({origins.get(f, f) for f in files})
+        limit = TIMEOUT if timeout is None else timeout
+        return [Finding(check, TIMEOUT_RULE, f"promtool test rules did not finish within {limit:g} s: the tests "
+                        f"of this file in that batch ({len(files)} file(s) run together) have no verdict; raise the "
+                        "limit with --promtool-timeout", name) for name in named]
     findings: list[Finding] = []
     for file, lines in _blocks(result.stdout, "Unit Testing:"):
         if any(line.strip() == "FAILED:" for line in lines):
             start = next(i for i, line in enumerate(lines) if line.strip() == "FAILED:")
-            findings += _test_failures(file, lines[start + 1:], check)
+            findings += _test_failures(origins.get(file, file), lines[start + 1:], check)
     if result.returncode != 0 and not findings:
         findings.append(Finding(check, "promtool-failed", result.stdout.strip()[-2000:] or f"exit {result.returncode}"))
     return findings
+
+
+def test_batches(batches: list[list[str]], tool: Promtool | None = None, check: str = "promtool-test",
+                 timeout: float | None = None, origins: dict[str, str] | None = None,
+                 workers: int = 1) -> list[Finding]:
+    """One `promtool test rules` process per batch, up to `workers` at a time; findings in batch order.
+    A batch that times out is reported as such, and the others keep their findings."""
+    batches = [b for b in batches if b]
+    if not batches:
+        return []
+    tool = tool or find_promtool()
+
+    def one(batch: list[str]) -> list[Finding]:
+        return test_rules(batch, tool, check, timeout, origins)
+
+    if workers <= 1 or len(batches) == 1:
+        results = [one(b) for b in batches]
+    else:
+        with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+            results = list(pool.map(one, batches))
+    return [f for found in results for f in found]
 
 
 def check_metrics(text: str, tool: Promtool | None = None, source: str = "", check: str = "promtool-metrics") -> list[Finding]:

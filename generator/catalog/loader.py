@@ -11,9 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
+from generator.catalog import schema_cache
 from generator.catalog.alerting import build_alerting
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.promql_fields import check_expressions
@@ -29,8 +29,13 @@ SCHEMA_FILE = "catalog.schema.json"
 
 
 @lru_cache(maxsize=1)
+def catalog_schema_text() -> str:
+    return resources.files("generator.catalog").joinpath(SCHEMA_FILE).read_text()
+
+
+@lru_cache(maxsize=1)
 def catalog_schema() -> dict:
-    return json.loads(resources.files("generator.catalog").joinpath(SCHEMA_FILE).read_text())
+    return json.loads(catalog_schema_text())
 
 
 def schema_path() -> Path:
@@ -63,14 +68,24 @@ def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
 
+    passed = schema_cache.key(catalog_schema_text(), data)
+    if not schema_cache.passed(passed):
+        problems = _schema_check(name, data, lines)
+        if problems:
+            raise CatalogError(problems)
+        schema_cache.remember(passed)
+    return _Builder(Path(name), name, data, lines).build()
+
+
+def _schema_check(name: str, data: dict, lines: dict[str, int]) -> list[Problem]:
+    import jsonschema  # only when the catalog is not known to pass (schema_cache)
+
     validator = jsonschema.Draft7Validator(catalog_schema())
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for doc_path, message in _schema_problems(error):
             problems.append(Problem(Location(name, _line(lines, doc_path), doc_path or "(document)"), message))
-    if problems:
-        raise CatalogError(problems)
-    return _Builder(Path(name), name, data, lines).build()
+    return problems
 
 
 def _line(lines: dict[str, int], doc_path: str) -> int | None:
@@ -82,7 +97,7 @@ def _line(lines: dict[str, int], doc_path: str) -> int | None:
     return lines.get("")
 
 
-def _schema_problems(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+def _schema_problems(error) -> list[tuple[str, str]]:  # error: jsonschema.ValidationError
     """(document path, message) for one schema error; unknown fields are named one by one."""
     doc_path = json_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -227,8 +242,8 @@ class _Builder:
                 self.problem(f"{at}.test", "firing and quiet must differ")
         return AlertDef(a["expr"], self.alert_text(a, at, service), test)
 
-    def metric_ref(self, ref: dict, at: str, metrics: tuple[Metric, ...]) -> MetricRef:
-        metric = next((m for m in metrics if m.name == ref["metric"]), None)
+    def metric_ref(self, ref: dict, at: str, metrics: dict[str, Metric]) -> MetricRef:
+        metric = metrics.get(ref["metric"])
         if metric is None:
             self.problem(f"{at}.metric", f"unknown metric {ref['metric']!r}")
         elif metric.type != "counter":
@@ -261,6 +276,7 @@ class _Builder:
 
     def objectives(self, items, service, metrics, tiers) -> tuple[Objective, ...]:
         out = []
+        metrics = {m.name: m for m in reversed(metrics)}  # by name; the first of a duplicated name wins
         for i, o in enumerate(items):
             at = f"objectives[{i}]"
             threshold = self.threshold(o["threshold"], f"{at}.threshold", tiers)
@@ -270,7 +286,7 @@ class _Builder:
                           alert=self.alert_text(o["alert"], f"{at}.alert", service),
                           description=o.get("description", ""))
             if o["kind"] == "latency":
-                metric = next((m for m in metrics if m.name == o["metric"]), None)
+                metric = metrics.get(o["metric"])
                 if metric is None:
                     self.problem(f"{at}.metric", f"unknown metric {o['metric']!r}")
                 elif metric.type != "histogram":

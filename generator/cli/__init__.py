@@ -1,35 +1,50 @@
 """The `obsgen` command line: a thin layer over generator.pipeline and friends.
 
-Each subcommand lives in its own module and is registered here in one line.
+Each subcommand lives in its own module and is registered here in one line. A subcommand's module
+is imported only when that subcommand runs (or when `--help` lists them all), so `obsgen generate
+dashboards` never pays for the HTTP client of `deploy`, the exporter of `serve`, the diff or the
+validators.
 """
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from generator.cli.common import run_guarded
-from generator.cli.check_metrics import check_metrics
-from generator.cli.deploy import deploy
-from generator.cli.diff import diff
-from generator.cli.generate import generate
-from generator.cli.loadtest import loadtest
-from generator.cli.seed import seed
-from generator.cli.serve import serve
-from generator.cli.validate import validate
+
+# command name -> (module under generator.cli, attribute)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("generate", "generate"),
+    "deploy": ("deploy", "deploy"),
+    "diff": ("diff", "diff"),
+    "loadtest": ("loadtest", "loadtest"),
+    "seed": ("seed", "seed"),
+    "serve": ("serve", "serve"),
+    "validate": ("validate", "validate"),
+    "check-metrics": ("check_metrics", "check_metrics"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module the first time the subcommand is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None or name not in COMMANDS:
+            return command
+        module, attribute = COMMANDS[name]
+        command = getattr(importlib.import_module(f"generator.cli.{module}"), attribute)
+        self.add_command(command, name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Observability as code: one metric catalog -> dashboards, rules, tests, load tests."""
-
-
-cli.add_command(generate)
-cli.add_command(deploy)
-cli.add_command(diff)
-cli.add_command(loadtest)
-cli.add_command(seed)
-cli.add_command(serve)
-cli.add_command(validate)
-cli.add_command(check_metrics)
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from generator.cli.common import catalog_option, root_option
-from generator.errors import EXIT_CATALOG, EXIT_FINDINGS
+from generator.errors import EXIT_CATALOG, EXIT_FINDINGS, EXIT_TOOL
+from generator.promtool import TIMEOUT, TIMEOUT_RULE
 from generator.validators.findings import ERROR, WARNING
 from generator.validators.report import FORMATS, REPORTERS
 from generator.validators.run import LOAD_STEP, STEP_NAMES, validate as run_validate
@@ -23,11 +24,15 @@ from generator.validators.run import LOAD_STEP, STEP_NAMES, validate as run_vali
 @click.option("--fail-on", type=click.Choice([ERROR, WARNING]), default=ERROR, show_default=True,
               help="Lowest severity that makes validate exit 1.")
 @click.option("--skip", multiple=True, type=click.Choice(STEP_NAMES[1:]), help="Skip a step (repeatable).")
+@click.option("--promtool-timeout", type=click.FloatRange(min=0, min_open=True), default=TIMEOUT, show_default=True,
+              envvar="OBSGEN_PROMTOOL_TIMEOUT", metavar="SECONDS",
+              help="Time limit of each `promtool test rules` process ($OBSGEN_PROMTOOL_TIMEOUT); a batch past it is "
+                   "reported, the rest of the report is kept, and validate exits 4.")
 def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | None, fail_on: str,
-             skip: tuple[str, ...]) -> None:
+             skip: tuple[str, ...], promtool_timeout: float) -> None:
     """Check the catalogs and every generated artifact; exit 1 on findings, 3 on an invalid catalog,
-    4 when promtool or k6 is missing."""
-    result = run_validate(root, catalogs, skip)
+    4 when promtool or k6 is missing (or promtool ran out of time: the report still says what finished)."""
+    result = run_validate(root, catalogs, skip, promtool_timeout)
     report = REPORTERS[fmt](result, fail_on)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -37,5 +42,7 @@ def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | Non
         click.echo(report, nl=False)
     if any(f.check == LOAD_STEP for f in result.findings):
         raise click.exceptions.Exit(EXIT_CATALOG)
+    if any(f.rule == TIMEOUT_RULE for f in result.findings):
+        raise click.exceptions.Exit(EXIT_TOOL)
     if result.failed(fail_on):
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -12,6 +12,7 @@ import json
 from grafanalib import core as g
 from grafanalib._gen import DashboardEncoder
 
+from generator import json_text
 from generator.build.expressions import expand_selector
 from generator.model import Catalog, Dashboard, Objective, Panel
 
@@ -152,5 +153,5 @@ def dashboard_json(catalog: Catalog, dashboard: Dashboard) -> dict:
 
 
 def render(catalog: Catalog) -> dict[str, str]:
-    return {f"dashboards/{d.uid}.json": json.dumps(dashboard_json(catalog, d), indent=2, sort_keys=True) + "\n"
+    return {f"dashboards/{d.uid}.json": json_text.dumps(dashboard_json(catalog, d)) + "\n"
             for d in catalog.dashboards}

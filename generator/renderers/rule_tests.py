@@ -54,8 +54,22 @@ def render_plan(catalog: Catalog, plan: Plan) -> str:
     return comment_header(catalog) + notes + dump_yaml(document)
 
 
+# The last few plans, by catalog identity: `validate` renders the tests and then reports what the
+# same plan left untested, so the plan is derived once per catalog and process. A Catalog is frozen,
+# so a plan never goes stale; the catalog is held with its plan so its id cannot be reused meanwhile.
+_PLANS: dict[int, tuple[Catalog, Plan]] = {}
+_PLANS_KEPT = 8
+
+
 def plan_for(catalog: Catalog) -> Plan:
-    return build_plan(catalog, build_rule_groups(catalog))
+    hit = _PLANS.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    plan = build_plan(catalog, build_rule_groups(catalog))
+    while len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[id(catalog)] = (catalog, plan)
+    return plan
 
 
 def render(catalog: Catalog) -> dict[str, str]:

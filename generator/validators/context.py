@@ -24,6 +24,7 @@ class ValidationContext:
     rendered: Rendered  # every artifact rendered in memory (path -> text)
     per_catalog: list[CatalogArtifacts] = field(default_factory=list)
     workdir: Path | None = None  # a temporary folder a step may use (set by the runner)
+    promtool_timeout: float | None = None  # seconds per `promtool test rules` process (None: the default)
 
 
 def build_context(root: Path, catalogs: list[Catalog], kinds: list[str] | None = None) -> ValidationContext:

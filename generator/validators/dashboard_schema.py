@@ -1,6 +1,7 @@
 """Validation step "dashboard-schema": each dashboard file against Grafana's official JSON schemas.
 
-The file on disk is checked (what ships), or the rendered one when it is not written yet.
+The file on disk is checked (what ships), or the rendered one when it is not written yet. A file
+identical to the in-memory render is not parsed again: the rendered document is the same JSON.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def check_dashboard_schema(ctx) -> list[Finding]:
         for rel, rendered in sorted(artifacts.dashboards.items()):
             path = ctx.root / rel
             try:
-                dashboard = json.loads(path.read_text(encoding="utf-8")) if path.exists() else rendered
+                text = path.read_text(encoding="utf-8") if path.exists() else None
+                dashboard = rendered if text is None or text == ctx.rendered.artifacts.get(rel) else json.loads(text)
             except json.JSONDecodeError as exc:
                 findings.append(Finding(CHECK, "invalid-json", f"not JSON: {exc.msg}", rel, exc.lineno))
                 continue

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
-
+from generator import json_text
+from generator.catalog import schema_cache
 from generator.errors import ToolMissing
 
 ENV_VAR = "OBSGEN_GRAFANA_SCHEMA_DIR"
@@ -39,16 +39,41 @@ class SchemaViolation:
         return f"{self.pointer or '(dashboard)'}: {self.message} [{self.schema}]"
 
 
-@lru_cache(maxsize=None)
-def _validator(schema_dir: str, file: str, definition: str) -> jsonschema.Draft7Validator | None:
-    path = Path(schema_dir) / file
-    if not path.exists():
+def _validator(schema_dir: str, file: str, definition: str, digests: dict[str, str]):
+    """The validator of one definition (jsonschema.Draft7Validator), or None when there is none;
+    built once per process for each schema content (an edited file gets a new one)."""
+    if file not in digests:
         return None
-    document = json.loads(path.read_text())
+    return _build(schema_dir, file, definition, digests[file])
+
+
+@lru_cache(maxsize=None)
+def _build(schema_dir: str, file: str, definition: str, digest: str):
+    import jsonschema  # only when a dashboard is not known to pass (schema_cache)
+
+    document = json.loads((Path(schema_dir) / file).read_text())
     if definition not in document["definitions"]:
         return None
-    schema = {"$ref": f"#/definitions/{definition}", "definitions": document["definitions"]}
-    return jsonschema.Draft7Validator(schema)
+    definitions = document["definitions"]
+    schema = _inline({"$ref": f"#/definitions/{definition}"}, definitions, frozenset())
+    return jsonschema.Draft7Validator({**schema, "definitions": definitions})
+
+
+def _inline(node, definitions: dict, seen: frozenset):
+    """The schema with every non-recursive `#/definitions/` reference replaced by its definition
+    (draft 7 ignores a $ref's siblings), so validating does not look references up per instance:
+    about a third faster, same errors. Recursive references stay references."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/definitions/"):
+            name = ref[len("#/definitions/"):]
+            if name in seen or name not in definitions:
+                return node
+            return _inline(definitions[name], definitions, seen | {name})
+        return {key: _inline(value, definitions, seen) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, definitions, seen) for value in node]
+    return node
 
 
 def _pointer(prefix: str, parts) -> str:
@@ -58,12 +83,33 @@ def _pointer(prefix: str, parts) -> str:
     return out
 
 
-def _check(schema_dir: str, file: str, definition: str, instance, prefix: str) -> list[SchemaViolation]:
-    validator = _validator(schema_dir, file, definition)
+# (schema folder, file, definition, the instance's canonical JSON) -> its errors (path, message).
+# Panels of a dashboard mostly share their options and field config, so each distinct one is checked
+# once per process. Keyed by content, held in memory only, bounded.
+_VERDICTS: dict[tuple[str, str, str, str, str], list[tuple[tuple, str]]] = {}
+_VERDICTS_KEPT = 4096
+
+
+def _errors(schema_dir: str, file: str, definition: str, instance, validator,
+            digest: str) -> list[tuple[tuple, str]]:
+    key = (schema_dir, file, digest, definition, json_text.canonical(instance))
+    found = _VERDICTS.get(key)
+    if found is None:
+        found = [(tuple(e.absolute_path), e.message)
+                 for e in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))]
+        if len(_VERDICTS) >= _VERDICTS_KEPT:
+            _VERDICTS.clear()
+        _VERDICTS[key] = found
+    return found
+
+
+def _check(schema_dir: str, file: str, definition: str, instance, prefix: str,
+           digests: dict[str, str]) -> list[SchemaViolation]:
+    validator = _validator(schema_dir, file, definition, digests)
     if validator is None:
         return []
-    return [SchemaViolation(_pointer(prefix, e.absolute_path), f"{file}#{definition}", e.message)
-            for e in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))]
+    return [SchemaViolation(_pointer(prefix, path), f"{file}#{definition}", message)
+            for path, message in _errors(schema_dir, file, definition, instance, validator, digests[file])]
 
 
 def _panels(dashboard: dict):
@@ -80,23 +126,44 @@ def validate_dashboard(dashboard: dict, schema_dir: str | Path | None = None) ->
         raise ToolMissing(f"Grafana's dashboard JSON schemas are not in {schema_dir}: point {ENV_VAR} at a folder "
                           "holding dashboard.jsonschema.json and the panel schemas (the jsonschema/ folder of "
                           "grafana-foundation-sdk; .github/workflows/validate.yml shows a pinned checkout)")
-    problems = _check(schema_dir, "dashboard.jsonschema.json", "Dashboard", dashboard, "")
+    digests = _schema_digests(schema_dir)
+    passed = schema_cache.key(json_text.canonical(digests), dashboard)
+    if schema_cache.passed(passed, schema_cache.GRAFANA_FOLDER):
+        return []
+    problems = _violations(dashboard, schema_dir, digests)
+    if not problems:
+        schema_cache.remember(passed, schema_cache.GRAFANA_FOLDER)
+    return problems
+
+
+def _schema_digests(schema_dir: str) -> dict[str, str]:
+    """file name -> hash of its content, for every schema file of the folder (read for each
+    dashboard, well under a millisecond, so an edited schema is never missed)."""
+    import hashlib
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(Path(schema_dir).glob("*.jsonschema.json"))}
+
+
+def _violations(dashboard: dict, schema_dir: str, digests: dict[str, str]) -> list[SchemaViolation]:
+    problems = _check(schema_dir, "dashboard.jsonschema.json", "Dashboard", dashboard, "", digests)
     for at, panel in _panels(dashboard):
         kind = panel.get("type")
         if kind == "row":
             continue
         panel_file = f"{kind}.jsonschema.json"
-        if not (Path(schema_dir) / panel_file).exists():
+        if panel_file not in digests:
             problems.append(SchemaViolation(f"{at}.type", "-", f"no official schema for panel type {kind!r}"))
             continue
-        problems += _check(schema_dir, panel_file, "Options", panel.get("options", {}), f"{at}.options")
+        problems += _check(schema_dir, panel_file, "Options", panel.get("options", {}), f"{at}.options", digests)
         custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
-        if custom and _validator(schema_dir, panel_file, "FieldConfig") is None:
+        if custom and _validator(schema_dir, panel_file, "FieldConfig", digests) is None:
             problems.append(SchemaViolation(f"{at}.fieldConfig.defaults.custom", panel_file,
                                             f"panel type {kind!r} has no custom field config"))
         elif custom is not None:
-            problems += _check(schema_dir, panel_file, "FieldConfig", custom, f"{at}.fieldConfig.defaults.custom")
+            problems += _check(schema_dir, panel_file, "FieldConfig", custom, f"{at}.fieldConfig.defaults.custom",
+                               digests)
         for t, target in enumerate(panel.get("targets", [])):
             if target.get("datasource", panel.get("datasource", {})).get("type") == "prometheus":
-                problems += _check(schema_dir, "prometheus.jsonschema.json", "Dataquery", target, f"{at}.targets[{t}]")
+                problems += _check(schema_dir, "prometheus.jsonschema.json", "Dataquery", target, f"{at}.targets[{t}]",
+                                   digests)
     return problems

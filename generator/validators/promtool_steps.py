@@ -5,11 +5,16 @@ holding every dashboard query (Grafana variables replaced by durations Prometheu
 dashboard query that Prometheus would reject is reported against its dashboard and panel.
 
 "promtool-test": `promtool test rules` over every test file in tests/rules/ (generated and
-hand-written), plus a finding for each alert or recording rule the generator could not test.
+hand-written), plus a finding for each alert or recording rule the generator could not test. Each
+file is split by dependency first (`rule_test_split`: each test loads only the rules it depends on,
+so the time grows linearly with the catalog), and the split files run in one promtool process per
+batch, a batch per core when there are enough tests (TESTS_PER_BATCH). A batch that exceeds the
+time limit is reported as a finding; the others keep their verdicts.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -20,8 +25,10 @@ from generator import promtool
 from generator.renderers import rule_tests
 from generator.renderers.rules import group_path
 from generator.validators.findings import ERROR, Finding
+from generator.validators.rule_test_split import SplitFile, Unsplittable, split_test_file
 
 RULE_FOLDERS = ("alerts", "recording_rules")
+TESTS_PER_BATCH = 16  # below this many tests per core, one promtool process is cheaper than two
 # Grafana's built-in variables -> what Prometheus sees at a 15 s scrape interval and a 1 h range.
 GRAFANA_VARIABLES = {"__rate_interval": "1m", "__interval": "1m", "__range": "1h", "__interval_ms": "60000",
                      "__range_s": "3600", "__range_ms": "3600000"}
@@ -72,7 +79,7 @@ def dashboard_query_file(ctx, folder: Path) -> tuple[Path | None, dict[tuple[str
             for t, target in enumerate(panel.get("targets", [])):
                 if not target.get("expr"):
                     continue
-                record = f"dashboard_query_{len(rules) + 1}"
+                record = f"dashboard_query_{len(where) + 1}"  # unique in the file: promtool lints duplicates across groups
                 rules.append({"record": record, "expr": substitute_grafana_variables(target["expr"])})
                 where[(rel, record)] = (rel, f"{panel.get('title', '?')} (target {target.get('refId', t)})")
         if rules:
@@ -101,10 +108,43 @@ def check_promtool_rules(ctx) -> list[Finding]:
         return out
 
 
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _batches(whole: list[str], split: list[SplitFile], workers: int) -> list[list[str]]:
+    """Split files spread over up to `workers` batches, largest first onto the lightest batch;
+    files that run whole each add their weight too."""
+    jobs = [(Path(f).stat().st_size, f) for f in whole] + [(s.path.stat().st_size, str(s.path)) for s in split]
+    tests = sum(s.tests for s in split) + 8 * len(whole)
+    count = max(1, min(workers, tests // TESTS_PER_BATCH, len(jobs)))
+    batches: list[tuple[int, list[str]]] = [(0, []) for _ in range(count)]
+    for size, name in sorted(jobs, key=lambda j: (-j[0], j[1])):
+        weight, files = min(batches, key=lambda b: b[0])
+        batches[batches.index((weight, files))] = (weight + size, files + [name])
+    return [sorted(files) for _, files in batches]
+
+
 def check_promtool_tests(ctx) -> list[Finding]:
     folder = ctx.root / rule_tests.FOLDER
-    files = sorted(p for p in folder.glob("*.y*ml")) if folder.is_dir() else []
-    findings = [_relative(ctx.root, f) for f in promtool.test_rules([str(p.resolve()) for p in files], check="promtool-test")]
+    files = sorted(p.resolve() for p in folder.glob("*.y*ml")) if folder.is_dir() else []
+    tool = promtool.find_promtool() if files else None
+    whole, split, origins = [], [], {}
+    with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-", dir=ctx.workdir) as tmp:
+        for n, path in enumerate(files):
+            try:
+                parts = split_test_file(path, Path(tmp), f"{n}-{path.stem}")
+            except Unsplittable:
+                whole.append(str(path))
+                continue
+            split += parts
+            origins.update({str(p.path): str(path) for p in parts})
+        timeout = getattr(ctx, "promtool_timeout", None)
+        findings = [_relative(ctx.root, f) for f in promtool.test_batches(
+            _batches(whole, split, cores()), tool, "promtool-test", timeout, origins, workers=cores())]
     for artifacts in ctx.per_catalog:
         catalog = artifacts.catalog
         for doc_path, name, reason in rule_tests.plan_for(catalog).untested:

@@ -64,7 +64,8 @@ def _catalog_findings(exc: CatalogError) -> list[Finding]:
                     p.location.path) for p in exc.problems]
 
 
-def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple[str, ...] = ()) -> Result:
+def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple[str, ...] = (),
+             promtool_timeout: float | None = None) -> Result:
     started = time.perf_counter()
     result = Result()
     paths = pipeline.catalog_paths(catalogs, root)
@@ -82,6 +83,7 @@ def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple
     result.steps.append(StepResult(LOAD_STEP, [], time.perf_counter() - t0))
     with tempfile.TemporaryDirectory(prefix="obsgen-validate-") as workdir:
         ctx.workdir = Path(workdir)
+        ctx.promtool_timeout = promtool_timeout
         for name, step in STEPS:
             if name in skip:
                 result.steps.append(StepResult(name, [], 0.0, skipped=True))

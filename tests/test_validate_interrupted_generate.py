@@ -21,13 +21,13 @@ SKIP = ("dashboard-schema", "promtool-check", "promtool-test", "crosscheck", "li
 CHANGED = ["alerts/checkout-api-alerts.yaml", "dashboards/checkout-overview.json", "k6/checkout_burst.js",
            "tests/rules/checkout-api-test.yaml"]  # what moving the order_errors threshold rewrites
 
-# Runs the real CLI in a child process that SIGKILLs itself at the second rename of a write.
-KILL_AT_SECOND_RENAME = """
+# Runs the real CLI in a child process that SIGKILLs itself at the Nth rename of a write.
+KILL_AT_RENAME = """
 import os, signal, sys
-real, calls = os.replace, []
+real, calls, at = os.replace, [], int(sys.argv[2])
 def replace(src, dst):
     calls.append(dst)
-    if len(calls) == 2:
+    if len(calls) == at:
         os.kill(os.getpid(), signal.SIGKILL)
     return real(src, dst)
 os.replace = replace
@@ -78,21 +78,22 @@ def test_a_zero_byte_temporary_file_is_an_orphan_that_generate_removes(project):
     assert _fresh_findings(project) == []
 
 
-def test_a_kill_between_two_renames_is_detected_by_validate_and_repaired_by_generate(project):
+@pytest.mark.parametrize("kill_at", [1, 2, len(CHANGED)], ids=["before-any-rename", "after-one", "before-the-last"])
+def test_a_kill_between_two_renames_is_detected_by_validate_and_repaired_by_generate(project, kill_at):
     before = {rel: (project / rel).read_text(encoding="utf-8") for rel in CHANGED}
     catalog = project / "catalog" / "checkout.yaml"
     text = catalog.read_text(encoding="utf-8")
     assert text.count("threshold: 0.05") == 1
     catalog.write_text(text.replace("threshold: 0.05", "threshold: 0.04"), encoding="utf-8")
 
-    killed = subprocess.run([sys.executable, "-c", KILL_AT_SECOND_RENAME, str(project)], cwd=REPO,
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_RENAME, str(project), str(kill_at)], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     now = {rel: (project / rel).read_text(encoding="utf-8") for rel in CHANGED}
     renamed = [rel for rel in CHANGED if now[rel] != before[rel]]
-    assert len(renamed) == 1, "one file was renamed into place before the kill, the others are old"
+    assert len(renamed) == kill_at - 1, "the files renamed before the kill are new, the others old"
     left = _temporaries(project)
-    assert len(left) == len(CHANGED) - 1, left  # the staged files never renamed
+    assert len(left) == len(CHANGED) - len(renamed), left  # the staged files never renamed
 
     findings = _fresh_findings(project)
     assert [rel for rule, rel in findings if rule == "stale-file"] == sorted(set(CHANGED) - set(renamed))

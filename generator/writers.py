@@ -53,7 +53,8 @@ def plan(root: Path, artifacts: dict[str, str], folders: set[str], catalogs: set
         path = root / rel
         if not path.exists():
             result.create.append(rel)
-        elif path.read_text(encoding="utf-8") != artifacts[rel]:
+        elif not path.is_file() or path.read_bytes() != artifacts[rel].encode("utf-8"):
+            # compared as bytes: a file that is not UTF-8 is stale too; a FIFO or device is never read
             result.update.append(rel)
         else:
             result.unchanged.append(rel)

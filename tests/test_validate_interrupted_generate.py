@@ -1,6 +1,7 @@
-"""What a killed `obsgen generate` leaves behind, and how `validate` and the next `generate` deal with it:
-a stray temporary file of obsgen's own naming is an orphan, and a kill between two renames (some
-files new, some old) is seen as stale files; `generate` repairs both."""
+"""What a killed `obsgen generate` (or a damaged file) leaves behind, and how `validate` and the next
+`generate` deal with it: a stray temporary file of obsgen's own naming is an orphan, a kill between
+two renames (some files new, some old) is seen as stale files, and so is a generated file that is not
+UTF-8 or not a regular file; `generate` repairs them all."""
 from __future__ import annotations
 
 import os
@@ -111,3 +112,26 @@ def test_a_kill_between_two_renames_is_detected_by_validate_and_repaired_by_gene
     assert full.returncode == 0, full.stdout
     assert "threshold: 0.04" in catalog.read_text(encoding="utf-8")
     assert os.path.getsize(project / CHANGED[0]) > 0
+
+
+@pytest.mark.parametrize("damage", ["not-utf8", "fifo"])
+def test_a_damaged_generated_file_is_stale_and_generate_replaces_it(project, damage):
+    """Bytes that are not UTF-8, or a FIFO in place of a generated file: reported, never read as text
+    (no traceback, no hang), and replaced by the next generate."""
+    target = project / "alerts" / "checkout-api-alerts.yaml"
+    expected = target.read_bytes()
+    target.unlink()
+    if damage == "fifo":
+        os.mkfifo(target)
+    else:
+        target.write_bytes(b"\xff\xfe groups: []\n")
+    findings = _fresh(project)
+    assert [(f.rule, f.file) for f in findings] == [("stale-file", "alerts/checkout-api-alerts.yaml")]
+    if damage == "fifo":
+        assert findings[0].message.startswith("is not a regular file")
+    check = obsgen("generate", "--check", "--root", str(project), cwd=REPO, timeout=60)
+    assert check.returncode == 1 and "stale:   alerts/checkout-api-alerts.yaml" in check.stdout
+    done = obsgen("generate", "--root", str(project), cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.is_file() and target.read_bytes() == expected
+    assert _fresh(project) == []

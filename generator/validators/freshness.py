@@ -33,7 +33,10 @@ def check_fresh(ctx) -> list[Finding]:
     plan = writers.plan(ctx.root, rendered.artifacts, rendered.folders, rendered.catalogs)
     findings = [Finding(CHECK, "missing-file", f"not generated yet; {FIX}", rel) for rel in plan.create]
     for rel in plan.update:
-        on_disk = (ctx.root / rel).read_text(encoding="utf-8")
+        if not (ctx.root / rel).is_file():
+            findings.append(Finding(CHECK, "stale-file", f"is not a regular file; {FIX}", rel))
+            continue
+        on_disk = (ctx.root / rel).read_bytes().decode("utf-8", errors="replace")
         line = _first_difference(on_disk, rendered.artifacts[rel])
         findings.append(Finding(CHECK, "stale-file", f"differs from what the catalog generates (first at line {line}); "
                                                      f"edit the catalog, not the file, then {FIX}", rel, line))

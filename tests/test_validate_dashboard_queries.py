@@ -60,3 +60,15 @@ def test_a_bad_query_in_the_second_dashboard_names_its_file_panel_and_catalog_li
     assert findings[0].message.startswith("Prometheus rejects the query: could not parse expression")
     assert findings[0].message.endswith(
         f"(defined at catalog/checkout.yaml:{expected_line}: dashboards[1].rows[0].panels[1].targets[0].expr)")
+
+
+def test_a_dashboard_file_that_is_not_utf8_does_not_stop_the_other_dashboards_queries(project):
+    (project / SECOND).write_bytes(b"\xff\xfe{}")
+    first = json.loads((project / FIRST).read_text(encoding="utf-8"))
+    first["panels"][2]["targets"][0]["expr"] = "sum(up"
+    (project / FIRST).write_text(json.dumps(first, indent=2), encoding="utf-8")
+    result = validate(project, skip=("dashboard-schema", "lint", "k6-archive", "amtool-check"))
+    promtool_check = [f for s in result.steps if s.name == "promtool-check" for f in s.findings]
+    assert [(f.rule, f.file) for f in promtool_check] == [("dashboard-query-invalid", FIRST)]
+    fresh = sorted((f.rule, f.file) for s in result.steps if s.name == "fresh" for f in s.findings)
+    assert fresh == [("stale-file", FIRST), ("stale-file", SECOND)]

@@ -58,10 +58,12 @@ def _dashboard_documents(ctx):
     for artifacts in ctx.per_catalog:
         for rel, rendered in sorted(artifacts.dashboards.items()):
             path = ctx.root / rel
+            if path.exists() and not path.is_file():
+                continue  # reported by the fresh step; a FIFO is never read
             try:
                 yield artifacts, rel, json.loads(path.read_text(encoding="utf-8")) if path.exists() else rendered
-            except json.JSONDecodeError:
-                continue  # reported by the dashboard-schema step
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue  # reported by the fresh and dashboard-schema steps
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,10 @@ def test_a_dashboard_file_that_is_not_utf8_does_not_stop_the_other_dashboards_qu
     assert [(f.rule, f.file) for f in promtool_check] == [("dashboard-query-invalid", FIRST)]
     fresh = sorted((f.rule, f.file) for s in result.steps if s.name == "fresh" for f in s.findings)
     assert fresh == [("stale-file", FIRST), ("stale-file", SECOND)]
+
+
+@pytest.mark.parametrize("document", ["[]", '{"panels": "none"}', '{"panels": [{"targets": [{"expr": 5}]}, 7]}'])
+def test_a_dashboard_json_of_the_wrong_shape_does_not_raise_in_promtool_check(project, document):
+    (project / SECOND).write_text(document, encoding="utf-8")
+    result = validate(project, skip=("dashboard-schema", "lint", "k6-archive", "amtool-check"))
+    assert [f for s in result.steps if s.name == "promtool-check" for f in s.findings] == []

@@ -85,24 +85,33 @@ def _catalog_targets(artifacts) -> dict[tuple[str, str, int], tuple[str, int | N
     return out
 
 
+def _dicts(value) -> list[dict]:
+    """The objects of a JSON list; anything else is the dashboard-schema step's to report."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _panels(dashboard) -> list[dict]:
+    """Every panel, those inside (collapsed) rows included."""
+    panels = _dicts(dashboard.get("panels")) if isinstance(dashboard, dict) else []
+    return panels + [p for row in panels if row.get("type") == "row" for p in _dicts(row.get("panels"))]
+
+
 def dashboard_query_file(ctx, folder: Path) -> tuple[Path | None, dict[str, QuerySource]]:
     """A rule file with one recording rule per dashboard query, named `dashboard_query_<n>` with n
     counted across every dashboard (promtool refuses a record name twice in one file, whatever the
     group); record name -> where the query comes from."""
-    groups, where = [], {}
+    groups, where, in_catalog = [], {}, {}
     for artifacts, rel, dashboard in _dashboard_documents(ctx):
-        in_catalog = _catalog_targets(artifacts)
-        rules, panels = [], list(dashboard.get("panels", []))
-        for panel in list(panels):
-            panels += panel.get("panels", []) if panel.get("type") == "row" else []
-        for panel in panels:
-            for t, target in enumerate(panel.get("targets", [])):
-                if not target.get("expr"):
+        targets = in_catalog.setdefault(id(artifacts), _catalog_targets(artifacts))
+        rules = []
+        for panel in _panels(dashboard):
+            for t, target in enumerate(_dicts(panel.get("targets"))):
+                if not target.get("expr") or not isinstance(target["expr"], str):
                     continue
                 record = f"dashboard_query_{len(where) + 1}"
                 rules.append({"record": record, "expr": substitute_grafana_variables(target["expr"])})
                 title = panel.get("title", "?")
-                doc_path, line = in_catalog.get((rel, title, t), ("", None))
+                doc_path, line = targets.get((rel, title, t), ("", None))
                 where[record] = QuerySource(rel, f"{title} (target {target.get('refId', t)})",
                                             artifacts.catalog.path.as_posix(), line, doc_path)
         if rules:

@@ -55,13 +55,14 @@ def _fresh_findings(project: Path) -> list[tuple[str, str]]:
 
 
 def _temporaries(project: Path) -> list[str]:
-    return sorted(p.relative_to(project).as_posix() for p in project.rglob(".*.tmp"))
+    return sorted(p.relative_to(project).as_posix() for p in project.rglob(".*.tmp") if p.parent.name != "catalog")
 
 
 def test_a_zero_byte_temporary_file_is_an_orphan_that_generate_removes(project):
     stray = project / "tests" / "rules" / ".x.tmp"
     stray.write_bytes(b"")
     (project / "tests" / "rules" / ".keep").write_bytes(b"")  # a dot-file not of obsgen's naming
+    (project / "catalog" / ".draft.tmp").write_bytes(b"")  # outside the folders generate owns
     (project / "dashboards" / ".checkout-overview.json.k2j4_9aq.tmp").write_text('{"half": ', encoding="utf-8")
     assert _fresh_findings(project) == [("orphan-file", "dashboards/.checkout-overview.json.k2j4_9aq.tmp"),
                                         ("orphan-file", "tests/rules/.x.tmp")]
@@ -75,7 +76,7 @@ def test_a_zero_byte_temporary_file_is_an_orphan_that_generate_removes(project):
     assert done.returncode == 0, done.stderr
     assert "removed  tests/rules/.x.tmp" in done.stdout
     assert not stray.exists() and _temporaries(project) == []
-    assert (project / "tests" / "rules" / ".keep").exists()
+    assert (project / "tests" / "rules" / ".keep").exists() and (project / "catalog" / ".draft.tmp").exists()
     assert _fresh_findings(project) == []
 
 

@@ -17,6 +17,14 @@ from pathlib import Path
 from generator.renderers.header import MARKER
 
 _SOURCE_RE = re.compile(re.escape(MARKER) + r" (\S+?)[.;] ")
+# The temporary siblings `write` stages files in (`.<name>.<random>.tmp`): one left behind by a killed
+# run is removed by the next plan, whatever its name or size.
+_TEMPORARY_RE = re.compile(r"\..+\.tmp\Z")
+
+
+def is_temporary(name: str) -> bool:
+    """A file name of obsgen's own temporary files."""
+    return _TEMPORARY_RE.match(name) is not None
 
 
 def generated_from(text: str) -> str | None:
@@ -45,7 +53,8 @@ def plan(root: Path, artifacts: dict[str, str], folders: set[str], catalogs: set
         path = root / rel
         if not path.exists():
             result.create.append(rel)
-        elif path.read_text(encoding="utf-8") != artifacts[rel]:
+        elif not path.is_file() or path.read_bytes() != artifacts[rel].encode("utf-8"):
+            # compared as bytes: a file that is not UTF-8 is stale too; a FIFO or device is never read
             result.update.append(rel)
         else:
             result.unchanged.append(rel)
@@ -56,6 +65,9 @@ def plan(root: Path, artifacts: dict[str, str], folders: set[str], catalogs: set
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
             rel = path.relative_to(root).as_posix()
             if rel in artifacts:
+                continue
+            if is_temporary(path.name):
+                result.remove.append(rel)
                 continue
             try:
                 source = generated_from(path.read_text(encoding="utf-8"))

@@ -134,3 +134,46 @@ def test_cli_passes_on_a_good_file_and_reports_promtool_lint(tmp_path, ampel):
     result = obsgen("check-metrics", str(linted), "--catalog", "catalog/ampel.yaml", "--fail-on", "warning", cwd=REPO)
     assert result.returncode == 1
     assert 'promtool-lint [ampel_cache_seconds]: counter metrics should have "_total" suffix' in result.stdout
+
+
+def _line_containing(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line and not line.startswith("#"))
+
+
+def test_a_bad_label_value_is_reported_at_the_samples_line_not_the_help_line(ampel):
+    text = exposition(ampel, bad_values={"ampel_dashboard_breakdown_total": {"visibility": "blue"}})
+    help_line = _line_containing(text.replace("# HELP ampel_dashboard_breakdown_total", "HELP-MARK"), "HELP-MARK")
+    findings = check_exposition(ampel, text, "v.prom")
+    assert [f.rule for f in findings] == ["unexpected-label-value"]
+    assert findings[0].line == _line_containing(text, 'visibility="blue"') != help_line
+    assert text.splitlines()[findings[0].line - 1].startswith('ampel_dashboard_breakdown_total{')
+
+
+def test_a_bad_value_among_good_ones_points_at_its_own_sample(ampel):
+    text = exposition(ampel)
+    good = next(line for line in text.splitlines() if line.startswith('ampel_dashboard_breakdown_total{'))
+    bad = good.replace('visibility="', 'visibility="not \\"ok\\" ', 1)  # an escaped quote in the value
+    assert bad != good
+    lines = text.splitlines()
+    lines.insert(lines.index(good) + 2, bad)
+    text = "\n".join(lines) + "\n"
+    findings = check_exposition(ampel, text, "v.prom")
+    assert [(f.rule, f.line) for f in findings] == [("unexpected-label-value", lines.index(bad) + 1)]
+    assert "visibility='not \"ok\" " in findings[0].message
+
+
+def test_missing_and_extra_labels_are_reported_at_a_sample_line(ampel):
+    text = exposition(ampel, labels_of={"ampel_dashboard_errors_total": ()})
+    findings = check_exposition(ampel, text, "l.prom")
+    missing = next(f for f in findings if f.rule == "missing-label")
+    assert text.splitlines()[missing.line - 1].startswith("ampel_dashboard_errors_total ")
+
+
+@pytest.mark.parametrize("make", ["missing", "directory", "not-utf8"])
+def test_cli_an_unreadable_file_exits_5(tmp_path, make):
+    source = {"missing": tmp_path / "nofile.txt", "directory": tmp_path, "not-utf8": tmp_path / "bad.prom"}[make]
+    if make == "not-utf8":
+        source.write_bytes(b"# TYPE x gauge\nx 1\n\xff\n")
+    result = obsgen("check-metrics", str(source), "--catalog", "catalog/ampel.yaml", cwd=REPO)
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert f"cannot read {source}" in result.stderr and "Traceback" not in result.stderr

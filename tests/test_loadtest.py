@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 
 import pytest
@@ -13,7 +14,8 @@ from generator.errors import EXIT_TOOL, ToolMissing
 from generator.loadtest.binary import K6_EXIT_THRESHOLDS, find_k6
 from tests.support.cli import obsgen
 from tests.support.exporter_server import running_exporter
-from tests.support.paths import REPO
+from tests.support.paths import AMPEL, REPO
+from tests.support.project import generated_project
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,29 @@ def test_missing_k6_is_a_clear_error_with_exit_code_4(monkeypatch, tmp_path, cap
         run_guarded(cli)
     assert exc.value.code == EXIT_TOOL
     assert "k6 not found" in capsys.readouterr().err
+
+
+def test_the_default_summary_goes_to_var_loadtest_under_the_root_not_the_working_directory(exporter, tmp_path):
+    root, cwd = generated_project(tmp_path / "project", (AMPEL,)), tmp_path / "cwd"
+    cwd.mkdir()
+    result = obsgen("loadtest", "sequential_sampling", "--base-url", exporter, "--root", str(root), cwd=cwd, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(cwd.iterdir()) == []
+    summary = root / "var" / "loadtest" / "k6-summary-sequential_sampling.json"
+    assert f"JSON summary: {summary}" in result.stdout
+    assert json.loads(summary.read_text())["requests"] == 5
+
+
+def _ignored(path: str) -> bool:
+    done = subprocess.run(["git", "check-ignore", "-q", "--no-index", path], cwd=REPO, capture_output=True)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode == 0
+
+
+def test_gitignore_covers_k6_summaries_and_no_tracked_file():
+    assert _ignored("var/loadtest/k6-summary-small_dataset.json")
+    assert _ignored("k6-summary-small_dataset.json")  # a bare `k6 run` writes it to the working directory
+    assert not _ignored("k6/small_dataset.js") and not _ignored("k6/lib/obsgen.js")
+    tracked_but_ignored = subprocess.run(["git", "ls-files", "--cached", "--ignored", "--exclude-standard"], cwd=REPO,
+                                         capture_output=True, text=True, check=True).stdout
+    assert tracked_but_ignored == ""

@@ -11,12 +11,17 @@ import requests
 
 from generator import promtool
 from generator.cli.common import catalog_option, load_catalogs, root_option
-from generator.errors import EXIT_FINDINGS
+from generator.errors import EXIT_FINDINGS, EXIT_IO
 from generator.validators.exposition import check_exposition
 from generator.validators.findings import ERROR, WARNING
 from generator.validators.report import failing
 
 TIMEOUT_SECONDS = 10
+
+
+class UnreadableSource(click.ClickException):
+    """A saved exposition that cannot be read: exit 5, the README's I/O error."""
+    exit_code = EXIT_IO
 
 
 def read_exposition(source: str) -> str:
@@ -28,10 +33,15 @@ def read_exposition(source: str) -> str:
         if response.status_code != 200:
             raise click.ClickException(f"{source} answered HTTP {response.status_code}")
         return response.text
+    path = Path(source)
     try:
-        return Path(source).read_text(encoding="utf-8")
+        if path.exists() and not path.is_file():
+            raise UnreadableSource(f"cannot read {source}: not a regular file")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise UnreadableSource(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UnreadableSource(f"cannot read {source}: not UTF-8 text (byte {exc.start})") from None
 
 
 @click.command("check-metrics")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from generator import pipeline
-from generator.errors import EXIT_CATALOG, EXIT_IO, EXIT_TOOL, CatalogError, ToolMissing
+from generator.errors import EXIT_CATALOG, EXIT_IO, EXIT_TOOL, CatalogError, Location, Problem, ToolMissing
 
 catalog_option = click.option(
     "--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False),
@@ -20,7 +20,8 @@ root_option = click.option(
 def load_catalogs(catalogs: tuple[str, ...], root: Path):
     paths = pipeline.catalog_paths(catalogs, root)
     if not paths:
-        raise click.UsageError(f"no catalog given and none found in {root / pipeline.DEFAULT_CATALOG_DIR}")
+        # exit 3 like `validate`: a missing catalog is a catalog problem, not a wrong option
+        raise CatalogError([Problem(Location(str(root / pipeline.DEFAULT_CATALOG_DIR)), "no catalog found")])
     return pipeline.load_all(paths, base=root)
 
 

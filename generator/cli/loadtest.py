@@ -1,7 +1,6 @@
 """`obsgen loadtest`: run one generated k6 scenario against a live target, exit with k6's code."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -9,6 +8,10 @@ import click
 from generator.cli.common import catalog_option, load_catalogs, root_option
 from generator.loadtest.runner import run_scenario
 from generator.renderers import k6 as k6_renderer
+
+# Where the JSON summaries go unless --summary says otherwise: under the project root, in a folder
+# the repository's .gitignore covers (never the working directory).
+SUMMARY_DIR = Path("var") / "loadtest"
 
 
 def _scenario(catalogs, name: str):
@@ -25,7 +28,8 @@ def _scenario(catalogs, name: str):
 @click.option("--token", envvar="TOKEN", default=None,
               help="Bearer token (env TOKEN). Default: token-<tier>, the reference exporter's seeded user.")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where the JSON summary goes. Default: k6-summary-<scenario>.json in the working directory.")
+              help="Where the JSON summary goes. Default: var/loadtest/k6-summary-<scenario>.json under --root "
+                   "(git-ignored).")
 @click.option("--duration", default=None, help="Override the scenario's duration (constant-vus), e.g. 30s.")
 @click.option("--iterations", type=int, default=None, help="Override the scenario's iteration count.")
 @click.option("--think-time", type=float, default=None, help="Seconds each VU waits between requests.")
@@ -41,7 +45,7 @@ def loadtest(scenario: str, base_url: str, token: str | None, summary_path: Path
     script = root / "k6" / f"{chosen.name}.js"
     if not script.is_file():
         raise click.UsageError(f"{script} does not exist; run `obsgen generate k6` first")
-    summary_path = summary_path or Path(os.getcwd()) / f"k6-summary-{chosen.name}.json"
+    summary_path = summary_path or root / SUMMARY_DIR / f"k6-summary-{chosen.name}.json"
     token = token if token is not None else f"token-{chosen.tier}"
     click.echo(f"loadtest: {chosen.name} ({chosen.description or chosen.tier}) -> {base_url}", err=True)
     result = run_scenario(script, base_url, token, summary_path, duration=duration, iterations=iterations,

@@ -9,6 +9,7 @@ python_*, go_* and promhttp_* families.
 from __future__ import annotations
 
 import math
+import re
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -31,6 +32,29 @@ def _line_of(text: str, name: str) -> int | None:
         if body == name or body.startswith((name + "{", name + " ", name + "_")):
             return number
     return None
+
+
+_LABEL_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
+_UNESCAPE = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
+
+
+def _labels_of_line(line: str) -> dict[str, str]:
+    block = line[line.find("{") + 1:line.rfind("}")] if "{" in line else ""
+    return {k: re.sub(r'\\[\\"n]', lambda m: _UNESCAPE[m.group(0)], v) for k, v in _LABEL_RE.findall(block)}
+
+
+def _sample_line(text: str, sample) -> int | None:
+    """Line of the first sample with this name and these labels (the line a bad label value is on);
+    the name's first line when no sample line matches."""
+    wanted = dict(sample.labels)
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("#"):
+            continue
+        if line == sample.name or line.startswith((sample.name + "{", sample.name + " ")):
+            have = _labels_of_line(line)
+            if all(have.get(k) == v for k, v in wanted.items()):
+                return number
+    return _line_of(text, sample.name)
 
 
 def _bound(text: str) -> float:
@@ -76,11 +100,13 @@ def _check_samples(catalog: Catalog, metric: Metric, family, text: str, source: 
     seen: set[tuple] = set()
     buckets_by_set: dict[tuple, set[float]] = {}
 
-    def add(rule: str, message: str, at: str, severity: str = ERROR) -> None:
+    def add(rule: str, message: str, at, severity: str = ERROR) -> None:
+        """`at`: a sample (reported at its own line) or a series name (at its first line)."""
         key = (rule, message)
         if key not in seen:
             seen.add(key)
-            findings.append(Finding(CHECK, rule, message, source, _line_of(text, at), severity, "", metric.name))
+            line = _line_of(text, at) if isinstance(at, str) else _sample_line(text, at)
+            findings.append(Finding(CHECK, rule, message, source, line, severity, "", metric.name))
 
     for sample in family.samples:
         role = expected_names.get(sample.name)
@@ -90,15 +116,15 @@ def _check_samples(catalog: Catalog, metric: Metric, family, text: str, source: 
             continue
         labels = {k: v for k, v in sample.labels.items() if not (role == "bucket" and k == "le")}
         for name in sorted(declared - labels.keys()):
-            add("missing-label", f"label {name!r} is missing on {sample.name}", sample.name)
+            add("missing-label", f"label {name!r} is missing on {sample.name}", sample)
         for name in sorted(labels.keys() - declared):
             add("extra-label", f"label {name!r} on {sample.name} is not in the catalog "
-                               f"(declared: {', '.join(sorted(declared)) or 'none'})", sample.name)
+                               f"(declared: {', '.join(sorted(declared)) or 'none'})", sample)
         for name, value in sorted(labels.items()):
             label = metric.label(name)
             if label is not None and not label.allows(value):
                 allowed = ", ".join(label.values) if label.values else f"pattern {label.pattern}"
-                add("unexpected-label-value", f"{name}={value!r} on {sample.name} is not allowed ({allowed})", sample.name)
+                add("unexpected-label-value", f"{name}={value!r} on {sample.name} is not allowed ({allowed})", sample)
         if role == "bucket":
             buckets_by_set.setdefault(tuple(sorted(labels.items())), set()).add(_bound(sample.labels.get("le", "+Inf")))
     expected = set(metric.buckets) | {math.inf}

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -26,6 +27,7 @@ from generator.renderers import rule_tests
 from generator.renderers.rules import group_path
 from generator.validators.findings import ERROR, Finding
 from generator.validators.rule_test_split import SplitFile, Unsplittable, split_test_file
+from generator.validators.queries import panel_queries
 
 RULE_FOLDERS = ("alerts", "recording_rules")
 TESTS_PER_BATCH = 16  # below this many tests per core, one promtool process is cheaper than two
@@ -59,29 +61,66 @@ def rule_files(ctx) -> list[Path]:
 
 
 def _dashboard_documents(ctx):
+    """(catalog artifacts, dashboard file, dashboard JSON as on disk, or as rendered when absent)."""
     for artifacts in ctx.per_catalog:
         for rel, rendered in sorted(artifacts.dashboards.items()):
             path = ctx.root / rel
+            if path.exists() and not path.is_file():
+                continue  # reported by the fresh step; a FIFO is never read
             try:
-                yield rel, json.loads(path.read_text(encoding="utf-8")) if path.exists() else rendered
-            except json.JSONDecodeError:
-                continue  # reported by the dashboard-schema step
+                yield artifacts, rel, json.loads(path.read_text(encoding="utf-8")) if path.exists() else rendered
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue  # reported by the fresh and dashboard-schema steps
 
 
-def dashboard_query_file(ctx, folder: Path) -> tuple[Path | None, dict[tuple[str, str], tuple[str, str]]]:
-    """A rule file with one recording rule per dashboard query; (group, record) -> (dashboard file, panel)."""
-    groups, where = [], {}
-    for rel, dashboard in _dashboard_documents(ctx):
-        rules, panels = [], list(dashboard.get("panels", []))
-        for panel in list(panels):
-            panels += panel.get("panels", []) if panel.get("type") == "row" else []
-        for panel in panels:
-            for t, target in enumerate(panel.get("targets", [])):
-                if not target.get("expr"):
+@dataclass(frozen=True)
+class QuerySource:
+    """Where a dashboard query of the temporary rule file comes from."""
+    dashboard: str  # the dashboard file, e.g. dashboards/checkout-overview.json
+    panel: str  # "<panel title> (target <refId>)"
+    catalog: str  # the catalog file that defines the panel
+    catalog_line: int | None
+    doc_path: str  # e.g. dashboards[1].rows[0].panels[0].targets[0].expr
+
+
+def _catalog_targets(artifacts) -> dict[tuple[str, str, int], tuple[str, int | None]]:
+    """(dashboard file, panel title, target index) -> (catalog doc path, catalog line)."""
+    out = {}
+    for query in panel_queries(artifacts):
+        index = int(query.doc_path.rsplit(".targets[", 1)[1].split("]", 1)[0])
+        out.setdefault((query.artifact, query.item, index), (query.doc_path, artifacts.catalog.line_of(query.doc_path)))
+    return out
+
+
+def _dicts(value) -> list[dict]:
+    """The objects of a JSON list; anything else is the dashboard-schema step's to report."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _panels(dashboard) -> list[dict]:
+    """Every panel, those inside (collapsed) rows included."""
+    panels = _dicts(dashboard.get("panels")) if isinstance(dashboard, dict) else []
+    return panels + [p for row in panels if row.get("type") == "row" for p in _dicts(row.get("panels"))]
+
+
+def dashboard_query_file(ctx, folder: Path) -> tuple[Path | None, dict[str, QuerySource]]:
+    """A rule file with one recording rule per dashboard query, named `dashboard_query_<n>` with n
+    counted across every dashboard (promtool refuses a record name twice in one file, whatever the
+    group); record name -> where the query comes from."""
+    groups, where, in_catalog = [], {}, {}
+    for artifacts, rel, dashboard in _dashboard_documents(ctx):
+        targets = in_catalog.setdefault(id(artifacts), _catalog_targets(artifacts))
+        rules = []
+        for panel in _panels(dashboard):
+            for t, target in enumerate(_dicts(panel.get("targets"))):
+                if not target.get("expr") or not isinstance(target["expr"], str):
                     continue
                 record = f"dashboard_query_{len(where) + 1}"  # unique in the file: promtool lints duplicates across groups
                 rules.append({"record": record, "expr": substitute_grafana_variables(target["expr"])})
-                where[(rel, record)] = (rel, f"{panel.get('title', '?')} (target {target.get('refId', t)})")
+                title = panel.get("title", "?")
+                doc_path, line = targets.get((rel, title, t), ("", None))
+                where[record] = QuerySource(rel, f"{title} (target {target.get('refId', t)})",
+                                            artifacts.catalog.path.as_posix(), line, doc_path)
         if rules:
             groups.append({"name": rel, "rules": rules})
     if not groups:
@@ -91,21 +130,26 @@ def dashboard_query_file(ctx, folder: Path) -> tuple[Path | None, dict[tuple[str
     return path, where
 
 
+def _dashboard_query_finding(finding: Finding, where: dict[str, QuerySource]) -> Finding:
+    source = where.get(finding.item)
+    if source is None:  # a problem of the query file as a whole: name the dashboards it came from
+        files = ", ".join(sorted({s.dashboard for s in where.values()}))
+        return Finding(finding.check, "dashboard-query-invalid", f"Prometheus rejects the dashboard queries of "
+                       f"{files}: {finding.message}", finding.group or "dashboards", None, ERROR)
+    defined = f"{source.catalog}:{source.catalog_line}" if source.catalog_line else source.catalog
+    detail = f" (defined at {defined}: {source.doc_path})" if source.doc_path else ""
+    return Finding(finding.check, "dashboard-query-invalid", f"Prometheus rejects the query: {finding.message}{detail}",
+                   source.dashboard, None, ERROR, "", source.panel)
+
+
 def check_promtool_rules(ctx) -> list[Finding]:
     tool = promtool.find_promtool()
     with tempfile.TemporaryDirectory(prefix="obsgen-promtool-", dir=ctx.workdir) as tmp:
         queries, where = dashboard_query_file(ctx, Path(tmp))
         files = [str(p.resolve()) for p in rule_files(ctx)]
         findings = promtool.check_rules(files + ([str(queries)] if queries else []), tool, check="promtool-check")
-        out = []
-        for f in findings:
-            if queries and f.file == str(queries):
-                rel, panel = where.get((f.group, f.item), (f.group, f.item))
-                out.append(Finding(f.check, "dashboard-query-invalid", f"Prometheus rejects the query: {f.message}",
-                                   rel, None, ERROR, "", panel))
-            else:
-                out.append(_relative(ctx.root, f))
-        return out
+        return [_dashboard_query_finding(f, where) if queries and f.file == str(queries) else _relative(ctx.root, f)
+                for f in findings]
 
 
 def cores() -> int:

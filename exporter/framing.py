@@ -19,8 +19,9 @@ SINGLE_VALUED = ("content-length", "host", "authorization")
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _DIGITS = re.compile(r"[0-9]+")
-_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
+# name ":" OWS value, in one match: a token name, a value without control characters but tab.
+_FIELD = re.compile(r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*)")
 
 
 @dataclass
@@ -48,12 +49,14 @@ def parse_request_line(line: str) -> tuple[str, str, str]:
 
 def add_field(headers: dict[str, str], line: str) -> None:
     """Add one header line to `headers` (keyed by lower-case name)."""
-    name, sep, value = line.partition(":")
-    if not sep or not _TOKEN.fullmatch(name):
+    match = _FIELD.fullmatch(line)
+    if match is None:
+        name, sep, _ = line.partition(":")
+        if sep and _TOKEN.fullmatch(name):
+            raise BadRequest(400, f"control character in the {name} header")
         raise BadRequest(400, "malformed header line")
-    value = value.strip(" \t")
-    if _BAD_VALUE.search(value):
-        raise BadRequest(400, f"control character in the {name} header")
+    name, value = match.groups()
+    value = value.rstrip(" \t")
     key = name.lower()
     if key not in headers:
         headers[key] = value
@@ -83,9 +86,11 @@ def body_length(headers: dict[str, str]) -> int:
 
 
 def wants_close(version: str, headers: dict[str, str]) -> bool:
-    options = tokens(headers.get("connection", ""))
+    value = headers.get("connection")
+    options = tokens(value) if value else ()
     return "close" in options or (version == "HTTP/1.0" and "keep-alive" not in options)
 
 
 def expects_continue(headers: dict[str, str]) -> bool:
-    return "100-continue" in tokens(headers.get("expect", ""))
+    value = headers.get("expect")
+    return bool(value) and "100-continue" in tokens(value)

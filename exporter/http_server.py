@@ -33,6 +33,7 @@ MAX_HEADERS = 100
 MAX_DISCARD = 8 * 1024 * 1024  # a refused body is read and dropped up to this size
 MAX_EMPTY_LINES = 4  # CRLFs tolerated before a request line (RFC 9112 section 2.2)
 REFUSAL_LOG_SECONDS = 10.0  # at most one "Connection limit reached" line per interval
+LOG_TARGET = "exporter.http_server"
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 
@@ -141,7 +142,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         discard(self.rfile, self.reader, min(length, MAX_DISCARD), self.server.limits.request_timeout)
 
     def _write(self, data: bytes) -> None:
-        self.connection.settimeout(self.server.limits.idle_timeout)
+        self.reader.set_timeout(self.server.limits.idle_timeout)
         self.wfile.write(data)
 
     def _send(self, response: Response) -> None:
@@ -206,8 +207,8 @@ class ExporterServer(ThreadingHTTPServer):
         now = time.monotonic()
         if self._refusal_logged_at is None or now - self._refusal_logged_at >= REFUSAL_LOG_SECONDS:
             self._refusal_logged_at = now
-            self.app.log.warning("Connection limit reached", max_connections=self.limits.max_connections,
-                                 refused_total=self._refused)
+            self.app.log.event("WARN", "Connection limit reached", target=LOG_TARGET,
+                               max_connections=self.limits.max_connections, refused_total=self._refused)
 
     def handle_error(self, request, client_address) -> None:
         """A connection that failed outside a handler (peer gone): one log line, no traceback."""

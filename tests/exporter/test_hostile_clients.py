@@ -23,6 +23,7 @@ from tests.support.processes import wait_until
 
 REQUEST_TIMEOUT = "OBSGEN_SERVE_REQUEST_TIMEOUT"
 MAX_CONNECTIONS = "OBSGEN_SERVE_MAX_CONNECTIONS"
+IDLE_TIMEOUT = "OBSGEN_SERVE_IDLE_TIMEOUT"
 
 
 def address(url: str) -> tuple[str, int]:
@@ -132,6 +133,18 @@ def test_a_silent_connection_is_closed_but_an_idle_keep_alive_one_is_not(start_e
     assert ("other", "other", "408") not in request_samples(exporter)
 
 
+def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout(start_exporter, db_copy):
+    exporter = start_exporter(db_copy, env={IDLE_TIMEOUT: "1", REQUEST_TIMEOUT: "30"})
+    with socket.create_connection(address(exporter.url), timeout=5) as kept:
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        [(status, _, _)] = answers_in(kept.recv(65536))
+        assert status == 200
+        started = time.monotonic()
+        assert read_until_closed(kept, timeout=10) == b""  # closed without an answer: there was no request
+        assert time.monotonic() - started < 1 + 3
+    assert ("other", "other", "408") not in request_samples(exporter)
+
+
 # --- a bounded number of connections ---------------------------------------------------------
 
 def test_connections_beyond_the_limit_get_503_and_threads_stay_bounded(start_exporter, db_copy):
@@ -197,8 +210,8 @@ def test_keep_alive_clients_up_to_the_limit_are_all_served(start_exporter, db_co
 
 
 def test_bad_limits_in_the_environment_are_usage_errors(tmp_path):
-    for variable, value in ((MAX_CONNECTIONS, "0"), (MAX_CONNECTIONS, "many"), (REQUEST_TIMEOUT, "-1"),
-                            (REQUEST_TIMEOUT, "nan")):
+    for variable, value in ((MAX_CONNECTIONS, "0"), (MAX_CONNECTIONS, "many"), (MAX_CONNECTIONS, "2.5"),
+                            (REQUEST_TIMEOUT, "-1"), (REQUEST_TIMEOUT, "nan"), (IDLE_TIMEOUT, "inf")):
         result = obsgen("serve", "--db", str(tmp_path / "never.db"), "--port", "0", cwd=REPO,
                         env={variable: value}, timeout=30)
         assert result.returncode == 2, (variable, value, result.stderr)

@@ -1,10 +1,13 @@
 """Run the service: open the database, build the app from the catalog, serve until SIGTERM/SIGINT."""
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+import click
 
 from exporter import DEFAULT_HOST, DEFAULT_PORT
 from exporter.app import OTHER_ROUTES, SummaryApp
@@ -12,6 +15,7 @@ from exporter.contract import load_contract
 from exporter.database import Database, DatabaseUnavailable, open_or_create
 from exporter.faults import Faults
 from exporter.http_server import ExporterServer
+from exporter.limits import LimitError, ServerLimits, limits_from_env
 from exporter.logs import JsonLog
 from exporter.strategies import make_strategy
 from generator.model import Catalog
@@ -28,10 +32,14 @@ class ServeConfig:
     cache_ttl: float = 5.0
     busy_timeout: float = 1.0
     fault_injection: bool = False
+    limits: ServerLimits | None = None  # None: from the environment (OBSGEN_SERVE_*), else the defaults
 
 
 def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> ExporterServer:
-    """Everything but the serving loop; binds the socket (port 0 picks a free one)."""
+    """Everything but the serving loop; binds the socket (port 0 picks a free one).
+
+    Raises LimitError for a bad limit in the environment, before anything is opened."""
+    limits = config.limits or limits_from_env(os.environ)
     contract = load_contract(catalog, OTHER_ROUTES)
     try:
         open_or_create(config.db)
@@ -40,18 +48,22 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
     db = Database(config.db, busy_timeout=config.busy_timeout)
     strategy = make_strategy(config.strategy, config.cache_ttl)
     app = SummaryApp(contract, db, strategy, log, Faults() if config.fault_injection else None)
-    return ExporterServer((config.host, config.port), app)
+    return ExporterServer((config.host, config.port), app, limits)
 
 
 def serve(catalog: Catalog, config: ServeConfig, log: JsonLog | None = None) -> None:
     log = log or JsonLog()
-    server = build_server(catalog, config, log)
+    try:
+        server = build_server(catalog, config, log)
+    except LimitError as exc:  # the environment is part of the command line: a usage error (exit 2)
+        raise click.UsageError(str(exc)) from None
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="serve")
     loop.start()
     log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=config.strategy, db=str(config.db),
-             fault_injection=config.fault_injection)
+              fault_injection=config.fault_injection, request_timeout=server.limits.request_timeout,
+              max_connections=server.limits.max_connections)
     try:
         stop.wait()
     finally:

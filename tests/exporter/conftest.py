@@ -68,16 +68,16 @@ def db_copy(seeded_db, tmp_path) -> Path:
 
 @pytest.fixture
 def start_exporter(tmp_path):
-    """start_exporter(db, *serve_args, ready=True) -> an Exporter; every one is stopped at teardown.
+    """start_exporter(db, *serve_args, ready=True, env=None) -> an Exporter; every one is stopped at teardown.
 
     ready=False only waits for the "listening" line (for a service whose database is unavailable)."""
     with ExitStack() as stack:
         count = 0
 
-        def start(db: Path, *extra: str, ready: bool = True) -> Exporter:
+        def start(db: Path, *extra: str, ready: bool = True, env: dict | None = None) -> Exporter:
             nonlocal count
             count += 1
-            proc = stack.enter_context(serve(db, tmp_path / f"exporter-{count}.log", *extra))
+            proc = stack.enter_context(serve(db, tmp_path / f"exporter-{count}.log", *extra, env=env))
             if ready:
                 return Exporter(wait_ready(proc), proc)
             return Exporter(wait_until(lambda: listening_url(proc), STARTUP_TIMEOUT, what="listening"), proc)

@@ -41,11 +41,11 @@ def listening_url(proc: ManagedProcess) -> str | None:
     return None
 
 
-def serve(db: Path, log: Path, *extra: str, catalog: Path = AMPEL) -> ManagedProcess:
-    """An unstarted exporter process on a free port (use it as a context manager)."""
+def serve(db: Path, log: Path, *extra: str, catalog: Path = AMPEL, env: dict | None = None) -> ManagedProcess:
+    """An unstarted exporter process on a free port (use it as a context manager); `env` adds variables."""
     return ManagedProcess("exporter", [
         str(OBSGEN), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", "0",
-        "--catalog", str(catalog.relative_to(REPO)), *extra], log, cwd=REPO)
+        "--catalog", str(catalog.relative_to(REPO)), *extra], log, cwd=REPO, env=env)
 
 
 def wait_ready(proc: ManagedProcess) -> str:

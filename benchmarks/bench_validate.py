@@ -53,7 +53,7 @@ def floors(root: Path, work: Path, whole: bool) -> dict[str, list[list[str]]]:
     for script in sorted((root / "k6").glob("*.js")):
         tools.append([k6, "archive", "--quiet", "-O", str(work / f"{script.stem}.tar"), str(script)])
     for catalog in catalogs:
-        config = root / "alertmanager" / f"{catalog.service.name}.yml"
+        config = root / "alertmanager" / "alertmanager.yml"
         if catalog.alerting is not None and config.exists():
             tools.append([amtool, "check-config", str(config)])
             tools += [[amtool, "config", "routes", "test", f"--config.file={config}", f"severity={s}"]

@@ -53,11 +53,16 @@ def render_all(catalogs: list[Catalog], kinds: list[str] | None = None) -> Rende
         for kind in kinds:
             module = KINDS[kind]
             folders.update(module.FOLDERS)
+            if hasattr(module, "render_many"):
+                continue  # one artifact from all catalogs together, rendered below
             for rel, text in module.render(catalog).items():
                 if rel in owners and artifacts[rel] != text:
                     raise CatalogError([_clash(rel, owners[rel], catalog)])
                 owners[rel] = catalog.path.as_posix()
                 artifacts[rel] = text
+    for kind in kinds:
+        if hasattr(KINDS[kind], "render_many"):
+            artifacts.update(KINDS[kind].render_many(catalogs))
     return Rendered(artifacts, folders, {c.path.as_posix() for c in catalogs})
 
 

@@ -48,7 +48,7 @@ def test_committed_config_is_the_rendered_one(catalog, config_file):
                                                 ("info", "slack-backend")])
 def test_routes_send_each_severity_to_the_seed_receiver(config_file, severity, expected):
     result = amtool("config", "routes", "test", f"--config.file={config_file}", f"--verify.receivers={expected}",
-                    f"severity={severity}", "alertname=AnyAlert", "job=ampel-api")
+                    f"severity={severity}", "alertname=AnyAlert", "job=ampel-api", "team=backend")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == expected
 
@@ -60,8 +60,8 @@ def test_routes_follow_the_catalog_for_every_alert_the_rules_define(catalog, con
     assert alerts
     for rule in alerts:
         severity = dict(rule.labels)["severity"]
-        result = amtool("config", "routes", "test", f"--config.file={config_file}", f"severity={severity}",
-                        f"alertname={rule.alert}")
+        labels = [f"{k}={v}" for k, v in rule.labels] + ["job=ampel-api"]  # the selector label the expr keeps
+        result = amtool("config", "routes", "test", f"--config.file={config_file}", f"alertname={rule.alert}", *labels)
         assert result.stdout.strip() == catalog.alerting.receiver_for(severity), rule.alert
 
 
@@ -80,9 +80,9 @@ def test_secrets_are_file_paths_from_the_catalog_and_never_inlined(catalog, conf
     document = yaml.safe_load(config_file.read_text())
     receivers = {r["name"]: r for r in document["receivers"]}
     for receiver in catalog.alerting.receivers:
-        configs = receivers[receiver.name][f"{receiver.type}_configs"]
-        key = "routing_key_file" if receiver.type == "pagerduty" else "api_url_file"
-        assert [c[key] for c in configs] == [receiver.secret_file]
+        configs = receivers[receiver.name][f"{receiver.kind}_configs"]
+        key = "routing_key_file" if receiver.kind == "pagerduty" else "api_url_file"
+        assert [c[key] for c in configs] == [getattr(receiver, key)]
     text = config_file.read_text()
     for inline in ("routing_key:", "service_key:", "api_url:", "hooks.slack.com"):
         assert inline not in text
@@ -166,5 +166,7 @@ def test_validate_step_reports_a_config_amtool_rejects(catalog, tmp_path):
 
 def test_validate_step_reports_a_severity_routed_elsewhere_than_the_catalog_says(catalog, tmp_path):
     findings, rel = _amtool_findings(catalog, tmp_path, lambda text: text.replace(
-        "  - receiver: pagerduty-backend\n", "  - receiver: slack-backend\n", 1))
-    assert findings == [("amtool-check", "alertmanager-route-mismatch", rel, "critical")]
+        "    - receiver: pagerduty-backend\n", "    - receiver: slack-backend\n", 1))
+    assert findings == [("amtool-check", "alertmanager-route-mismatch", "catalog/ampel.yaml", "severity=critical"),
+                        ("amtool-check", "alertmanager-route-mismatch", "catalog/ampel.yaml",
+                         "route routes[0] -> pagerduty-backend")]

@@ -55,7 +55,8 @@ def test_redirected_alertmanager_config_keeps_the_generated_routes(catalog, tmp_
     check = subprocess.run([AMTOOL, "check-config", str(config)], capture_output=True, text=True, timeout=30)
     assert check.returncode == 0, check.stdout + check.stderr
     for severity in ("critical", "warning"):
-        route = subprocess.run([AMTOOL, "config", "routes", "test", f"--config.file={config}", f"severity={severity}"],
+        route = subprocess.run([AMTOOL, "config", "routes", "test", f"--config.file={config}", f"severity={severity}",
+                                *(f"{k}={v}" for k, v in catalog.alerting.match)],
                                capture_output=True, text=True, timeout=30)
         assert route.stdout.strip() == catalog.alerting.receiver_for(severity)
 

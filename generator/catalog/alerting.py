@@ -1,36 +1,143 @@
-"""The catalog's `alerting:` section -> `Alerting`: severity routes, receivers and their secret files.
+"""The catalog's `alerting:` section -> `Alerting`: typed receivers, routes, inhibition, time intervals.
 
-Semantic checks the JSON Schema cannot express: every routed severity is one the service declares
-and is routed once, the default receiver exists, each receiver names the file its secret lives in.
+Semantic checks the JSON Schema cannot express: each receiver has the fields of its type and reads
+its secret from a file, matchers parse (regexes as RE2), routes and the default name declared
+receivers, routes name declared time intervals, and the old severity-per-receiver format is turned
+into routes (it still loads; `severities` and `routes` together is refused with how to migrate).
+Durations are checked by the catalog schema's duration pattern before this runs.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
-from generator.model import Alerting, Receiver, Service
+from generator.model import (
+    Alerting, EmailReceiver, InhibitRule, Matcher, OpsgenieReceiver, PagerDutyReceiver, Route, Service,
+    SlackReceiver, SnsReceiver, TimeInterval, TimeRange, VictorOpsReceiver, WebexReceiver, WebhookReceiver,
+)
+from generator.promql.regex import RegexError, check as check_regex
 
-SECRET_FIELD = {"pagerduty": "routing_key_file", "slack": "api_url_file"}
+Problem = Callable[[str, str], None]
+
+# type -> (class, required fields, optional fields); catalog field names (email's `from` -> from_).
+RECEIVER_TYPES: dict[str, tuple[type, tuple[str, ...], tuple[str, ...]]] = {
+    "pagerduty": (PagerDutyReceiver, ("routing_key_file",), ()),
+    "slack": (SlackReceiver, ("api_url_file",), ("channel",)),
+    "webhook": (WebhookReceiver, ("url",), ("credentials_file", "max_alerts")),
+    "email": (EmailReceiver, ("to", "from", "smarthost"), ("auth_username", "auth_password_file", "require_tls")),
+    "opsgenie": (OpsgenieReceiver, ("api_key_file",), ("api_url", "priority")),
+    "victorops": (VictorOpsReceiver, ("api_key_file", "routing_key"), ()),
+    "webex": (WebexReceiver, ("room_id", "credentials_file"), ()),
+    "sns": (SnsReceiver, ("topic_arn",), ("region", "role_arn")),
+}
+# Alertmanager 0.25 accepts these too, but only with the secret inline in its config.
+INLINE_ONLY = {"pushover": "user_key and token", "telegram": "bot_token", "wechat": "api_secret",
+               "discord": "webhook_url"}
+COMMON_FIELDS = ("name", "type", "send_resolved", "severities", "repeat_interval")
 _TIMINGS = ("group_wait", "group_interval", "repeat_interval", "resolve_timeout")
+_MATCHER_RE = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"\s]*))\s*$')
+_TIME_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
-def build_alerting(data: dict | None, service: Service, problem: Callable[[str, str], None]) -> Alerting | None:
-    """`problem(doc_path, message)` collects located problems; returns None when there is no section.
-    Durations are checked by the catalog schema's duration pattern before this runs."""
+def parse_matcher(text: str) -> Matcher:
+    """`team="backend"`, `severity=~"critical|warning"` -> Matcher; ValueError says what is wrong."""
+    found = _MATCHER_RE.match(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a matcher: write label=\"value\" with =, !=, =~ or !~")
+    name, op, quoted, bare = found.groups()
+    value = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare
+    if op in ("=~", "!~"):
+        try:
+            check_regex(value)
+        except RegexError as exc:
+            raise ValueError(f"invalid regular expression (RE2, as Alertmanager uses): {exc}") from None
+    return Matcher(name, op, value)
+
+
+def matchers(items, at: str, problem: Problem) -> tuple[Matcher, ...]:
+    out = []
+    for i, text in enumerate(items or ()):
+        try:
+            out.append(parse_matcher(str(text)))
+        except ValueError as exc:
+            problem(f"{at}[{i}]", str(exc))
+    return tuple(out)
+
+
+def build_alerting(data: dict | None, service: Service, problem: Problem) -> Alerting | None:
+    """`problem(doc_path, message)` collects located problems; returns None when there is no section."""
     if data is None:
         return None
-    receivers = []
+    built = [_receiver(r, f"alerting.receivers[{i}]", problem) for i, r in enumerate(data["receivers"])]
+    receivers = tuple(r for r in built if r is not None)
+    names = [r["name"] for r in data["receivers"]]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            problem(f"alerting.receivers[{i}].name", f"duplicate receiver {name!r}")
+    intervals = _time_intervals(data.get("time_intervals", []), problem)
+    known = set(names)
+    interval_names = {t.name for t in intervals}
+    if data["default_receiver"] not in known:
+        problem("alerting.default_receiver", f"unknown receiver {data['default_receiver']!r}")
+    routes = _legacy_routes(data, service, problem)
+    routes += tuple(_route(r, f"alerting.routes[{i}]", known, interval_names, problem)
+                    for i, r in enumerate(data.get("routes", [])))
+    match = _pairs(data["match"]) if "match" in data else _default_match(service)
+    inhibit = _inhibit_rules(data.get("inhibit_rules", {}), service, match, problem)
+    defaults = Alerting(default_receiver="", receivers=())
+    return Alerting(
+        default_receiver=data["default_receiver"], receivers=receivers, routes=routes, match=match,
+        group_by=tuple(data.get("group_by", defaults.group_by)), inhibit_rules=inhibit, time_intervals=intervals,
+        **{key: data.get(key, getattr(defaults, key)) for key in _TIMINGS})
+
+
+def _pairs(mapping: dict) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in mapping.items()))
+
+
+def _default_match(service: Service) -> tuple[tuple[str, str], ...]:
+    """The labels every alert of the service carries: its team and its selector's labels."""
+    return tuple(sorted({"team": service.team, **dict(service.selector)}.items()))
+
+
+def _receiver(r: dict, at: str, problem: Problem):
+    kind = r["type"]
+    if kind in INLINE_ONLY:
+        problem(f"{at}.type", f"Alertmanager 0.25 reads the {INLINE_ONLY[kind]} of {kind} only inline, and obsgen "
+                              f"keeps secrets out of generated files; use a webhook receiver (e.g. a relay) instead")
+        return None
+    cls, required, optional = RECEIVER_TYPES[kind]
+    ok = True
+    for key in required:
+        if key not in r:
+            hint = ": the path of the file holding its secret" if key.endswith("_file") else ""
+            problem(at, f"a {kind} receiver needs {key}{hint}")
+            ok = False
+    for key in sorted(set(r) - set(required) - set(optional) - set(COMMON_FIELDS)):
+        problem(f"{at}.{key}", f"{key} belongs to another receiver type, not {kind}")
+        ok = False
+    if not ok:
+        return None
+    fields = {("from_" if k == "from" else k): r[k] for k in required + optional if k in r}
+    if "send_resolved" in r:
+        fields["send_resolved"] = bool(r["send_resolved"])
+    return cls(name=r["name"], **fields)
+
+
+def _legacy_routes(data: dict, service: Service, problem: Problem) -> tuple[Route, ...]:
+    """The old format's `severities:` (and `repeat_interval:`) on receivers, as routes by severity."""
+    legacy = [(i, r) for i, r in enumerate(data["receivers"]) if "severities" in r or "repeat_interval" in r]
+    if legacy and "routes" in data:
+        i = legacy[0][0]
+        problem(f"alerting.receivers[{i}].severities", "receivers[].severities is the old format and cannot be "
+                "mixed with routes: move it to a route (routes: [{receiver: NAME, matchers: ['severity=\"critical\"']}])")
+        return ()
     routed: dict[str, str] = {}
-    for i, r in enumerate(data["receivers"]):
+    out = []
+    for i, r in legacy:
         at = f"alerting.receivers[{i}]"
-        secret_key = SECRET_FIELD[r["type"]]
-        if secret_key not in r:
-            problem(at, f"a {r['type']} receiver needs {secret_key}: the path of the file holding its secret")
-        for key in set(SECRET_FIELD.values()) - {secret_key}:
-            if key in r:
-                problem(f"{at}.{key}", f"{key} belongs to another receiver type, not {r['type']}")
-        if "channel" in r and r["type"] != "slack":
-            problem(f"{at}.channel", "only slack receivers have a channel")
-        for j, severity in enumerate(r["severities"]):
+        severities = []
+        for j, severity in enumerate(r.get("severities", [])):
             if severity not in service.severities:
                 problem(f"{at}.severities[{j}]", f"unknown severity {severity!r} (service.severities: "
                                                  f"{', '.join(service.severities)})")
@@ -38,18 +145,72 @@ def build_alerting(data: dict | None, service: Service, problem: Callable[[str, 
                 problem(f"{at}.severities[{j}]", f"severity {severity!r} is already routed to {routed[severity]}")
             else:
                 routed[severity] = r["name"]
-        receivers.append(Receiver(
-            name=r["name"], type=r["type"], severities=tuple(r["severities"]), secret_file=r.get(secret_key, ""),
-            channel=r.get("channel", ""), repeat_interval=r.get("repeat_interval", ""),
-            send_resolved=bool(r.get("send_resolved", True))))
-    names = [r.name for r in receivers]
+                severities.append(severity)
+        if not severities:
+            if "repeat_interval" in r:
+                problem(f"{at}.repeat_interval", "repeat_interval on a receiver applies to its severities; "
+                                                 "give severities or move it to a route")
+            continue
+        text = severities[0] if len(severities) == 1 else "|".join(severities)
+        op = "=" if len(severities) == 1 else "=~"
+        out.append(Route(receiver=r["name"], matchers=(Matcher("severity", op, text),),
+                         repeat_interval=r.get("repeat_interval", ""), doc_path=at))
+    return tuple(out)
+
+
+def _route(r: dict, at: str, receivers: set[str], intervals: set[str], problem: Problem) -> Route:
+    if r["receiver"] not in receivers:
+        problem(f"{at}.receiver", f"unknown receiver {r['receiver']!r}")
+    for key in ("mute_time_intervals", "active_time_intervals"):
+        for j, name in enumerate(r.get(key, [])):
+            if name not in intervals:
+                problem(f"{at}.{key}[{j}]", f"unknown time interval {name!r} (declare it under alerting.time_intervals)")
+    return Route(
+        receiver=r["receiver"], matchers=matchers(r.get("matchers"), f"{at}.matchers", problem),
+        continue_=bool(r.get("continue", False)), group_by=tuple(r.get("group_by", ())),
+        group_wait=r.get("group_wait", ""), group_interval=r.get("group_interval", ""),
+        repeat_interval=r.get("repeat_interval", ""), mute_time_intervals=tuple(r.get("mute_time_intervals", ())),
+        active_time_intervals=tuple(r.get("active_time_intervals", ())),
+        routes=tuple(_route(c, f"{at}.routes[{i}]", receivers, intervals, problem)
+                     for i, c in enumerate(r.get("routes", []))),
+        doc_path=at)
+
+
+def _inhibit_rules(data: dict, service: Service, match, problem: Problem) -> tuple[InhibitRule, ...]:
+    out = []
+    if data.get("default", True) and {"critical", "warning"} <= set(service.severities):
+        equal = tuple(dict.fromkeys(("alertname", *(k for k, _ in match))))
+        out.append(InhibitRule((Matcher("severity", "=", "critical"),), (Matcher("severity", "=", "warning"),), equal))
+    for i, rule in enumerate(data.get("rules", [])):
+        at = f"alerting.inhibit_rules.rules[{i}]"
+        source = matchers(rule["source_matchers"], f"{at}.source_matchers", problem)
+        target = matchers(rule["target_matchers"], f"{at}.target_matchers", problem)
+        out.append(InhibitRule(source, target, tuple(rule.get("equal", ()))))
+    return tuple(out)
+
+
+def _time_intervals(items: list[dict], problem: Problem) -> tuple[TimeInterval, ...]:
+    out = []
+    for i, item in enumerate(items):
+        ranges = []
+        for j, spec in enumerate(item["time_intervals"]):
+            at = f"alerting.time_intervals[{i}].time_intervals[{j}]"
+            times = []
+            for k, t in enumerate(spec.get("times", [])):
+                start, end = t["start_time"], t["end_time"]
+                for key, value in (("start_time", start), ("end_time", end)):
+                    if not _TIME_RE.match(value):
+                        problem(f"{at}.times[{k}].{key}", f"{value!r} is not a time of day HH:MM (00:00 to 24:00)")
+                if _TIME_RE.match(start) and _TIME_RE.match(end) and start >= end:
+                    problem(f"{at}.times[{k}]", f"start_time {start} must be before end_time {end}")
+                times.append((start, end))
+            ranges.append(TimeRange(tuple(times), tuple(spec.get("weekdays", ())),
+                                    tuple(str(d) for d in spec.get("days_of_month", ())),
+                                    tuple(str(m) for m in spec.get("months", ())),
+                                    tuple(str(y) for y in spec.get("years", ())), spec.get("location", "")))
+        out.append(TimeInterval(item["name"], tuple(ranges)))
+    names = [t.name for t in out]
     for i, name in enumerate(names):
         if name in names[:i]:
-            problem(f"alerting.receivers[{i}].name", f"duplicate receiver {name!r}")
-    if data["default_receiver"] not in names:
-        problem("alerting.default_receiver", f"unknown receiver {data['default_receiver']!r}")
-    defaults = Alerting(default_receiver="", receivers=())
-    return Alerting(
-        default_receiver=data["default_receiver"], receivers=tuple(receivers),
-        group_by=tuple(data.get("group_by", defaults.group_by)),
-        **{key: data.get(key, getattr(defaults, key)) for key in _TIMINGS})
+            problem(f"alerting.time_intervals[{i}].name", f"duplicate time interval {name!r}")
+    return tuple(out)

@@ -9,6 +9,7 @@ Durations are checked by the catalog schema's duration pattern before this runs.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from typing import Callable
 
 from generator.model import (
@@ -34,6 +35,14 @@ RECEIVER_TYPES: dict[str, tuple[type, tuple[str, ...], tuple[str, ...]]] = {
 INLINE_ONLY = {"pushover": "user_key and token", "telegram": "bot_token", "wechat": "api_secret",
                "discord": "webhook_url"}
 COMMON_FIELDS = ("name", "type", "send_resolved", "severities", "repeat_interval")
+# Literal secret fields Alertmanager would accept -> the file field obsgen takes instead.
+SECRET_LITERALS = {"pagerduty": {"routing_key": "routing_key_file", "service_key": "routing_key_file"},
+                   "slack": {"api_url": "api_url_file"}, "opsgenie": {"api_key": "api_key_file"},
+                   "victorops": {"api_key": "api_key_file"}, "email": {"auth_password": "auth_password_file"},
+                   "webhook": {"credentials": "credentials_file"}, "webex": {"credentials": "credentials_file"}}
+WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")  # Alertmanager's order
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
 _TIMINGS = ("group_wait", "group_interval", "repeat_interval", "resolve_timeout")
 _MATCHER_RE = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"\s]*))\s*$')
 _TIME_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -108,12 +117,17 @@ def _receiver(r: dict, at: str, problem: Problem):
         return None
     cls, required, optional = RECEIVER_TYPES[kind]
     ok = True
+    for key, file_key in SECRET_LITERALS.get(kind, {}).items():
+        if key in r:
+            problem(f"{at}.{key}", f"{key} would put the secret into the catalog and the generated config; "
+                                   f"write it to a file and give {file_key} (its path) instead")
+            ok = False
     for key in required:
         if key not in r:
             hint = ": the path of the file holding its secret" if key.endswith("_file") else ""
             problem(at, f"a {kind} receiver needs {key}{hint}")
             ok = False
-    for key in sorted(set(r) - set(required) - set(optional) - set(COMMON_FIELDS)):
+    for key in sorted(set(r) - set(required) - set(optional) - set(COMMON_FIELDS) - set(SECRET_LITERALS.get(kind, {}))):
         problem(f"{at}.{key}", f"{key} belongs to another receiver type, not {kind}")
         ok = False
     if not ok:
@@ -189,6 +203,29 @@ def _inhibit_rules(data: dict, service: Service, match, problem: Problem) -> tup
     return tuple(out)
 
 
+def _ordered(text: str, names: tuple[str, ...] | None) -> bool:
+    """Whether a `start:end` range runs forwards (a single value always does)."""
+    if ":" not in text:
+        return True
+    start, end = text.split(":", 1)
+    rank = lambda v: names.index(v) if names and v in names else int(v) - (1 if names else 0)  # noqa: E731
+    try:
+        a, b = rank(start), rank(end)
+    except ValueError:
+        return True  # the schema's pattern reports a malformed value
+    return a <= b if (a < 0) == (b < 0) else True
+
+
+def _known_zone(name: str) -> bool:
+    if name in ("UTC", "Local"):
+        return True
+    try:
+        zoneinfo.ZoneInfo(name)
+        return True
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 def _time_intervals(items: list[dict], problem: Problem) -> tuple[TimeInterval, ...]:
     out = []
     for i, item in enumerate(items):
@@ -204,6 +241,14 @@ def _time_intervals(items: list[dict], problem: Problem) -> tuple[TimeInterval, 
                 if _TIME_RE.match(start) and _TIME_RE.match(end) and start >= end:
                     problem(f"{at}.times[{k}]", f"start_time {start} must be before end_time {end}")
                 times.append((start, end))
+            for key, order in (("weekdays", WEEKDAYS), ("months", MONTHS), ("days_of_month", None),
+                               ("years", None)):
+                for k, text in enumerate(spec.get(key, [])):
+                    if not _ordered(str(text), order):
+                        problem(f"{at}.{key}[{k}]", f"range {text} runs backwards (Alertmanager counts "
+                                                    f"{'sunday first' if key == 'weekdays' else 'upwards'})")
+            if spec.get("location") and not _known_zone(spec["location"]):
+                problem(f"{at}.location", f"unknown time zone {spec['location']!r} (an IANA name like Europe/Berlin)")
             ranges.append(TimeRange(tuple(times), tuple(spec.get("weekdays", ())),
                                     tuple(str(d) for d in spec.get("days_of_month", ())),
                                     tuple(str(m) for m in spec.get("months", ())),

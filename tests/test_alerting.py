@@ -393,3 +393,17 @@ def test_validate_reports_a_subtree_another_catalog_shadows(tmp_path):
     assert ("alertmanager-route-mismatch", "worker.yaml", "severity=critical") in findings
     assert all(file == "worker.yaml" for _, file, _ in findings)
 
+
+
+def test_the_shipped_catalogs_together_pass_amtool_and_every_route_test(tmp_path):
+    from tests.support.paths import AMPEL, CHECKOUT, REPO
+    catalogs = [load_catalog(p.relative_to(REPO)) for p in (AMPEL, CHECKOUT)]
+    ctx = build_context(REPO, catalogs, ["alertmanager"])
+    ctx.workdir = tmp_path
+    assert check_alertmanager_config(ctx) == []
+    config = tmp_path / "both.yml"
+    config.write_text(ctx.rendered.artifacts[alertmanager.CONFIG_PATH])
+    checkout = {"team": "payments", "namespace": "shop", "job": "checkout-api", "alertname": "CheckoutDown"}
+    assert routed(config, **checkout, severity="page") == "payments-audit,payments-opsgenie"
+    assert routed(config, **checkout, severity="ticket") == "payments-audit,payments-mail"
+    assert routed(config, team="backend", job="ampel-api", alertname="X", severity="critical") == "pagerduty-backend"

@@ -17,6 +17,18 @@ EXIT_UNREACHABLE = 9  # deploy: no usable answer after every retry (connection, 
 EXIT_ROLLED_BACK = 10  # deploy prometheus: Prometheus rejected the rules; the previous files are restored
 
 
+# A message longer than this is cut in the middle: an error must never echo megabytes of input.
+MAX_MESSAGE = 500
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text`, or its start and end around a note of how much was cut."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 4
+    return f"{text[:head]} …[{len(text) - head - tail:,} characters cut]… {text[-tail:]}"
+
+
 @dataclass(frozen=True)
 class Location:
     file: str
@@ -25,7 +37,7 @@ class Location:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path}" if self.path else where
+        return f"{where}: {shorten(self.path, 200)}" if self.path else where
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return f"{self.location}: {shorten(self.message)}"
 
 
 class CatalogError(Exception):

@@ -14,10 +14,14 @@ from typing import Any
 import jsonschema
 import yaml
 
+from generator.catalog.alert_text import check_templates
 from generator.catalog.alerting import build_alerting
+from generator.catalog.durations import duration_problem
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.promql_fields import check_expressions
-from generator.catalog.yaml_positions import json_path, load_with_lines
+from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
+from generator.catalog.schema_patterns import strict_validator
+from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.model import (
     AlertDef, AlertTest, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
@@ -32,6 +36,18 @@ def catalog_schema() -> dict:
     return json.loads(resources.files("generator.catalog").joinpath(SCHEMA_FILE).read_text())
 
 
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft7Validator:
+    return strict_validator(catalog_schema())
+
+
+@lru_cache(maxsize=1)
+def _named_patterns() -> dict[str, str]:
+    """Pattern -> what it stands for, from the schema's definitions that describe themselves."""
+    return {d["pattern"]: d["description"] for d in catalog_schema()["definitions"].values()
+            if "pattern" in d and "description" in d}
+
+
 def schema_path() -> Path:
     return Path(str(resources.files("generator.catalog").joinpath(SCHEMA_FILE)))
 
@@ -41,30 +57,25 @@ def display_path(path: Path, base: Path | None = None) -> str:
     directory) when inside it, so headers do not depend on where the command runs."""
     try:
         return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside base, or a symlink loop (reported on reading)
         return path.as_posix()
 
 
 def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
     path = Path(path)
     name = display_path(path, base)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError([Problem(Location(name), f"cannot read catalog: {exc.strerror or exc}")])
+    text = read_catalog_text(path, name)
     try:
         data, lines = load_with_lines(text)
+    except YAMLProblems as exc:
+        raise CatalogError([Problem(Location(name, p.line, p.path), p.message) for p in exc.problems])
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise CatalogError([Problem(Location(name, line), f"invalid YAML: {reason}")])
+        raise CatalogError([Problem(Location(name, yaml_error_line(exc, text)), f"invalid YAML: {yaml_error_reason(exc)}")])
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
 
-    validator = jsonschema.Draft7Validator(catalog_schema())
     problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for doc_path, message in _schema_problems(error):
             problems.append(Problem(Location(name, _line(lines, doc_path), doc_path or "(document)"), message))
     if problems:
@@ -86,11 +97,17 @@ def _schema_problems(error: jsonschema.ValidationError) -> list[tuple[str, str]]
     doc_path = json_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
-        extras = sorted(k for k in error.instance if k not in known)
+        extras = sorted((k for k in error.instance if k not in known), key=str)
         return [(f"{doc_path}.{k}" if doc_path else k, f"unknown field {k!r} (allowed: {', '.join(sorted(known))})")
                 for k in extras]
     if error.validator == "propertyNames":
         return [(f"{doc_path}.{error.instance}", f"field {error.instance!r} is not allowed here")]
+    named = _named_patterns().get(error.validator_value) if error.validator == "pattern" else None
+    if named and "propertyNames" in error.relative_schema_path:
+        # a map key of the wrong form (a label name Prometheus refuses, say): located at the key
+        return [(f"{doc_path}.{error.instance}", f"{error.instance!r} is not {named}")]
+    if named:
+        return [(doc_path, f"{error.instance!r} is not {named}")]
     return [(doc_path, error.message)]
 
 
@@ -159,6 +176,10 @@ class _Builder:
             severities=tuple(s.get("severities", ("critical", "warning", "info"))))
 
     def duration(self, text: str, doc_path: str) -> float:
+        out_of_range = duration_problem(text)
+        if out_of_range:
+            self.problem(doc_path, out_of_range)
+            return 0.0
         try:
             return parse_duration(text)
         except ValueError as exc:
@@ -209,6 +230,7 @@ class _Builder:
 
     def alert_text(self, a: dict, at: str, service: Service) -> AlertText:
         self.duration(a["for"], f"{at}.for")
+        check_templates(a, at, self.problem)
         return AlertText(
             name=a["name"], for_=a["for"], severity=a["severity"], summary=a["summary"],
             description=a["description"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from generator.build.expressions import expand_selector
+from generator.errors import shorten
 from generator.model import AlertDef, Dashboard, RecordingDef, Service
 from generator.promql import ParseError, parse
 
@@ -17,8 +18,13 @@ def _check(expr: str, service: Service, doc_path: str, problem: Callable[[str, s
     try:
         parse(expanded, grafana=grafana)
     except ParseError as exc:
-        shown = f" in `{expanded}`" if expanded != expr else ""
-        problem(doc_path, f"invalid PromQL: {exc}{shown}")
+        shown = f" in `{shorten(expanded, 200)}`" if expanded != expr else ""
+        problem(doc_path, f"invalid PromQL: {shorten(str(exc), 250)}{shown}")
+    except RecursionError:
+        problem(doc_path, "invalid PromQL: nested too deeply to parse")
+    except Exception as exc:  # noqa: BLE001 - whatever the parser trips on is a located catalog error
+        problem(doc_path, f"invalid PromQL: the expression could not be parsed ({type(exc).__name__}: "
+                          f"{shorten(str(exc), 200)})")
 
 
 def check_expressions(alerts: tuple[AlertDef, ...], recording: tuple[RecordingDef, ...],

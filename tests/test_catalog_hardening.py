@@ -13,7 +13,7 @@ import pytest
 from generator.catalog import load_catalog
 from generator.errors import CatalogError
 from tests.support.cli import obsgen
-from tests.support.paths import AMPEL
+from tests.support.paths import AMPEL, CHECKOUT as CATALOG_CHECKOUT
 
 GOOD = AMPEL.read_text()
 
@@ -310,3 +310,56 @@ def test_alerting_timings_out_of_range(tmp_path):
         "(Prometheus allows up to 292y)",
         f"c.yaml:{_line_of(text, '9999999999999999d')}: alerting.receivers[0].repeat_interval: duration "
         "'9999999999999999d' is out of range (Prometheus allows up to 292y)"]
+
+
+# -- found by the catalog fuzzer ---------------------------------------------------------------------
+
+def test_a_scalar_its_explicit_tag_cannot_read(tmp_path):
+    text = _replace("    help: Time spent computing the dashboard summary for one request.", "    help: !!int x")
+    line = _line_of(text, "!!int x")
+    assert _problems(tmp_path, text) == [f"c.yaml:{line}: 'x' cannot be read as int (invalid literal for int() "
+                                         "with base 10: 'x')"]
+
+
+def test_an_integer_too_large_for_a_float(tmp_path):
+    text = _replace("    threshold: 0.01\n", f"    threshold: {'1' * 400}\n")
+    line = _line_of(text, "1" * 400)
+    (problem,) = _problems(tmp_path, text)
+    assert problem.startswith(f"c.yaml:{line}: objectives[1].threshold: '111"), problem
+    assert problem.endswith("…' is out of range (at most 2^63-1 in magnitude)"), problem
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ("  scrape_interval: 15s\n", "  scrape_interval: 15s\n  rate_window: 0s\n", "service.rate_window"),
+    ("  scrape_interval: 15s\n", "  scrape_interval: 0ms\n", "service.scrape_interval"),
+])
+def test_a_zero_window(tmp_path, old, new, where):
+    """A 0s window built into a rule was a parse-error traceback while rendering."""
+    text = _replace(old, new)
+    line = _line_of(text, "0s\n" if "rate_window" in new else "0ms")
+    (problem,) = _problems(tmp_path, text)
+    assert problem.startswith(f"c.yaml:{line}: {where}: must be longer than 0s"), problem
+
+
+def test_a_zero_objective_window(tmp_path):
+    checkout = CATALOG_CHECKOUT.read_text()
+    text = _replace("    window: 30m\n", "    window: 0s\n", checkout)
+    line = _line_of(text, "window: 0s")
+    (problem,) = _problems(tmp_path, text)
+    assert problem == f"c.yaml:{line}: objectives[1].window: must be longer than 0s, not '0s'"
+
+
+@pytest.mark.parametrize("value", ["4.9e-324", "0.0000001", "1", "1.5"])
+def test_an_error_ratio_threshold_outside_what_a_ratio_can_be(tmp_path, value):
+    """4.9e-324 made the rule-test planner divide into infinity (a traceback)."""
+    text = _replace("    threshold: 0.01\n", f"    threshold: {value}\n")
+    line = _line_of(text, f"threshold: {value}")
+    (problem,) = _problems(tmp_path, text)
+    assert problem.startswith(f"c.yaml:{line}: objectives[1].threshold: an error ratio threshold must be at least "
+                              "1e-06 and below 1, not "), problem
+
+
+def test_the_smallest_error_ratio_threshold_is_fine(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(_replace("    threshold: 0.01\n", "    threshold: 0.000001\n"))
+    assert load_catalog(path).objectives[1].threshold == 1e-06

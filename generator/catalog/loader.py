@@ -29,6 +29,8 @@ from generator.model import (
 )
 
 SCHEMA_FILE = "catalog.schema.json"
+# One failure in a million: below it, an error-ratio objective cannot be tested with whole counts.
+MIN_ERROR_RATIO = 1e-6
 
 
 @lru_cache(maxsize=1)
@@ -165,7 +167,7 @@ class _Builder:
         ds = grafana.get("datasource", {})
         for key in ("scrape_interval", "rate_window"):
             if key in s:
-                self.duration(s[key], f"service.{key}")
+                self.duration(s[key], f"service.{key}", positive=True)
         return Service(
             name=s["name"], team=s["team"], runbook_base_url=s["runbook_base_url"].rstrip("/"),
             folder_uid=grafana["folder"]["uid"], folder_title=grafana["folder"]["title"],
@@ -175,16 +177,20 @@ class _Builder:
             endpoint=s.get("endpoint", ""),
             severities=tuple(s.get("severities", ("critical", "warning", "info"))))
 
-    def duration(self, text: str, doc_path: str) -> float:
+    def duration(self, text: str, doc_path: str, positive: bool = False) -> float:
+        """Seconds; `positive` for windows and intervals, where Prometheus refuses 0s."""
         out_of_range = duration_problem(text)
         if out_of_range:
             self.problem(doc_path, out_of_range)
             return 0.0
         try:
-            return parse_duration(text)
+            seconds = parse_duration(text)
         except ValueError as exc:
             self.problem(doc_path, str(exc))
             return 0.0
+        if positive and seconds <= 0:
+            self.problem(doc_path, f"must be longer than 0s, not {text!r}")
+        return seconds
 
     def metrics(self, items: list[dict]) -> tuple[Metric, ...]:
         out = []
@@ -285,7 +291,8 @@ class _Builder:
             at = f"objectives[{i}]"
             threshold = self.threshold(o["threshold"], f"{at}.threshold", tiers)
             window = o.get("window", service.rate_window)
-            self.duration(window, f"{at}.window")
+            if "window" in o:  # the default, service.rate_window, is checked where it is written
+                self.duration(window, f"{at}.window", positive=True)
             common = dict(name=o["name"], kind=o["kind"], threshold=threshold, window=window,
                           alert=self.alert_text(o["alert"], f"{at}.alert", service),
                           description=o.get("description", ""))
@@ -300,6 +307,9 @@ class _Builder:
                                  f"{metric.name}; the quantile would be interpolated across it")
                 out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s"))
             else:
+                if not MIN_ERROR_RATIO <= threshold < 1:
+                    self.problem(f"{at}.threshold", f"an error ratio threshold must be at least {MIN_ERROR_RATIO:g} "
+                                 f"and below 1, not {threshold:g}")
                 out.append(Objective(**common, errors=self.metric_ref(o["errors"], f"{at}.errors", metrics),
                                      total=self.metric_ref(o["total"], f"{at}.total", metrics), unit="percentunit"))
         self.unique([o.name for o in out], "objective", [f"objectives[{i}].name" for i in range(len(out))])
@@ -349,7 +359,7 @@ class _Builder:
             if s["executor"] != "constant-vus" and "iterations" not in s:
                 self.problem(at, f"{s['executor']} needs iterations")
             if "duration" in s:
-                self.duration(s["duration"], f"{at}.duration")
+                self.duration(s["duration"], f"{at}.duration", positive=True)
             out.append(Scenario(s["name"], s["tier"], s["executor"], s["vus"], s.get("description", ""),
                                 s.get("duration"), s.get("iterations"), float(s.get("quantile", default_quantile))))
         self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])

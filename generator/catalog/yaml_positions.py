@@ -23,6 +23,9 @@ ALIAS_EXPANSION_LIMIT = 10_000
 MAX_DEPTH = 64
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_INT_TAG = "tag:yaml.org,2002:int"
+# Integers must fit an int64 (what Go-side tools, JSON consumers and float conversions handle).
+MAX_INT = 2**63 - 1
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -54,8 +57,10 @@ def _alias_line(text: str) -> int:
 
 
 class _Walker:
-    def __init__(self, text: str, constructor: yaml.constructor.SafeConstructor):
-        self.text, self.constructor = text, constructor
+    def __init__(self, text: str):
+        # Its own constructor: one that failed on a node keeps it as "recursive" and would then
+        # refuse the whole document.
+        self.text, self.constructor = text, yaml.constructor.SafeConstructor()
         self.lines: dict[str, int] = {}
         self.problems: list[YAMLProblem] = []
         self.seen: set[int] = set()
@@ -67,8 +72,9 @@ class _Walker:
             return None
         try:
             value = self.constructor.construct_object(key)
-        except yaml.YAMLError:
-            return None  # the constructor reports it, with its mark, when the document is built
+        except Exception:  # noqa: BLE001 - reported, with its mark, when the document is built
+            self.constructor = yaml.constructor.SafeConstructor()
+            return None
         try:
             hash(value)
         except TypeError:
@@ -98,7 +104,7 @@ class _Walker:
             elif isinstance(node, yaml.SequenceNode):
                 for index in range(len(node.value) - 1, -1, -1):
                     stack.append((node.value[index], f"{path}[{index}]", depth + 1, aliased))
-            elif node.tag == _FLOAT_TAG and not aliased:
+            elif node.tag in (_FLOAT_TAG, _INT_TAG) and not aliased:
                 self.number(node, line, path)
 
     def mapping(self, node: yaml.MappingNode, path: str, depth: int, aliased: bool, stack: list) -> None:
@@ -123,8 +129,12 @@ class _Walker:
     def number(self, node: yaml.ScalarNode, line: int, path: str) -> None:
         try:
             value = self.constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError):
+        except Exception:  # noqa: BLE001 - `!!int x`: reported when the document is built
+            self.constructor = yaml.constructor.SafeConstructor()
             return
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            self.problems.append(YAMLProblem(
+                line, f"{_shorten(node.value)!r} is out of range (at most 2^63-1 in magnitude)", path))
         if isinstance(value, float) and not math.isfinite(value):
             self.problems.append(YAMLProblem(line, f"{_shorten(node.value)!r} is not a finite number", path))
 
@@ -142,12 +152,39 @@ def load_with_lines(text: str) -> tuple[Any, dict[str, int]]:
     node = yaml.compose(text, Loader=_LOADER)
     if node is None:
         return None, {}
-    constructor = yaml.constructor.SafeConstructor()
-    walker = _Walker(text, constructor)
+    walker = _Walker(text)
     walker.walk(node)
+    constructor = yaml.constructor.SafeConstructor()
     if walker.problems:
         raise YAMLProblems(sorted(walker.problems, key=lambda p: p.line))
-    return constructor.construct_document(node), walker.lines
+    try:
+        return constructor.construct_document(node), walker.lines
+    except yaml.YAMLError:
+        raise
+    except Exception:  # noqa: BLE001 - PyYAML lets a bad explicit tag (`!!int x`) raise ValueError
+        raise YAMLProblems([_unreadable_scalar(node)]) from None
+
+
+def _unreadable_scalar(root: yaml.Node) -> YAMLProblem:
+    """The first scalar the constructor cannot turn into its tag's type (`!!int x`, `!!float []`)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except Exception as exc:  # noqa: BLE001
+                return YAMLProblem(node.start_mark.line + 1, (
+                    f"{_shorten(node.value)!r} cannot be read as {node.tag.rsplit(':', 1)[-1]} "
+                    f"({_shorten(str(exc), 120)})"))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return YAMLProblem(root.start_mark.line + 1, "the document cannot be read")
 
 
 def json_path(parts) -> str:

@@ -35,9 +35,12 @@ class Location:
     line: int | None = None
     path: str = ""  # e.g. metrics[2].buckets
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", shorten(self.path, 200))  # a key can be megabytes long
+
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {shorten(self.path, 200)}" if self.path else where
+        return f"{where}: {self.path}" if self.path else where
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,12 @@ class Problem:
     location: Location
     message: str
 
+    def __post_init__(self) -> None:
+        # cut where it is made, so that every report (generate, validate, JSON, JUnit) gets it short
+        object.__setattr__(self, "message", shorten(self.message))
+
     def __str__(self) -> str:
-        return f"{self.location}: {shorten(self.message)}"
+        return f"{self.location}: {self.message}"
 
 
 class CatalogError(Exception):

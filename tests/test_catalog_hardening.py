@@ -363,3 +363,13 @@ def test_the_smallest_error_ratio_threshold_is_fine(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(_replace("    threshold: 0.01\n", "    threshold: 0.000001\n"))
     assert load_catalog(path).objectives[1].threshold == 1e-06
+
+
+def test_validate_does_not_echo_megabytes_either(tmp_path):
+    huge = "x" * 1_000_000
+    _project(tmp_path, _replace("    buckets: [0.05, 0.1,", f"    buckets: [0.05, {huge},"))
+    result = obsgen("validate", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    output = result.stdout + result.stderr
+    assert "characters cut" in output and "is not of type 'number'" in output
+    assert len(output) < 10_000, len(output)

@@ -32,7 +32,7 @@ def test_every_mutant_is_generated_or_refused_with_a_location(name, tmp_path):
     # both outcomes really happen, so both sets of checks ran
     assert report.generated >= FUZZ_CASES // 20, report.summary()
     assert report.refused >= FUZZ_CASES // 2, report.summary()
-    assert report.rule_files >= 2 * report.generated
+    assert report.rule_files >= report.generated  # each generated case had its rules checked
 
 
 def test_mutants_are_deterministic_and_varied():

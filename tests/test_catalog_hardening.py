@@ -373,3 +373,23 @@ def test_validate_does_not_echo_megabytes_either(tmp_path):
     output = result.stdout + result.stderr
     assert "characters cut" in output and "is not of type 'number'" in output
     assert len(output) < 10_000, len(output)
+
+
+@pytest.mark.parametrize("depth, message", [
+    (100, "nested more than 64 levels deep"),
+    (5000, "invalid YAML: exceeded maximum nesting depth"),
+])
+def test_deeply_nested_yaml(tmp_path, depth, message):
+    text = _replace("  team: backend\n", "  team: backend\n  deep: " + "[" * depth + "]" * depth + "\n")
+    line = _line_of(text, "  deep: ")
+    (problem,) = _problems(tmp_path, text)
+    assert problem.startswith(f"c.yaml:{line}: {message}"), problem
+
+
+@pytest.mark.parametrize("value", ["4.9e-324", "0.0000001", "0.0009"])
+def test_a_quantile_too_small_to_name(tmp_path, value):
+    """4.9e-324 became the recording rule name `...:p4.9e-322_rate5m`, a rendering traceback."""
+    text = _replace("    quantile: 0.95\n", f"    quantile: {value}\n")
+    line = _line_of(text, f"quantile: {value}")
+    (problem,) = _problems(tmp_path, text)
+    assert problem.startswith(f"c.yaml:{line}: objectives[0].quantile: a quantile must be at least 0.001 (p0.1)"), problem

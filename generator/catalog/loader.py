@@ -31,6 +31,8 @@ from generator.model import (
 SCHEMA_FILE = "catalog.schema.json"
 # One failure in a million: below it, an error-ratio objective cannot be tested with whole counts.
 MIN_ERROR_RATIO = 1e-6
+# The smallest quantile: rule names spell it as a percentile, which must not need an exponent.
+MIN_QUANTILE = 0.001
 
 
 @lru_cache(maxsize=1)
@@ -305,6 +307,7 @@ class _Builder:
                 elif threshold not in metric.buckets:
                     self.problem(f"{at}.threshold", f"threshold {threshold:g} is not a bucket boundary of "
                                  f"{metric.name}; the quantile would be interpolated across it")
+                self.quantile(o["quantile"], f"{at}.quantile")
                 out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s"))
             else:
                 if not MIN_ERROR_RATIO <= threshold < 1:
@@ -314,6 +317,11 @@ class _Builder:
                                      total=self.metric_ref(o["total"], f"{at}.total", metrics), unit="percentunit"))
         self.unique([o.name for o in out], "objective", [f"objectives[{i}].name" for i in range(len(out))])
         return tuple(out)
+
+    def quantile(self, value: float, at: str) -> None:
+        """Named as a percentile (p95, p99_9) in rule names and k6 thresholds: from 0.001 (p0.1) up."""
+        if value < MIN_QUANTILE:
+            self.problem(at, f"a quantile must be at least {MIN_QUANTILE:g} (p0.1), not {value:g}")
 
     def threshold(self, value, at: str, tiers: tuple[Tier, ...]) -> float:
         if isinstance(value, (int, float)):
@@ -360,6 +368,8 @@ class _Builder:
                 self.problem(at, f"{s['executor']} needs iterations")
             if "duration" in s:
                 self.duration(s["duration"], f"{at}.duration", positive=True)
+            if "quantile" in s:
+                self.quantile(s["quantile"], f"{at}.quantile")
             out.append(Scenario(s["name"], s["tier"], s["executor"], s["vus"], s.get("description", ""),
                                 s.get("duration"), s.get("iterations"), float(s.get("quantile", default_quantile))))
         self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])

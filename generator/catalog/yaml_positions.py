@@ -24,6 +24,7 @@ MAX_DEPTH = 64
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAG = "tag:yaml.org,2002:str"
 # Integers must fit an int64 (what Go-side tools, JSON consumers and float conversions handle).
 MAX_INT = 2**63 - 1
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -70,6 +71,8 @@ class _Walker:
         """A key as the constructor will see it (`yes` and `true` are the same key), or None."""
         if not isinstance(key, yaml.ScalarNode):
             return None
+        if key.tag == _STR_TAG:  # nearly every key: no need to construct it
+            return ("str", key.value)
         try:
             value = self.constructor.construct_object(key)
         except Exception:  # noqa: BLE001 - reported, with its mark, when the document is built

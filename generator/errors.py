@@ -19,6 +19,8 @@ EXIT_ROLLED_BACK = 10  # deploy prometheus: Prometheus rejected the rules; the p
 
 # A message longer than this is cut in the middle: an error must never echo megabytes of input.
 MAX_MESSAGE = 500
+# A catalog error reports at most this many problems, then how many more there are.
+MAX_PROBLEMS = 100
 
 
 def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -60,6 +62,11 @@ class CatalogError(Exception):
     """The catalog cannot be used. Carries every problem found, each located."""
 
     def __init__(self, problems: list[Problem]):
+        if len(problems) > MAX_PROBLEMS:  # a generated or corrupted file can hold a million
+            rest = problems[MAX_PROBLEMS]
+            problems = problems[:MAX_PROBLEMS] + [Problem(
+                Location(rest.location.file, rest.location.line),
+                f"... and {len(problems) - MAX_PROBLEMS:,} more problem(s) not shown")]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 

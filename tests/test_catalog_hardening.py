@@ -393,3 +393,14 @@ def test_a_quantile_too_small_to_name(tmp_path, value):
     line = _line_of(text, f"quantile: {value}")
     (problem,) = _problems(tmp_path, text)
     assert problem.startswith(f"c.yaml:{line}: objectives[0].quantile: a quantile must be at least 0.001 (p0.1)"), problem
+
+
+def test_a_flood_of_problems_is_cut_short(tmp_path):
+    flood = "".join(f"  junk{i}: 1\n" for i in range(5000))
+    text = _replace("  team: backend\n", "  team: backend\n" + flood)
+    problems = _problems(tmp_path, text)
+    assert len(problems) == 101
+    assert all("unknown field 'junk" in p for p in problems[:100])
+    line, message = re.fullmatch(r"c\.yaml:(\d+): (.*)", problems[-1]).groups()
+    assert message == "... and 4,900 more problem(s) not shown"
+    assert text.splitlines()[int(line) - 1].startswith("  junk")

@@ -22,5 +22,6 @@ def duration_problem(text: object) -> str | None:
         return None
     total_ms = sum(int(n) * _UNIT_MS[u] for n, u in _PART_RE.findall(text))
     if total_ms * 1_000_000 > MAX_NANOSECONDS:
-        return f"duration {text if len(text) <= 40 else text[:40] + '…'!r} is out of range (Prometheus allows up to 292y)"
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        return f"duration {shown!r} is out of range (Prometheus allows up to 292y)"
     return None

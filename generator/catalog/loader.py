@@ -74,7 +74,8 @@ def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
     except YAMLProblems as exc:
         raise CatalogError([Problem(Location(name, p.line, p.path), p.message) for p in exc.problems])
     except yaml.YAMLError as exc:
-        raise CatalogError([Problem(Location(name, yaml_error_line(exc, text)), f"invalid YAML: {yaml_error_reason(exc)}")])
+        location = Location(name, yaml_error_line(exc, text))
+        raise CatalogError([Problem(location, f"invalid YAML: {yaml_error_reason(exc)}")])
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
 

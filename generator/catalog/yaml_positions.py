@@ -68,11 +68,12 @@ class _Walker:
         self.expanded = 0
 
     def key_value(self, key: yaml.Node):
-        """A key as the constructor will see it (`yes` and `true` are the same key), or None."""
+        """A key as the built mapping will hold it, or None: `yes` and `true` are the same key, and
+        so are `1`, `1.0` and `true`, as in any Python dict."""
         if not isinstance(key, yaml.ScalarNode):
             return None
         if key.tag == _STR_TAG:  # nearly every key: no need to construct it
-            return ("str", key.value)
+            return key.value
         try:
             value = self.constructor.construct_object(key)
         except Exception:  # noqa: BLE001 - reported, with its mark, when the document is built
@@ -82,7 +83,7 @@ class _Walker:
             hash(value)
         except TypeError:
             return None
-        return (type(value).__name__, value)
+        return value
 
     def walk(self, root: yaml.Node) -> None:
         # Iterative, so that neither depth nor size can reach Python's recursion limit.

@@ -404,3 +404,11 @@ def test_a_flood_of_problems_is_cut_short(tmp_path):
     line, message = re.fullmatch(r"c\.yaml:(\d+): (.*)", problems[-1]).groups()
     assert message == "... and 4,900 more problem(s) not shown"
     assert text.splitlines()[int(line) - 1].startswith("  junk")
+
+
+def test_an_alert_test_series_that_does_not_parse(tmp_path):
+    """Found by the fuzzer: the rule-test planner parsed it, and its parse error was a traceback."""
+    text = _replace("    test: {series: 'up{$selector, ", "    test: {series: 'u🙂p{$selector, ")
+    line = _line_of(text, "u🙂p")
+    (problem,) = _problems(tmp_path, text)
+    assert problem.startswith(f"c.yaml:{line}: alerts[0].test.series: invalid PromQL: "), problem

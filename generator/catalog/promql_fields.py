@@ -1,4 +1,5 @@
-"""The catalog's PromQL fields parse: alert and recording rule expressions, dashboard queries.
+"""The catalog's PromQL fields parse: alert and recording rule expressions, the series of alert
+tests, dashboard queries.
 
 Checked at load time, after `$selector` is expanded, so that no generator ever sees (or writes) an
 expression Prometheus or Grafana would reject; the problem names the field and its line.
@@ -33,6 +34,8 @@ def check_expressions(alerts: tuple[AlertDef, ...], recording: tuple[RecordingDe
     """Report each expression that does not parse (dashboard queries may use Grafana variables)."""
     for i, alert in enumerate(alerts):
         _check(alert.expr, service, f"alerts[{i}].expr", problem, grafana=False)
+        if alert.test is not None:  # the series its generated test feeds: a selector, parsed likewise
+            _check(alert.test.series, service, f"alerts[{i}].test.series", problem, grafana=False)
     for i, rule in enumerate(recording):
         _check(rule.expr, service, f"recording_rules[{i}].expr", problem, grafana=False)
     for i, dashboard in enumerate(dashboards):

@@ -412,3 +412,13 @@ def test_an_alert_test_series_that_does_not_parse(tmp_path):
     line = _line_of(text, "u🙂p")
     (problem,) = _problems(tmp_path, text)
     assert problem.startswith(f"c.yaml:{line}: alerts[0].test.series: invalid PromQL: "), problem
+
+
+def test_a_file_larger_than_any_catalog(tmp_path):
+    path = tmp_path / "c.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(17 * 1024 * 1024)  # sparse: costs no disk
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path, base=tmp_path)
+    assert [str(p) for p in err.value.problems] == [
+        "c.yaml: cannot read catalog: it is 17,825,792 bytes, more than the 16,777,216 a catalog may be"]

@@ -1,7 +1,8 @@
 """Reading a catalog file: only a regular file, only UTF-8, every refusal located.
 
-The file is opened non-blocking and checked with fstat before anything is read, so a FIFO, a
-device or a directory in place of the catalog is refused at once instead of hanging the command.
+The path is checked with stat before it is opened (and with fstat after a non-blocking open), so a
+FIFO, a device or a directory in place of the catalog is refused at once instead of hanging the
+command; so is a file larger than any catalog (16 MiB).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import yaml
 
 from generator.errors import CatalogError, Location, Problem
 
+MAX_BYTES = 16 * 1024 * 1024  # a catalog is a few kilobytes; this is far past any real one
 _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
          (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
@@ -28,21 +30,37 @@ def _kind(mode: int) -> str:
     return next((what for test, what in _KINDS if test(mode)), "not a regular file")
 
 
+def _cannot_read(name: str, exc: OSError) -> CatalogError:
+    if exc.errno == errno.ELOOP:
+        return _refuse(name, "cannot read catalog: a symbolic link loop")
+    return _refuse(name, f"cannot read catalog: {exc.strerror or exc}")
+
+
+def _check_kind(name: str, st: os.stat_result) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise _refuse(name, f"cannot read catalog: it is {_kind(st.st_mode)}, not a regular file")
+    if st.st_size > MAX_BYTES:
+        raise _refuse(name, f"cannot read catalog: it is {st.st_size:,} bytes, more than the "
+                            f"{MAX_BYTES:,} a catalog may be")
+
+
 def read_catalog_bytes(path: Path, name: str) -> bytes:
+    # stat first, so that a FIFO is not even opened; fstat again after a non-blocking open, in
+    # case the path was swapped in between
     try:
+        _check_kind(name, os.stat(path))
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise _refuse(name, "cannot read catalog: a symbolic link loop") from None
-        raise _refuse(name, f"cannot read catalog: {exc.strerror or exc}") from None
+        raise _cannot_read(name, exc) from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise _refuse(name, f"cannot read catalog: it is {_kind(mode)}, not a regular file")
+        _check_kind(name, os.fstat(fd))
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:  # it grew after fstat
+            raise _refuse(name, f"cannot read catalog: more than the {MAX_BYTES:,} bytes a catalog may be")
+        return data
     except OSError as exc:
-        raise _refuse(name, f"cannot read catalog: {exc.strerror or exc}") from None
+        raise _cannot_read(name, exc) from None
     finally:
         os.close(fd)
 

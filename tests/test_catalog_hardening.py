@@ -422,3 +422,19 @@ def test_a_file_larger_than_any_catalog(tmp_path):
         load_catalog(path, base=tmp_path)
     assert [str(p) for p in err.value.problems] == [
         "c.yaml: cannot read catalog: it is 17,825,792 bytes, more than the 16,777,216 a catalog may be"]
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ("  team: backend\n", "  team: '{{status}}'\n", "service.team"),
+    ("  runbook_base_url: https://runbooks.example.com/ampel\n",
+     "  runbook_base_url: https://runbooks.example.com/{{ .x }}\n", "service.runbook_base_url"),
+    ("    severity: critical\n    summary: Dashboard summary target", "    severity: '{{'\n    summary: Dashboard summary target",
+     "alerts[0].severity"),
+])
+def test_fields_every_alert_carries_are_templates_too(tmp_path, old, new, where):
+    """Found by the fuzzer: `team: '{{status}}'` became every alert's team label, and rendering it
+    for the generated tests was a traceback."""
+    text = _replace(old, new)
+    line = _line_of(text, new.strip().splitlines()[0])
+    problems = _problems(tmp_path, text)
+    assert any(p.startswith(f"c.yaml:{line}: {where}: unsupported alert template") for p in problems), problems

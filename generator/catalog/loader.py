@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from generator.catalog.alert_text import check_templates
+from generator.catalog.alert_text import check_service_templates, check_templates
 from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
 from generator.catalog.outputs import kubernetes_output, mimir_output
@@ -171,6 +171,7 @@ class _Builder:
         for key in ("scrape_interval", "rate_window"):
             if key in s:
                 self.duration(s[key], f"service.{key}", positive=True)
+        check_service_templates(s, self.problem)
         return Service(
             name=s["name"], team=s["team"], runbook_base_url=s["runbook_base_url"].rstrip("/"),
             folder_uid=grafana["folder"]["uid"], folder_title=grafana["folder"]["title"],

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 _ACTION_RE = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.S)
-_PRINTF_RE = re.compile(r'^printf\s+"%\.(\d+)([gf])"$')
+_PRINTF_RE = re.compile(r'printf\s+"%\.(\d+)([gf])"')
 
 
 class TemplateUnsupported(ValueError):
@@ -106,7 +106,7 @@ def _action(text: str, labels: dict[str, str], value: float) -> str:
     parts = [p.strip() for p in text.split("|")]
     current = _value(parts[0], labels, value)
     for pipe in parts[1:]:
-        printf = _PRINTF_RE.match(pipe)
+        printf = _PRINTF_RE.fullmatch(pipe)
         if pipe in _PIPES and isinstance(current, float):
             current = _PIPES[pipe](current)
         elif printf and isinstance(current, float):
@@ -115,6 +115,17 @@ def _action(text: str, labels: dict[str, str], value: float) -> str:
         else:
             raise TemplateUnsupported(f"template pipe {pipe!r}")
     return go_float(current) if isinstance(current, float) else str(current)
+
+
+def check(template: str) -> None:
+    """Raise TemplateUnsupported unless `render` predicts this template: every `{{` is closed and
+    every action is in the subset. Prometheus itself refuses an unclosed action."""
+    if "{{" not in template:
+        return
+    if "{{" in _ACTION_RE.sub("", template):
+        raise TemplateUnsupported("an unclosed template action ('{{' without '}}')")
+    for match in _ACTION_RE.finditer(template):
+        _action(match.group(1), {}, 1.0)
 
 
 def render(template: str, labels: dict[str, str], value: float) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from generator.catalog.durations import duration_problem
 from generator.model import Alerting, Receiver, Service
 
 SECRET_FIELD = {"pagerduty": "routing_key_file", "slack": "api_url_file"}
@@ -15,9 +16,15 @@ _TIMINGS = ("group_wait", "group_interval", "repeat_interval", "resolve_timeout"
 
 def build_alerting(data: dict | None, service: Service, problem: Callable[[str, str], None]) -> Alerting | None:
     """`problem(doc_path, message)` collects located problems; returns None when there is no section.
-    Durations are checked by the catalog schema's duration pattern before this runs."""
+    Duration syntax is checked by the catalog schema's duration pattern before this runs; their
+    range here."""
     if data is None:
         return None
+    for doc_path, value in [(f"alerting.{key}", data.get(key)) for key in _TIMINGS] + [
+            (f"alerting.receivers[{i}].repeat_interval", r.get("repeat_interval")) for i, r in enumerate(data["receivers"])]:
+        message = duration_problem(value)
+        if message:
+            problem(doc_path, message)
     receivers = []
     routed: dict[str, str] = {}
     for i, r in enumerate(data["receivers"]):

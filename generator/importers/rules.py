@@ -16,7 +16,7 @@ import yaml
 from generator.diff.documents import parse
 from generator.importers import ImportResult, fail, read_text, service_block
 from generator.importers.selector import common_matcher, replace_matcher
-from generator.promql import ParseError, selectors
+from generator.promql import Aggregation, ParseError, selectors
 from generator.promql import parse as parse_promql
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -24,6 +24,7 @@ _ALERT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 _RECORD_NAME = re.compile(r"^[a-zA-Z_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$")
 _DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _DEFAULT_SEVERITIES = ("critical", "warning", "info")
 _GROUP_SUFFIX = {"alert": "-alerts", "record": "-recording"}
 
@@ -234,16 +235,37 @@ def _drop_default_runbooks(alerts: list[dict], base: str) -> None:
             del alert["runbook_url"]
 
 
+_TARGET_LABELS = frozenset({"job", "instance", "le", "__name__"})
+
+
 def metrics_read(exprs: list[tuple[str, bool]]) -> list[dict]:
-    """Raw metrics the expressions read, typed from their names (a catalog needs at least one)."""
-    found: set[str] = set()
+    """Raw metrics the expressions read, typed from their names (a catalog needs at least one).
+
+    Each gets the labels the expressions match it on or aggregate it by (`job` and `instance`,
+    which every scraped series has, are left implicit)."""
+    found: dict[str, set[str]] = {}
     for expr, grafana in exprs:
         try:
             tree = parse_promql(expr, grafana=grafana)
         except (ParseError, KeyError, ValueError, IndexError):
             continue
-        found |= {u.selector.metric_name for u in selectors(tree)
-                  if u.selector.metric_name and ":" not in u.selector.metric_name}
-    found = {n for n in found if _METRIC_NAME.match(n)} or {"up"}
-    return [{"name": n, "type": "counter" if n.endswith("_total") else "gauge",
-             "help": "Read by imported expressions; declared by `obsgen import`."} for n in sorted(found)]
+        for use in selectors(tree):
+            name = use.selector.metric_name
+            if not name or ":" in name or not _METRIC_NAME.match(name):
+                continue
+            labels = found.setdefault(name, set())
+            labels |= {m.name for m in use.selector.label_matchers}
+            for node in use.path:
+                if isinstance(node, Aggregation):
+                    labels |= set(node.grouping)
+    if not found:
+        found = {"up": set()}
+    out = []
+    for name in sorted(found):
+        entry = {"name": name, "type": "counter" if name.endswith("_total") else "gauge",
+                 "help": "Read by imported expressions; declared by `obsgen import`."}
+        labels = sorted(label for label in found[name] - _TARGET_LABELS if _LABEL_NAME.match(label))
+        if labels:
+            entry["labels"] = [{"name": label} for label in labels]
+        out.append(entry)
+    return out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from generator.errors import EXIT_CATALOG
+from generator.errors import EXIT_CATALOG, EXIT_USAGE
 
 _output = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
                        help="Catalog file to write. Default: print it on stdout.")
@@ -25,7 +25,9 @@ def _run(build, output: Path | None, force: bool, comment: str) -> None:
     from generator.writers import write_text_atomic
 
     if output is not None and output.exists() and not force:
-        raise click.ClickException(f"{output} exists; pass --force to overwrite it")
+        refused = click.ClickException(f"{output} exists; nothing was written (pass --force to overwrite it)")
+        refused.exit_code = EXIT_USAGE
+        raise refused
     try:
         result = build()
     except ImportFailure as exc:

@@ -57,9 +57,15 @@ def _bad_line(text: str) -> int:
     return 1
 
 
-def _line_of(text: str, name: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith(f"# HELP {name} ") or line.startswith(f"# TYPE {name} ") or line.startswith(name):
+def _line_of(text: str, family: str, kind: str) -> int | None:
+    """Line of the family's first HELP/TYPE line, else of its first sample."""
+    names = (family + "_total", family) if kind == "counter" else (family,)
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if any(line.startswith((f"# HELP {n} ", f"# TYPE {n} ")) for n in names):
+            return number
+    for number, line in enumerate(lines, start=1):
+        if any(line.startswith(n) and line[len(n):len(n) + 1] in ("{", " ") for n in names):
             return number
     return None
 
@@ -98,7 +104,7 @@ def parse_exposition(text: str, source: str, max_values: int = 20, service: str 
     metrics = []
     by_name = {f.name: f for f in families}
     for family in families:
-        line = _line_of(text, family.name)
+        line = _line_of(text, family.name, family.type)
         kind = family.type
         if kind == "unknown" and family.name.endswith("_created") and family.name[: -len("_created")] in by_name:
             continue  # the _created series of a counter or histogram
@@ -141,7 +147,7 @@ def parse_exposition(text: str, source: str, max_values: int = 20, service: str 
                   for label in sorted(values) if _LABEL.match(label)]
         if labels:
             entry["labels"] = labels
-        if created:
+        if created or f"{family.name}_created" in by_name:
             entry["created_series"] = True
         metrics.append(entry)
     if not metrics:

@@ -50,6 +50,16 @@ def _rule_lines(path: str, text: str) -> dict[tuple[str, str, int], int]:
     return out
 
 
+def _unknown_kind(text: str) -> tuple[str, int] | None:
+    """(kind, line) of the first document's `kind:` when the file is some other Kubernetes object."""
+    for document in yaml.compose_all(text, Loader=_LOADER):
+        if isinstance(document, yaml.MappingNode):
+            for key, value in document.value:
+                if key.value == "kind" and isinstance(value, yaml.ScalarNode):
+                    return value.value, key.start_mark.line + 1
+    return None
+
+
 def _yaml_error_line(exc: yaml.YAMLError) -> int | None:
     mark = getattr(exc, "problem_mark", None)
     return mark.line + 1 if mark is not None else None
@@ -77,6 +87,10 @@ def import_rules(paths: list[str], service: str | None = None) -> ImportResult:
                 line = _yaml_error_line(exc)
             raise fail(path, line or 1, f"not a rule file: {parsed.problem}")
         if not parsed.groups:
+            kind = _unknown_kind(text)
+            if kind is not None:
+                raise fail(path, kind[1], f"unknown kind {kind[0]!r}: not a rule file (PrometheusRule, a List of "
+                                          "them, a Prometheus or Mimir rule file was expected)")
             raise fail(path, 1, "not a rule file: no `groups:` (a Prometheus rule file, Mimir ruler file or "
                                 "PrometheusRule manifest was expected)")
         loaded.append((path, parsed.groups, _rule_lines(path, text)))

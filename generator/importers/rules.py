@@ -36,6 +36,10 @@ def _rule_lines(path: str, text: str) -> dict[tuple[str, str, int], int]:
 
     def walk(node):
         if isinstance(node, yaml.MappingNode):
+            keys = {key.value: key for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+            if "rules" in keys and "name" in keys:
+                name = next(v.value for k, v in node.value if k.value == "name" and isinstance(v, yaml.ScalarNode))
+                out.setdefault(("group", str(name), 1), keys["name"].start_mark.line + 1)
             for key, value in node.value:
                 if key.value in ("alert", "record") and isinstance(value, yaml.ScalarNode):
                     ident = (key.value, value.value)
@@ -104,7 +108,7 @@ def import_rules(paths: list[str], service: str | None = None) -> ImportResult:
         seen: dict[tuple[str, str], int] = {}
         for group in groups:
             for key, value in sorted(group.settings.items()):
-                result.warn(path, None, f"group {group.name!r}: `{key}: {value}` cannot be expressed in the "
+                result.warn(path, lines.get(("group", group.name, 1)), f"group {group.name!r}: `{key}: {value}` cannot be expressed in the "
                                         "catalog; left out (generated groups use the global evaluation settings)")
             for index, rule in enumerate(group.rules):
                 kind = "alert" if "alert" in rule else "record" if "record" in rule else ""

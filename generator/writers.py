@@ -19,6 +19,13 @@ from generator.renderers.header import MARKER
 _SOURCE_RE = re.compile(re.escape(MARKER) + r" (\S+?)[.;] ")
 
 
+def _new_file_mode() -> int:
+    """What open() would give a new file: 0666 less the umask (mkstemp alone makes it 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def generated_from(text: str) -> str | None:
     """The catalog a generated file names in its header, or None for a hand-written file."""
     match = _SOURCE_RE.search(text[:4096])
@@ -76,6 +83,7 @@ def write(root: Path, artifacts: dict[str, str], result: Plan) -> None:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             staged.append((rel, Path(tmp)))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                os.fchmod(handle.fileno(), _new_file_mode())
                 handle.write(artifacts[rel])
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -95,6 +103,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            os.fchmod(handle.fileno(), _new_file_mode())
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

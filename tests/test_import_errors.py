@@ -114,3 +114,17 @@ def test_existing_output_is_kept_unless_force(tmp_path):
     assert forced.returncode == 0, forced.output
     assert "- name: DemoDown\n  expr: up{$selector} == 0\n" in out.read_text()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_written_catalog_has_the_usual_file_mode(tmp_path):
+    import os
+
+    source = tmp_path / "demo.rules.yaml"
+    source.write_text(RULES)
+    out = tmp_path / "catalog.yaml"
+    mask = os.umask(0o022)
+    try:
+        assert run_obsgen("import", "rules", str(source), "-o", str(out)).returncode == 0
+    finally:
+        os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600

@@ -35,7 +35,7 @@ def _run(build, output: Path | None, force: bool, comment: str) -> None:
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         raise click.exceptions.Exit(EXIT_CATALOG) from exc
-    for warning in result.warnings:
+    for warning in sorted(result.warnings, key=lambda w: (w.location.file, w.location.line or 0)):
         click.echo(f"warning: {warning}", err=True)
     text = dump_catalog(result.catalog, comment)
     if output is None:

@@ -128,3 +128,12 @@ def test_written_catalog_has_the_usual_file_mode(tmp_path):
     finally:
         os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+
+
+def test_a_directory_is_an_unreadable_file(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    ran, _ = _run(tmp_path, "rules", str(folder))
+    assert ran.returncode == 3
+    assert f"{folder}: cannot read: Is a directory" in ran.stderr
+    _nothing_written(tmp_path)

@@ -71,7 +71,7 @@ def metrics(source: str, output: Path | None, force: bool, service: str | None, 
 
 
 @import_.command("rules")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @_output
 @_force
 @_service
@@ -82,7 +82,7 @@ def rules(files: tuple[str, ...], output: Path | None, force: bool, service: str
 
 
 @import_.command("dashboards")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @_output
 @_force
 @_service

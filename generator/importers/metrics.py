@@ -30,8 +30,10 @@ _MAX_BYTES = 64 * 1024 * 1024
 
 def _fetch(url: str, timeout: float) -> str:
     request = urllib.request.Request(url, headers={"Accept": "text/plain;version=0.0.4"})
+    loopback = urlparse(url).hostname in ("127.0.0.1", "localhost", "::1")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) if loopback else urllib.request.build_opener()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) only, checked)
+        with opener.open(request, timeout=timeout) as response:  # http(s) only, checked by the caller
             body = response.read(_MAX_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise fail(url, None, f"cannot read: HTTP {exc.code} {exc.reason}") from exc

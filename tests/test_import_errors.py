@@ -137,3 +137,13 @@ def test_a_directory_is_an_unreadable_file(tmp_path):
     assert ran.returncode == 3
     assert f"{folder}: cannot read: Is a directory" in ran.stderr
     _nothing_written(tmp_path)
+
+
+def test_nothing_importable_says_why_and_writes_nothing(tmp_path):
+    source = tmp_path / "odd.rules.yaml"
+    source.write_text("groups:\n  - name: g\n    rules:\n      - record: not_level_metric_ops\n        expr: up\n")
+    ran, _ = _run(tmp_path, "rules", str(source))
+    assert ran.returncode == 3
+    assert f"{source}:4: groups[g].rules[0]: recording rule 'not_level_metric_ops' does not follow" in ran.stderr
+    assert f"{source}: no rule the catalog can express" in ran.stderr
+    _nothing_written(tmp_path)

@@ -13,7 +13,7 @@ import json
 import re
 
 from generator.diff.dashboards import panel_thresholds, panel_unit
-from generator.importers import ImportResult, fail, read_text, service_block
+from generator.importers import ImportFailure, ImportResult, fail, read_text, service_block
 from generator.importers.located_json import line_of, loads
 from generator.importers.selector import common_matcher, replace_matcher
 from generator.renderers.dashboards import DEFAULT_HEIGHT
@@ -205,7 +205,7 @@ def import_dashboards(paths: list[str], service: str | None = None) -> ImportRes
                 raise fail(path, None, f"dashboard uid {dashboard['uid']!r} is imported twice")
             dashboards.append(dashboard)
     if not dashboards:
-        raise fail(paths[0], None, "no dashboard could be imported (see the warnings above)")
+        raise ImportFailure(result.warnings + fail(paths[0], None, "no dashboard the catalog can express").problems)
     queries = [t for d in dashboards for r in d["rows"] for p in r["panels"] for t in p["targets"]]
     metrics = _metrics(queries)
     selector = common_matcher([(t["expr"], True) for t in queries])

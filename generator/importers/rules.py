@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from generator.diff.documents import parse
-from generator.importers import ImportResult, fail, read_text, service_block
+from generator.importers import ImportFailure, ImportResult, fail, read_text, service_block
 from generator.importers.selector import common_matcher, replace_matcher
 from generator.promql import Aggregation, ParseError, selectors
 from generator.promql import parse as parse_promql
@@ -76,28 +76,31 @@ def _group_name(group: str, kind: str, service: str) -> str:
     return "" if base == service else base
 
 
+def _load(path: str) -> tuple:
+    """(path, rule groups, rule lines) of one file, or a located failure."""
+    text = read_text(path)
+    if path.lower().endswith(".json"):
+        raise fail(path, 1, "not a rule file: a .json file (rule files are YAML)")
+    parsed = parse(path, text)
+    if parsed.problem:
+        line = None
+        try:
+            list(yaml.compose_all(text, Loader=_LOADER))
+        except yaml.YAMLError as exc:
+            line = _yaml_error_line(exc)
+        raise fail(path, line or 1, f"not a rule file: {parsed.problem}")
+    if not parsed.groups:
+        kind = _unknown_kind(text)
+        if kind is not None:
+            raise fail(path, kind[1], f"unknown kind {kind[0]!r}: not a rule file (PrometheusRule, a List of "
+                                      "them, a Prometheus or Mimir rule file was expected)")
+        raise fail(path, 1, "not a rule file: no `groups:` (a Prometheus rule file, Mimir ruler file or "
+                            "PrometheusRule manifest was expected)")
+    return path, parsed.groups, _rule_lines(path, text)
+
+
 def import_rules(paths: list[str], service: str | None = None) -> ImportResult:
-    loaded = []
-    for path in paths:
-        text = read_text(path)
-        if path.lower().endswith(".json"):
-            raise fail(path, 1, "not a rule file: a .json file (rule files are YAML)")
-        parsed = parse(path, text)
-        if parsed.problem:
-            line = None
-            try:
-                list(yaml.compose_all(text, Loader=_LOADER))
-            except yaml.YAMLError as exc:
-                line = _yaml_error_line(exc)
-            raise fail(path, line or 1, f"not a rule file: {parsed.problem}")
-        if not parsed.groups:
-            kind = _unknown_kind(text)
-            if kind is not None:
-                raise fail(path, kind[1], f"unknown kind {kind[0]!r}: not a rule file (PrometheusRule, a List of "
-                                          "them, a Prometheus or Mimir rule file was expected)")
-            raise fail(path, 1, "not a rule file: no `groups:` (a Prometheus rule file, Mimir ruler file or "
-                                "PrometheusRule manifest was expected)")
-        loaded.append((path, parsed.groups, _rule_lines(path, text)))
+    loaded = [_load(path) for path in paths]
     name = service or _service_name(paths)
     result = ImportResult({})
     alerts, records, exprs = [], [], []
@@ -108,8 +111,9 @@ def import_rules(paths: list[str], service: str | None = None) -> ImportResult:
         seen: dict[tuple[str, str], int] = {}
         for group in groups:
             for key, value in sorted(group.settings.items()):
-                result.warn(path, lines.get(("group", group.name, 1)), f"group {group.name!r}: `{key}: {value}` cannot be expressed in the "
-                                        "catalog; left out (generated groups use the global evaluation settings)")
+                result.warn(path, lines.get(("group", group.name, 1)),
+                            f"group {group.name!r}: `{key}: {value}` cannot be expressed in the catalog; left out "
+                            "(generated groups use the global evaluation settings)")
             for index, rule in enumerate(group.rules):
                 kind = "alert" if "alert" in rule else "record" if "record" in rule else ""
                 rule_name = str(rule.get(kind, "")) if kind else ""
@@ -139,7 +143,7 @@ def import_rules(paths: list[str], service: str | None = None) -> ImportResult:
                 else:
                     records.append(entry)
     if not alerts and not records:
-        raise fail(paths[0], None, "no rule could be imported (see the warnings above)")
+        raise ImportFailure(result.warnings + fail(paths[0], None, "no rule the catalog can express").problems)
     selector = common_matcher(exprs)
     if selector is not None:
         for entry in alerts + records:

@@ -15,9 +15,8 @@ import yaml
 
 from generator.diff.documents import parse
 from generator.importers import ImportFailure, ImportResult, fail, read_text, service_block
-from generator.importers.selector import common_matcher, replace_matcher
-from generator.promql import Aggregation, ParseError, selectors
-from generator.promql import parse as parse_promql
+from generator.importers.selector import common_matcher, replace_matcher, tree_of
+from generator.promql import Aggregation, selectors
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALERT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -267,9 +266,8 @@ def metrics_read(exprs: list[tuple[str, bool]]) -> list[dict]:
     which every scraped series has, are left implicit)."""
     found: dict[str, set[str]] = {}
     for expr, grafana in exprs:
-        try:
-            tree = parse_promql(expr, grafana=grafana)
-        except (ParseError, KeyError, ValueError, IndexError):
+        tree = tree_of(expr, grafana)
+        if tree is None:
             continue
         for use in selectors(tree):
             name = use.selector.metric_name

@@ -7,14 +7,24 @@ keeps its layout. Expressions the parser rejects are never rewritten.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from generator.build.expressions import SELECTOR_PLACEHOLDER
 from generator.promql import ParseError, parse, selectors
 
 
-def _raw_selectors(expr: str, grafana: bool):
+@lru_cache(maxsize=8192)
+def tree_of(expr: str, grafana: bool):
+    """The parsed expression, or None when the parser rejects it (each expression is parsed once)."""
     try:
-        tree = parse(expr, grafana=grafana)
-    except (ParseError, KeyError, ValueError, IndexError):
+        return parse(expr, grafana=grafana)
+    except (ParseError, KeyError, ValueError, IndexError, RecursionError):
+        return None
+
+
+def _raw_selectors(expr: str, grafana: bool):
+    tree = tree_of(expr, grafana)
+    if tree is None:
         return None
     return [use.selector for use in selectors(tree) if ":" not in use.selector.metric_name]
 

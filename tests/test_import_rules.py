@@ -108,3 +108,15 @@ def test_a_name_defined_twice_keeps_the_first_and_says_so(tmp_path):
     catalog, warnings, paths = _import(tmp_path, text)
     assert [(a["name"], a["severity"]) for a in catalog["alerts"]] == [("Down", "critical")]
     assert f"{paths[0]}:7: groups[a].rules[1]: alert 'Down' is defined twice; only the first is kept" in warnings
+
+
+def test_import_loads_neither_the_exporter_nor_the_http_client(tmp_path):
+    from tests.test_cli_imports import _modules
+
+    source = tmp_path / "in.yaml"
+    source.write_text(MIMIR)
+    code, modules = _modules(["import", "rules", str(source)], tmp_path)
+    assert code == 0
+    assert "generator.importers.rules" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("exporter", "requests", "grafanalib")
+                or m.startswith(("generator.validators", "generator.deploy", "generator.importers.dashboards"))}

@@ -147,3 +147,12 @@ def test_nothing_importable_says_why_and_writes_nothing(tmp_path):
     assert f"{source}:4: groups[g].rules[0]: recording rule 'not_level_metric_ops' does not follow" in ran.stderr
     assert f"{source}: no rule the catalog can express" in ran.stderr
     _nothing_written(tmp_path)
+
+
+def test_a_service_name_the_catalog_refuses_is_a_usage_error(tmp_path):
+    source = tmp_path / "demo.rules.yaml"
+    source.write_text(RULES)
+    ran, _ = _run(tmp_path, "rules", str(source), "--service", "My Service")
+    assert ran.returncode == 2
+    assert "--service" in ran.stderr
+    _nothing_written(tmp_path)

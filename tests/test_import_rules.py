@@ -82,9 +82,14 @@ def test_no_common_matcher_means_no_selector_extraction(tmp_path):
         labels: {severity: critical}
       - alert: bad_name
         expr: vector(1)
+      - alert: Instant
+        expr: vector(1)
+        for: 0
+        labels: {severity: info}
 """
     catalog, warnings, paths = _import(tmp_path, text)
-    assert [a["expr"] for a in catalog["alerts"]] == ['up{job="api"} == 0', 'up{job="db"} == 0']
+    assert [a["expr"] for a in catalog["alerts"]] == ['up{job="api"} == 0', 'up{job="db"} == 0', "vector(1)"]
+    assert catalog["alerts"][2]["for"] == "0s"
     assert catalog["service"]["selector"] == {"job": "worker"}
     assert catalog["alerts"][0]["for"] == "0s"
     assert catalog["alerts"][1]["summary"] == "DbDown" and catalog["alerts"][1]["description"] == "DbDown"

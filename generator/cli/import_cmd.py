@@ -7,6 +7,7 @@ with their file:line; the catalog is then written atomically, never over an exis
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import click
@@ -16,7 +17,14 @@ from generator.errors import EXIT_CATALOG, EXIT_USAGE
 _output = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
                        help="Catalog file to write. Default: print it on stdout.")
 _force = click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-_service = click.option("--service", default=None, help="service.name of the catalog (default: from the input).")
+def _service_name(ctx, param, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", value):
+        raise click.BadParameter("lower-case letters, digits and '-', at most 40, starting with a letter or digit")
+    return value
+
+
+_service = click.option("--service", default=None, callback=_service_name,
+                        help="service.name of the catalog (default: from the input).")
 
 
 def _run(build, output: Path | None, force: bool, comment: str) -> None:

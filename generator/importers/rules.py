@@ -186,6 +186,7 @@ def _alert(rule: dict, name: str, group: str, service: str, path: str, line, whe
     annotations = {str(k): _text(v) for k, v in (rule.get("annotations") or {}).items()}
     entry: dict = {"name": name, "expr": _text(rule["expr"]).strip()}
     for_ = str(rule.get("for", "0s")).strip()
+    for_ = "0s" if for_ == "0" else for_  # Prometheus accepts a bare 0
     if not _DURATION.match(for_):
         result.warn(path, line, f"alert {name!r}: `for: {for_}` is not a duration the catalog accepts; left out", where)
         return None

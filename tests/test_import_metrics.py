@@ -103,3 +103,30 @@ def test_unreachable_url_is_a_located_error(tmp_path):
     assert ran.returncode == 3
     assert f"{url}: cannot read" in ran.stderr
     assert not out.exists()
+
+
+def test_openmetrics_unit_and_created_series(tmp_path):
+    source = tmp_path / "om.txt"
+    source.write_text("""# TYPE task_duration_milliseconds histogram
+# UNIT task_duration_milliseconds milliseconds
+# HELP task_duration_milliseconds Task duration.
+task_duration_milliseconds_bucket{le="10.0"} 1
+task_duration_milliseconds_bucket{le="100.0"} 2
+task_duration_milliseconds_bucket{le="+Inf"} 2
+task_duration_milliseconds_count 2
+task_duration_milliseconds_sum 50
+task_duration_milliseconds_created 1.7e9
+# TYPE tasks counter
+# HELP tasks Tasks run.
+tasks_total{kind="a"} 3
+tasks_created{kind="a"} 1.7e9
+# EOF
+""")
+    ran = run_obsgen("import", "metrics", str(source))
+    assert ran.returncode == 0, ran.output
+    metrics = {m["name"]: m for m in yaml.safe_load(ran.stdout)["metrics"]}
+    assert metrics["task_duration_milliseconds"]["unit"] == "milliseconds"
+    assert metrics["task_duration_milliseconds"]["buckets"] == [10.0, 100.0]
+    assert metrics["task_duration_milliseconds"]["created_series"] is True
+    assert metrics["tasks_total"] == {"name": "tasks_total", "type": "counter", "help": "Tasks run.",
+                                      "labels": [{"name": "kind", "values": ["a"]}], "created_series": True}

@@ -97,9 +97,17 @@ def _label(source: str, line, metric: str, name: str, values: set[str], max_valu
     return entry
 
 
+def _families(text: str):
+    """Prometheus text format, or OpenMetrics (which ends with `# EOF`) with its own parser."""
+    if text.rstrip().endswith("# EOF"):
+        from prometheus_client.openmetrics.parser import text_string_to_metric_families as openmetrics
+        return list(openmetrics(text))
+    return list(text_string_to_metric_families(text))
+
+
 def parse_exposition(text: str, source: str, max_values: int = 20, service: str | None = None) -> ImportResult:
     try:
-        families = list(text_string_to_metric_families(text))
+        families = _families(text)
     except ValueError as exc:
         raise fail(source, _bad_line(text), f"not a Prometheus exposition: {exc}") from exc
     result = ImportResult({})

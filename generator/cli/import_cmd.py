@@ -17,6 +17,8 @@ from generator.errors import EXIT_CATALOG, EXIT_USAGE
 _output = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
                        help="Catalog file to write. Default: print it on stdout.")
 _force = click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+
+
 def _service_name(ctx, param, value: str | None) -> str | None:
     if value is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", value):
         raise click.BadParameter("lower-case letters, digits and '-', at most 40, starting with a letter or digit")

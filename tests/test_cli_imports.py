@@ -73,4 +73,4 @@ def test_help_lists_every_subcommand():
                          timeout=60)
     assert out.returncode == 0, out.stderr
     listed = {line.split()[0] for line in out.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert listed == {"check-metrics", "deploy", "diff", "generate", "loadtest", "seed", "serve", "validate"}
+    assert listed == {"check-metrics", "deploy", "diff", "generate", "import", "loadtest", "seed", "serve", "validate"}

@@ -258,9 +258,9 @@ class _Builder:
         self.unique([t.name for t in out], "tier", [f"tiers[{i}].name" for i in range(len(out))])
         return tuple(out)
 
-    def alert_text(self, a: dict, at: str, service: Service) -> AlertText:
+    def alert_text(self, a: dict, at: str, service: Service, predicted: bool = True) -> AlertText:
         self.duration(a["for"], f"{at}.for")
-        check_templates(a, at, self.problem)
+        check_templates(a, at, self.problem, predicted)
         return AlertText(
             name=a["name"], for_=a["for"], severity=a["severity"], summary=a["summary"],
             description=a["description"],
@@ -275,7 +275,7 @@ class _Builder:
             test = AlertTest(test["series"], value(test["firing"]), value(test["quiet"]))
             if test.firing == test.quiet:
                 self.problem(f"{at}.test", "firing and quiet must differ")
-        return AlertDef(a["expr"], self.alert_text(a, at, service), test)
+        return AlertDef(a["expr"], self.alert_text(a, at, service, predicted=test is not None), test)
 
     def metric_ref(self, ref: dict, at: str, metrics: dict[str, Metric]) -> MetricRef:
         metric = metrics.get(ref["metric"])

@@ -174,11 +174,22 @@ def _firing_and_notified(loop, pair, names) -> bool:
         for n in names)
 
 
+def _await_firing(loop, pair, names) -> None:
+    """Until every alert fired and was notified, or FIRE_TIMEOUT: an alert that cannot fire (a tampered
+    rule) is named by its own checks, the others are still proven."""
+    try:
+        wait_until(lambda: _firing_and_notified(loop, pair, names), FIRE_TIMEOUT, interval=0.2,
+                   what=f"{names} firing and notified")
+    except TimeoutError as exc:
+        loop.progress(f"{exc}; going on to recovery")
+
+
 def _await_repeats(loop, names) -> None:
     """Keep the fault on until the alerts whose route repeats soon have been repeated once."""
     for name in names:
         e = EXPECTED[name]
-        if e.repeat_seconds > REPEAT_OBSERVED_UP_TO:
+        notified = any(a["labels"].get("alertname") == name for r in loop.notifications() for a in r.payload["alerts"])
+        if e.repeat_seconds > REPEAT_OBSERVED_UP_TO or not notified:
             continue
         loop.progress(f"waiting for {name} to be repeated ({e.repeat_seconds:g}s repeat_interval)")
         try:
@@ -225,8 +236,7 @@ def _faults(loop) -> Phase:
             loop.set_faults(latency_seconds=round(latency.threshold * 1.4, 3), error_rate=0.5)
             k6 = pool.submit(_run_k6, loop, HEALTHY_SCENARIO)
             loop.progress(f"faults: waiting for {phase.names} to pend, fire and be notified")
-            wait_until(lambda: _firing_and_notified(loop, loop.main, phase.names), FIRE_TIMEOUT, interval=0.2,
-                       what=f"{phase.names} firing and notified (logs: {loop.logs})")
+            _await_firing(loop, loop.main, phase.names)
             _await_repeats(loop, phase.names)
             phase.groups = loop.alertmanager_groups()
             recovered = time.time()
@@ -251,8 +261,7 @@ def _outage(loop) -> Phase:
         triggered = time.time()
         loop.stop_exporter(loop.outage)
         loop.progress(f"outage: waiting for {phase.names} to pend, fire and be notified")
-        wait_until(lambda: _firing_and_notified(loop, loop.outage, phase.names), FIRE_TIMEOUT, interval=0.2,
-                   what=f"{phase.names} firing and notified (logs: {loop.logs})")
+        _await_firing(loop, loop.outage, phase.names)
         _await_repeats(loop, phase.names)
         phase.groups = loop.alertmanager_groups()
         loop.start_exporter(loop.outage)
@@ -276,21 +285,21 @@ def incidents(loop, healthy) -> dict[str, Phase]:
     return phases
 
 
-def _phase_of(incidents, name) -> Phase:
+def _phase_of(incidents, loop, name) -> Phase:
     phase = next(p for p in incidents.values() if name in p.names)
-    assert not phase.error, f"{phase.error}; logs"
+    assert not phase.error, f"{phase.error}; logs: {loop.logs}"
     return phase
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_alert_pends_then_fires_after_its_catalog_for_never_before(incidents, loop, name):
-    phase = _phase_of(incidents, name)
+    phase = _phase_of(incidents, loop, name)
     assert check_fires_after_for(phase.timelines[name], EXPECTED[name], EVAL_INTERVAL_SECONDS) == [], loop.logs
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_alert_resolves_after_recovery(incidents, loop, name):
-    phase = _phase_of(incidents, name)
+    phase = _phase_of(incidents, loop, name)
     problems = check_resolves_after_recovery(phase.timelines[name], EXPECTED[name], EVAL_INTERVAL_SECONDS,
                                              phase.still_active[name])
     assert problems == [], loop.logs
@@ -298,19 +307,19 @@ def test_alert_resolves_after_recovery(incidents, loop, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_alert_reaches_the_receiver_its_route_names_grouped_as_the_catalog_says(incidents, loop, name):
-    _phase_of(incidents, name)
+    _phase_of(incidents, loop, name)
     assert check_notifications(loop.notifications(), EXPECTED[name], loop.job) == [], loop.logs
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_alert_is_repeated_after_its_routes_repeat_interval(incidents, loop, name):
-    _phase_of(incidents, name)
+    _phase_of(incidents, loop, name)
     assert check_repeats(loop.notifications(), EXPECTED[name]) == [], loop.logs
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_alertmanager_api_routes_and_groups_as_the_catalog_says(incidents, loop, name):
-    phase = _phase_of(incidents, name)
+    phase = _phase_of(incidents, loop, name)
     e = EXPECTED[name]
     config = yaml.safe_load(loop.alertmanager_status()["config"]["original"])
     assert config["route"]["group_by"] == list(CATALOG.alerting.group_by)
@@ -329,6 +338,7 @@ def test_only_the_triggered_alerts_fired(incidents, loop):
 
 def test_k6_sees_the_injected_faults(incidents, loop):
     result = incidents["faults"].k6
+    assert result is not None, incidents["faults"].error
     assert result.returncode == K6_EXIT_THRESHOLDS, f"k6 exited {result.returncode}\n{result.output}"
     assert any(c.startswith("http_req_duration") for c in result.crossed), result.crossed
 

@@ -12,7 +12,8 @@ each mutation of the fixed list below, one at a time:
 
 It prints one line per mutation and a killed/survived total, and exits 1 when one survived.
 Figures of the last run are in docs/mutation.md. Not part of `make test`: it takes minutes.
-Run a subset with `python -m scripts.mutate NAME...` (names as printed).
+Run a subset with `python scripts/mutate.py NAME...` (names as printed); `--tests=PATH[,PATH]` runs
+those tests instead of each mutation's own (e.g. `--tests=tests/e2e`: what the closed loop alone kills).
 """
 from __future__ import annotations
 
@@ -165,7 +166,11 @@ def _run(argv: list[str], cwd: Path, env: dict, log: Path, timeout: float) -> in
 
 
 def main(argv: list[str]) -> int:
+    override = [a.split("=", 1)[1].split(",") for a in argv if a.startswith("--tests=")]
+    argv = [a for a in argv if not a.startswith("--tests=")]
     chosen = [m for m in MUTATIONS if not argv or m.name in argv]
+    if override:
+        chosen = [Mutation(m.name, m.file, m.old, m.new, tuple(override[-1]), m.why) for m in chosen]
     if argv and len(chosen) != len(argv):
         print(f"unknown mutation(s): {sorted(set(argv) - {m.name for m in MUTATIONS})}", file=sys.stderr)
         return 2

@@ -14,7 +14,6 @@ Two phases share one running loop:
 """
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from tests.e2e.configs import (
     ALERTMANAGER_SCALE, EVAL_INTERVAL_SECONDS, RULE_SCALE, dashboard_targets, loop_rule_files,
 )
 from tests.e2e.proofs import (
-    REPEAT_MARGIN_SECONDS, RESOLVE_MARGIN_SECONDS, Expectation, Timeline, check_fires_after_for, check_notifications,
+    REPEAT_MARGIN_SECONDS, RESOLVE_MARGIN_SECONDS, Timeline, check_fires_after_for, check_notifications,
     check_repeats, check_resolves_after_recovery, expectations, route_repeat_seconds,
 )
 from tests.e2e.traffic import Traffic
@@ -215,12 +214,16 @@ def _await_resolution(loop, pair, names, phase: Phase) -> None:
     phase.still_active = {n: n in active for n in names}
 
 
-def _timelines(api, names, triggered: float, recovered: float, missed: int) -> dict[str, Timeline]:
+def _timelines(loop, api, names, triggered: float, recovered: float, missed: int) -> dict[str, Timeline]:
     lookback = int(time.time() - triggered) + 30
     out = {}
     for name in names:
         samples = api.alert_samples(name, lookback)
-        out[name] = Timeline(samples["pending"], samples["firing"], triggered, recovered, missed)
+        t = out[name] = Timeline(samples["pending"], samples["firing"], triggered, recovered, missed)
+        if t.pending and t.firing:
+            loop.progress(f"{name}: pending {min(t.pending) - triggered:.1f}s after the trigger, firing "
+                          f"{min(t.firing) - min(t.pending):.3f}s later (for {EXPECTED[name].for_seconds:g}s), last firing "
+                          f"{max(t.firing) - recovered:+.1f}s from recovery; {missed} missed evaluations")
     return out
 
 
@@ -244,7 +247,7 @@ def _faults(loop) -> Phase:
             _await_resolution(loop, loop.main, phase.names, phase)
             phase.k6 = k6.result()
         assert traffic.statuses.get(500, 0) > 0, traffic.statuses
-        phase.timelines = _timelines(api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
+        phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
         phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
     except Exception as exc:
         loop.set_faults()
@@ -269,7 +272,7 @@ def _outage(loop) -> Phase:
         recovered = time.time()
         loop.progress("outage: exporter back")
         _await_resolution(loop, loop.outage, phase.names, phase)
-        phase.timelines = _timelines(api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
+        phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
         phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
     except Exception as exc:
         phase.error = f"{type(exc).__name__}: {exc}"
@@ -282,6 +285,12 @@ def incidents(loop, healthy) -> dict[str, Phase]:
     with ThreadPoolExecutor(2) as pool:
         faults, outage = pool.submit(_faults, loop), pool.submit(_outage, loop)
         phases = {"faults": faults.result(), "outage": outage.result()}
+    for name in NAMES:
+        times = [(r.at, a["status"]) for r in loop.notifications() for a in r.payload["alerts"]
+                 if a["labels"].get("alertname") == name]
+        if times:
+            first = times[0][0]
+            loop.progress(f"{name} notifications: " + ", ".join(f"{status} +{at - first:.2f}s" for at, status in times))
     return phases
 
 

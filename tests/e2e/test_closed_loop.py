@@ -68,9 +68,10 @@ def _unexcluded_share(obj, catalog, window: float) -> str:
     """The objective's errors with its exclusions counted back in, over its requests: the share the
     401 burst would add if the error rule did not exclude them."""
     selector = catalog.service.selector_text
-    excluded = ", ".join(f'{k}=~"{"|".join(vs)}"' for k, vs in obj.errors.exclude)
+    counted_back = ", ".join([f'{k}="{v}"' for k, v in obj.errors.matchers]
+                         + [f'{k}=~"{"|".join(vs)}"' for k, vs in obj.errors.exclude])
     total = ", ".join([selector] + [f'{k}="{v}"' for k, v in obj.total.matchers])
-    return (f"sum(rate({obj.errors.metric}{{{selector}, {excluded}}}[{window:g}s])) / "
+    return (f"sum(rate({obj.errors.metric}{{{selector}, {counted_back}}}[{window:g}s])) / "
             f"sum(rate({obj.total.metric}{{{total}}}[{window:g}s]))")
 
 

@@ -112,7 +112,7 @@ def test_high_error_rate_fires_at_2_percent_and_stays_quiet_at_half_a_percent(le
 def test_every_case_of_the_error_alert_carries_the_auth_burst_even_while_quiet_or_resolved():
     plan = rule_tests.plan_for(load_catalog(AMPEL.relative_to(REPO)))
     cases = [c for c in plan.cases if c.name.startswith("DashboardSummaryHighErrorRate: ")]
-    assert len(cases) == 4
+    assert len(cases) == 5
     for case in cases:
         auth = [s for s in case.series if s.name == "ampel_dashboard_errors_total"
                 and dict(s.labels) == {"error_type": "auth", "instance": "ampel-dashboard-summary-0:8080", "job": "ampel-api"}]

@@ -46,6 +46,11 @@ DRIFTS = {
     # thresholds, written in the expression
     "threshold 10x lower": ("ampel", ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.001", {"DashboardSummaryHighErrorRate"}),
     "threshold cannot fire": ("ampel", ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.99", {"DashboardSummaryHighErrorRate"}),
+    # the objective's window: a shorter one lets the alert resolve a minute early after a bad spell
+    "error window 4m": ("ampel", RECORDING, 'error_type!="auth"}[5m]', 'error_type!="auth"}[4m]',
+                        {"DashboardSummaryHighErrorRate"}),
+    "checkout error window 25m": ("checkout", CHECKOUT_RECORDING, 'outcome="error"}[30m]', 'outcome="error"}[25m]',
+                                  {"CheckoutOrdersFailing"}),
     # aggregation labels the objective declares (the service selector's keys)
     "latency by instance too": ("ampel", RECORDING, "sum by (job, le)", "sum by (job, instance, le)",
                                 {"DashboardSummarySlowResponse", "job_le:ampel_dashboard_summary_duration_seconds_bucket:rate5m",

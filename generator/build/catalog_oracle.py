@@ -84,16 +84,18 @@ def render_alert(catalog: Catalog, text: AlertText, objective: Objective | None,
     return tuple(sorted(labels.items())), tuple(sorted(annotations.items()))
 
 
+def objective_value(catalog: Catalog, obj: Objective, series: list[InputSeries]) -> float:
+    """The objective's value over steady input series (NaN without traffic)."""
+    selector = dict(catalog.service.selector)
+    return _quantile(obj, selector, series) if obj.kind == "latency" else _ratio(obj, selector, series)
+
+
 def objective_sample(catalog: Catalog, obj: Objective, series: list[InputSeries]) -> AlertSample | None:
     """The objective's value over steady input series, or None when the alert's condition does not hold."""
-    selector = dict(catalog.service.selector)
-    if obj.kind == "latency":
-        value = _quantile(obj, selector, series)
-    else:
-        value = _ratio(obj, selector, series)
+    value = objective_value(catalog, obj, series)
     if math.isnan(value) or not value > obj.threshold:
         return None
-    return AlertSample(tuple(sorted(selector.items())), value)
+    return AlertSample(tuple(sorted(catalog.service.selector)), value)
 
 
 def _of_service(series: InputSeries, name: str, selector: dict[str, str]) -> bool:

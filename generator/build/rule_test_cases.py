@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 
 from generator.build import go_template
-from generator.build.catalog_oracle import AlertSample, objective_sample, render_alert
+from generator.build.catalog_oracle import AlertSample, objective_sample, objective_value, render_alert
 from generator.build.expressions import expand_selector
 from generator.build.rules import Rule, RuleGroup
 from generator.build.steady_state import NAME, Evaluator, InputSeries, RecordedRule, Unsupported
@@ -250,9 +250,42 @@ class _Planner:
                 timed = _timed([(_objective_series(self.catalog, obj, level, self.exact), fire + 2)])
                 expect = self.expected_objective(obj, steady(level)) if level == "double" else ()
                 self.cases.append(TestCase(f"{alert}: {words}", timed, [AlertCheck(fire, alert, expect)]))
+            self.window_case(obj, window, fire)
         rules = [r for r in self.recording if r.objective == obj.name]
         self.recording_case(f"{obj.name}: recording rules in a steady state", steady("just_above"), rules,
                             max(_minutes(obj.window), 1) + 1)
+
+    def window_case(self, obj: Objective, window: int, fire: int) -> None:
+        """Many times the objective, then healthy: the alert keeps firing while the catalog's window
+        still holds enough of the bad minutes, and stops the minute after; a rule with a shorter or
+        longer window than the catalog's resolves at another minute. The two minutes checked are at
+        least 5 % away from the threshold (Prometheus sums in no fixed order), else the case is left out."""
+        total, _ = _error_levels(obj.threshold)
+        healthy_series = _error_series(self.catalog, obj, 0, total, self.exact, 1)
+        healthy = {(n, tuple(sorted(lab.items()))): s for n, lab, s in healthy_series}
+        for times in (10, 9, 11, 8, 12, 7):
+            if times * obj.threshold > 0.5 or window < 2:
+                continue
+            high = _error_series(self.catalog, obj, round(times * obj.threshold * total), total, self.exact, 1)
+
+            def seen(k: int) -> list[InputSeries]:
+                """The series as a window ending k minutes after recovery averages them."""
+                return [InputSeries(n, key, per_minute=((window - k) * s + k * healthy[(n, key)]) / window)
+                        for n, lab, s in high for key in [tuple(sorted(lab.items()))]]
+
+            values = [objective_value(self.catalog, obj, seen(k)) for k in range(window + 1)]
+            above = [k for k, v in enumerate(values) if v > obj.threshold]
+            last = max(above, default=0)
+            if not 0 < last < window or not (values[last] > 1.05 * obj.threshold and values[last + 1] < 0.95 * obj.threshold):
+                continue
+            recovery = max(fire, window)  # the last bad sample; every window checked lies inside the data
+            series = _timed([(high, recovery + 1), (healthy_series, window + 2)])
+            alert = obj.alert.name
+            self.cases.append(TestCase(
+                f"{alert}: at {times} times the objective, keeps firing {last}m into recovery, its {obj.window} window",
+                series, [AlertCheck(recovery + last, alert, self.expected_objective(obj, seen(last))),
+                         AlertCheck(recovery + last + 1, alert, ())]))
+            return
 
     def recording_case(self, name: str, series: list[InputSeries], rules: list[Rule], minute: int) -> None:
         evaluator = self.evaluator(series)

@@ -139,7 +139,9 @@ def _variable_value(key: str, value) -> str:
         value = value.get("query", "")
     if isinstance(value, bool):
         return "yes" if value else ""
-    return "" if value is None else query_line(str(value))
+    if value is None or value == 0:  # hide: 0, refresh: 0 are the defaults
+        return ""
+    return query_line(str(value))
 
 
 def variable_fields(data: dict) -> dict[str, str]:
@@ -149,10 +151,10 @@ def variable_fields(data: dict) -> dict[str, str]:
     templating = data.get("templating")
     variables = templating.get("list") if isinstance(templating, dict) else None
     seen: dict[str, int] = {}
-    for variable in variables if isinstance(variables, list) else []:
+    for index, variable in enumerate(variables if isinstance(variables, list) else []):
         if not isinstance(variable, dict):
             continue
-        name = str(variable.get("name", ""))
+        name = str(variable.get("name") or f"[{index}]")  # a nameless one, by its place in the list
         seen[name] = n = seen.get(name, 0) + 1
         label = f"variable {name}" if n == 1 else f"variable {name} #{n}"
         values = {k: _variable_value(k, variable.get(k)) for k in _VARIABLE_KEYS}

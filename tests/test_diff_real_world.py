@@ -312,3 +312,26 @@ def test_a_file_identical_on_both_sides_is_not_read():
     unreadable = "groups: [\n"
     assert compare({"a.yaml": unreadable}, {"a.yaml": unreadable}).problems == ()
     assert compare({"a.yaml": unreadable}, {"a.yaml": unreadable + " "}).problems != ()
+
+
+def test_a_nameless_variable_is_named_by_its_place():
+    variables = {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"},
+                          {"datasource": {"type": "prometheus", "uid": "${datasource}"}, "refresh": 2, "hide": 0}]}
+    before = _dashboard("n", "Nodes", "up", templating=variables)
+    after = _dashboard("n", "Nodes", "up", templating={"list": variables["list"][:1]})
+    (change,) = compare({"n.json": json.dumps(before)}, {"n.json": json.dumps(after)}).changes
+    assert (change.name, _fields(change)) == (
+        "Nodes (n)", [("variable [1]", "datasource: ${datasource} (prometheus), refresh: 2", None)])
+
+
+def test_one_long_token_changed_shows_the_characters_that_changed():
+    """awesome-prometheus-alerts' PostgreSQL rule: one 600-character regex in a string."""
+    regex = '"pg_settings_(' + "|".join(f"setting{n}[^_]" for n in range(40)) + ').*"'
+    old = '{__name__=~"pg_settings_.*"} != ON(__name__, instance) {__name__=~' + regex + "} OFFSET 5m"
+    new = old.replace("setting17[^_]", "setting17[^a]")
+    rule = "- alert: A\n  expr: {e}\n"
+    report = compare({"a.yaml": _rules(rule.format(e=json.dumps(old)))}, {"a.yaml": _rules(rule.format(e=json.dumps(new)))})
+    (field,) = report.changes[0].fields
+    before, after = field.excerpt
+    assert "setting17[^[-_-]]" in before and "setting17[^{+a+}]" in after
+    assert len(before) < 100 and len(after) < 100 and "setting3[" not in before

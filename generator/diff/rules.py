@@ -110,13 +110,13 @@ def _parse_problem(before: dict | None, after: dict | None) -> str:
 def _rule_change(kind: str, name: str, group: str, file: str, old: dict | None, new: dict | None) -> ItemChange | None:
     if new is None:
         return ItemChange(kind, name, REMOVED, file, group)
+    if old == new:  # equal dicts: nothing to compare, nothing to parse
+        return None
     problem = _parse_problem(old, new)
     problems = (problem,) if problem else ()
     if old is None:
         fields = field_changes({}, rule_fields(new, with_thresholds=not problem))
         return ItemChange(kind, name, ADDED, file, group, fields, problems)
-    if old == new:  # equal dicts: nothing to compare
-        return None
     a, b = rule_fields(old, not problem), rule_fields(new, not problem)
     same_expr = (without_thresholds(_expr(old)) == without_thresholds(_expr(new)) if not problem
                  else normalized(_expr(old)) == normalized(_expr(new)))

@@ -335,3 +335,10 @@ def test_one_long_token_changed_shows_the_characters_that_changed():
     before, after = field.excerpt
     assert "setting17[^[-_-]]" in before and "setting17[^{+a+}]" in after
     assert len(before) < 100 and len(after) < 100 and "setting3[" not in before
+
+
+def test_a_threshold_spelled_differently_is_not_a_change():
+    rule = "- alert: A\n  expr: rate(x[5m]) > {t}\n"
+    assert not compare({"a.yaml": _rules(rule.format(t="0.50"))}, {"a.yaml": _rules(rule.format(t="5e-1"))}).changed
+    report = compare({"a.yaml": _rules(rule.format(t="0.50"))}, {"a.yaml": _rules(rule.format(t="0.55"))})
+    assert _summary(report) == [("alert", "A", "changed", [("threshold", "> 0.50", "> 0.55")])]

@@ -8,7 +8,7 @@ then same labels, then same expression, then by position for what remains. So in
 used more than once on a side, the rules are told apart as `Name #n` (n = position among the
 rules of that name: on the after side, on the before side for removed ones). Compared field by
 field:
-- the thresholds pulled out of the expression (`> 0.5` -> `> 0.75`);
+- the thresholds pulled out of the expression (`> 0.5` -> `> 0.75`; `0.50` is `0.5`);
 - the expression, when it differs in more than its thresholds and its layout (comments and
   redundant parentheses do not count); a long one as excerpts of the tokens that changed;
 - `for` and `keep_firing_for` (as durations: 5m equals 300s, absent equals 0s);
@@ -89,6 +89,15 @@ def _whitespace_changes(before: dict, after: dict) -> list[FieldChange]:
     return out
 
 
+def _same_thresholds(before: str, after: str) -> bool:
+    """The same comparisons with the same numbers, however the numbers are spelled."""
+    try:
+        return ([(t.op, float(t.value)) for t in thresholds(before)]
+                == [(t.op, float(t.value)) for t in thresholds(after)])
+    except ValueError:  # a hexadecimal number: compare as written
+        return False
+
+
 def _with_excerpt(change: FieldChange) -> FieldChange:
     if change.field != "expr" or change.before is None or change.after is None:
         return change
@@ -123,6 +132,9 @@ def _rule_change(kind: str, name: str, group: str, file: str, old: dict | None, 
     if same_expr:
         a.pop("expr", None)
         b.pop("expr", None)
+    if not problem and _same_thresholds(_expr(old), _expr(new)):  # `> 0.50` is `> 0.5`
+        a.pop("threshold", None)
+        b.pop("threshold", None)
     fields = [_with_excerpt(f) for f in field_changes(a, b)] + _whitespace_changes(old, new)
     if not fields:
         return None

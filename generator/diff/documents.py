@@ -2,7 +2,8 @@
 
 Recognised by content, not by name, so that any repository's files work:
 - Prometheus rule files (`groups:`), Mimir/Cortex ruler files (`namespace:` + `groups:`);
-- prometheus-operator `PrometheusRule` manifests (`spec.groups`), also inside a `List`;
+- prometheus-operator `PrometheusRule` manifests (`spec.groups`), also inside a `List` or a
+  typed list (`PrometheusRuleList`, `ConfigMapList`: any kind ending in `List` with `items`);
 - Grafana dashboard JSON, bare or as the API returns it (`{"dashboard": {...}, "meta": ...}`);
 - Grafana sidecar ConfigMaps whose `data` values are dashboard JSON.
 YAML files may hold several documents. Anything else is not an artifact and is skipped.
@@ -14,7 +15,14 @@ from dataclasses import dataclass, field
 
 import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, ~10x faster
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: same result, ~10x faster
+    """Safe loading, plus a bare `=` read as the string "=" as YAML 1.2 (and Kubernetes) read it:
+    PyYAML resolves it to the YAML 1.1 `value` type and then has no constructor for it."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 RULE_SUFFIXES = (".yaml", ".yml")
 DASHBOARD_SUFFIXES = (".json",)
 ARTIFACT_SUFFIXES = RULE_SUFFIXES + DASHBOARD_SUFFIXES
@@ -63,7 +71,7 @@ def parse(path: str, text: str) -> Parsed:
             out.dashboards.append(DashboardDoc(path, dashboard))
         return out
     try:
-        documents = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+        documents = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
     except yaml.YAMLError as exc:
         out.problem = "not valid YAML: " + " ".join(str(exc).split())
         return out
@@ -76,7 +84,7 @@ def _collect(path: str, document, out: Parsed) -> None:
     if not isinstance(document, dict):
         return
     kind = document.get("kind")
-    if kind == "List" and isinstance(document.get("items"), list):
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(document.get("items"), list):
         for item in document["items"]:
             _collect(path, item, out)
     elif kind == "PrometheusRule":
@@ -97,11 +105,15 @@ def _collect(path: str, document, out: Parsed) -> None:
 
 
 def _groups(path: str, groups, out: Parsed) -> None:
+    """Rule groups; `groups:` or `rules:` left empty (null) is no groups or no rules, as promtool
+    reads it ("0 rules found")."""
+    if groups is None:
+        return
     if not isinstance(groups, list):
         out.problem = "`groups` is not a list"
         return
     for index, group in enumerate(groups):
-        if not isinstance(group, dict) or not isinstance(group.get("rules", []), list):
+        if not isinstance(group, dict) or not isinstance(group.get("rules") or [], list):
             out.problem = f"groups[{index}] is not a rule group"
             continue
         settings = {k: v for k, v in group.items() if k not in ("name", "rules")}

@@ -26,12 +26,15 @@ class RuleGroupDoc:
     name: str
     settings: dict  # interval, limit, query_offset: whatever the group sets besides its rules
     rules: tuple[dict, ...]
+    at: str = field(default="", compare=False)  # where the group sits in the file: "[0].spec.groups[1]"
+    indices: tuple[int, ...] = field(default=(), compare=False)  # each rule's index in the group's `rules`
 
 
 @dataclass(frozen=True)
 class DashboardDoc:
     file: str
     data: dict
+    at: str = field(default="", compare=False)  # where the dashboard object sits ("dashboard" for an API answer)
 
     @property
     def key(self) -> str:
@@ -60,27 +63,28 @@ def parse(path: str, text: str) -> Parsed:
             return out
         dashboard = _dashboard(data)
         if dashboard is not None:
-            out.dashboards.append(DashboardDoc(path, dashboard))
+            out.dashboards.append(DashboardDoc(path, dashboard, _wrapped(data)))
         return out
     try:
-        documents = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+        documents = list(yaml.load_all(text, Loader=_LOADER))
     except yaml.YAMLError as exc:
         out.problem = "not valid YAML: " + " ".join(str(exc).split())
         return out
-    for document in documents:
-        _collect(path, document, out)
+    for index, document in enumerate(documents):
+        if document is not None:
+            _collect(path, document, out, f"[{index}]")
     return out
 
 
-def _collect(path: str, document, out: Parsed) -> None:
+def _collect(path: str, document, out: Parsed, at: str = "") -> None:
     if not isinstance(document, dict):
         return
     kind = document.get("kind")
     if kind == "List" and isinstance(document.get("items"), list):
-        for item in document["items"]:
-            _collect(path, item, out)
+        for index, item in enumerate(document["items"]):
+            _collect(path, item, out, f"{at}.items[{index}]")
     elif kind == "PrometheusRule":
-        _groups(path, (document.get("spec") or {}).get("groups"), out)
+        _groups(path, (document.get("spec") or {}).get("groups"), out, f"{at}.spec.groups")
     elif kind == "ConfigMap":
         for key, value in sorted((document.get("data") or {}).items()):
             if not (isinstance(value, str) and str(key).endswith(".json")):
@@ -91,12 +95,16 @@ def _collect(path: str, document, out: Parsed) -> None:
                 out.problem = f"ConfigMap data {key} is not valid JSON: {exc}"
                 continue
             if dashboard is not None:
-                out.dashboards.append(DashboardDoc(f"{path}#{key}", dashboard))
+                out.dashboards.append(DashboardDoc(f"{path}#{key}", dashboard, f"{at}.data.{key}"))
     elif "groups" in document:
-        _groups(path, document.get("groups"), out)
+        _groups(path, document.get("groups"), out, f"{at}.groups")
 
 
-def _groups(path: str, groups, out: Parsed) -> None:
+def _wrapped(data) -> str:
+    return "dashboard" if isinstance(data, dict) and isinstance(data.get("dashboard"), dict) else ""
+
+
+def _groups(path: str, groups, out: Parsed, at: str = "groups") -> None:
     if not isinstance(groups, list):
         out.problem = "`groups` is not a list"
         return
@@ -105,8 +113,9 @@ def _groups(path: str, groups, out: Parsed) -> None:
             out.problem = f"groups[{index}] is not a rule group"
             continue
         settings = {k: v for k, v in group.items() if k not in ("name", "rules")}
-        rules = tuple(r for r in group.get("rules") or [] if isinstance(r, dict))
-        out.groups.append(RuleGroupDoc(path, str(group.get("name", f"groups[{index}]")), settings, rules))
+        kept = [(i, r) for i, r in enumerate(group.get("rules") or []) if isinstance(r, dict)]
+        out.groups.append(RuleGroupDoc(path, str(group.get("name", f"groups[{index}]")), settings,
+                                       tuple(r for _, r in kept), f"{at}[{index}]", tuple(i for i, _ in kept)))
 
 
 def _dashboard(data) -> dict | None:

@@ -4,7 +4,7 @@ Recognised by content, not by name, so that any repository's files work:
 - Prometheus rule files (`groups:`), Mimir/Cortex ruler files (`namespace:` + `groups:`);
 - prometheus-operator `PrometheusRule` manifests (`spec.groups`), also inside a `List`;
 - Grafana dashboard JSON, bare or as the API returns it (`{"dashboard": {...}, "meta": ...}`);
-- Grafana sidecar ConfigMaps whose `data` values are dashboard JSON.
+- ConfigMaps (also in a `ConfigMapList`) whose `data` values are dashboard JSON or rule files.
 YAML files may hold several documents. Anything else is not an artifact and is skipped.
 """
 from __future__ import annotations
@@ -80,24 +80,39 @@ def _collect(path: str, document, out: Parsed, at: str = "") -> None:
     if not isinstance(document, dict):
         return
     kind = document.get("kind")
-    if kind == "List" and isinstance(document.get("items"), list):
+    if kind in ("List", "ConfigMapList") and isinstance(document.get("items"), list):
         for index, item in enumerate(document["items"]):
             _collect(path, item, out, f"{at}.items[{index}]")
     elif kind == "PrometheusRule":
         _groups(path, (document.get("spec") or {}).get("groups"), out, f"{at}.spec.groups")
     elif kind == "ConfigMap":
         for key, value in sorted((document.get("data") or {}).items()):
+            if isinstance(value, str) and str(key).endswith(RULE_SUFFIXES):
+                _embedded_rules(path, str(key), value, out, f"{at}.data.{key}|")
             if not (isinstance(value, str) and str(key).endswith(".json")):
                 continue
             try:
-                dashboard = _dashboard(json.loads(value))
+                data = json.loads(value)
             except ValueError as exc:
                 out.problem = f"ConfigMap data {key} is not valid JSON: {exc}"
                 continue
+            dashboard = _dashboard(data)
             if dashboard is not None:
-                out.dashboards.append(DashboardDoc(f"{path}#{key}", dashboard, f"{at}.data.{key}"))
+                out.dashboards.append(DashboardDoc(f"{path}#{key}", dashboard, f"{at}.data.{key}|{_wrapped(data)}"))
     elif "groups" in document:
         _groups(path, document.get("groups"), out, f"{at}.groups")
+
+
+def _embedded_rules(path: str, key: str, text: str, out: Parsed, at: str) -> None:
+    """A rule file held in a ConfigMap's data (`at` ends with "|": paths after it are inside the text)."""
+    try:
+        documents = list(yaml.load_all(text, Loader=_LOADER))
+    except yaml.YAMLError as exc:
+        out.problem = f"ConfigMap data {key} is not valid YAML: " + " ".join(str(exc).split())
+        return
+    for index, document in enumerate(documents):
+        if isinstance(document, dict) and "groups" in document:
+            _groups(f"{path}#{key}", document.get("groups"), out, f"{at}[{index}].groups")
 
 
 def _wrapped(data) -> str:

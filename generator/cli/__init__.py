@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "serve"),
     "validate": ("validate", "validate"),
     "check-metrics": ("check_metrics", "check_metrics"),
+    "lint": ("lint", "lint"),
 }
 
 

@@ -61,9 +61,10 @@ def _le_quantile(report, query: Query, matcher) -> None:
     fixed = "|".join(f"{v}(\\\\.0)?" for v in values) if matcher.op in ("=", "!=") else "|".join(
         f"{v}(\\\\.0)?" if v in values else v for v in matcher.value.split("|"))
     shown = ", ".join(f'{matcher.name}="{v}"' for v in values)
+    becomes = ", ".join(f'{matcher.name}="{v}.0"' for v in values)
     _add(report, query, "prom3-le-quantile-value",
          f"{matcher}: Prometheus 3 writes {matcher.name} values in float form ({shown} becomes "
-         f"{', '.join(f'{matcher.name}="{v}.0"' for v in values)}), so this matcher stops matching; fix: "
+         f"{becomes}), so this matcher stops matching; fix: "
          f'{matcher.name}{regex_op}"{fixed}" matches both forms (or {matcher.name}="{values[0]}.0" once every '
          f"server runs Prometheus 3)")
 

@@ -44,14 +44,15 @@ NEEDS_VALUES = re.compile(r"path|route|endpoint|handler|message|reason|error")
 def crosscheck(ctx: ValidationContext) -> list[Finding]:
     findings: list[Finding] = []
     for artifacts in ctx.per_catalog:
-        findings += check_catalog(artifacts)
+        findings += check_catalog(artifacts, ctx.target)
     return findings
 
 
-def check_catalog(artifacts: CatalogArtifacts) -> list[Finding]:
+def check_catalog(artifacts: CatalogArtifacts, target: str = TARGET) -> list[Finding]:
     catalog = artifacts.catalog
     report = Reporter(CHECK, catalog)
-    check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts), catalog_series(catalog))
+    check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts), catalog_series(catalog),
+                  target)
     _check_cardinality(report, catalog)
     return report.findings
 

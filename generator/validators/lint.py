@@ -14,6 +14,7 @@ from generator.build.rules import Rule
 from generator.model import Catalog, format_duration, parse_duration
 from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
 from generator.promql.functions import TARGET, WINDOWED_FUNCTIONS
+from generator.validators import migration
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.queries import Query, all_queries, dashboard_panels, parsed
@@ -41,11 +42,15 @@ def lint(ctx: ValidationContext) -> list[Finding]:
             for rule in group.rules:
                 lint_rule(report, artifacts.catalog.service.severities, rule, group.name)
         for query in all_queries(artifacts):
-            lint_query(report, artifacts.catalog.service.scrape_interval, query)
+            lint_query(report, artifacts.catalog.service.scrape_interval, query, ctx.target)
         _panels(report, artifacts)
         _dashboards(report, ctx.root, artifacts)
         _silences(report, artifacts.catalog)
         findings += report.findings
+        if migration.applies(ctx.target):
+            report = Reporter(migration.CHECK, artifacts.catalog)
+            migration.check_migration(report, all_queries(artifacts))
+            findings += report.findings
     findings += _unique_uids(ctx)
     return findings
 

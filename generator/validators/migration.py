@@ -59,7 +59,7 @@ def _le_quantile(report, query: Query, matcher) -> None:
         return
     regex_op = "=~" if matcher.op in ("=", "=~") else "!~"
     fixed = "|".join(f"{v}(\\\\.0)?" for v in values) if matcher.op in ("=", "!=") else "|".join(
-        f"{v}(\\\\.0)?" if v in values else v for v in matcher.value.split("|"))
+        f"{v}(\\\\.0)?" if v in values else v.replace("\\", "\\\\") for v in matcher.value.split("|"))
     shown = ", ".join(f'{matcher.name}="{v}"' for v in values)
     becomes = ", ".join(f'{matcher.name}="{v}.0"' for v in values)
     _add(report, query, "prom3-le-quantile-value",

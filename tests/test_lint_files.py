@@ -143,6 +143,12 @@ def test_config_without_reason_is_a_located_error(work):
     ("values.yaml", "replicas: 3\n", "values.yaml:1: not a rule file or dashboard: lint reads"),
     ("notes.txt", "hello\n", "notes.txt: not a rule file or dashboard: lint reads .yaml, .yml and .json files"),
     ("groups.yaml", "groups: 3\n", "groups.yaml: `groups` is not a list"),
+    ("shape.yaml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels: [a]\n",
+     "shape.yaml:6: groups[0].rules[0].labels: `labels` must be a mapping of names to values"),
+    ("both.yaml", "groups:\n- name: g\n  rules:\n  - alert: A\n    record: a\n    expr: up\n",
+     "both.yaml:4: groups[0].rules[0]: not a rule: a rule has one non-empty `alert:` or `record:`"),
+    ("expr.yaml", "---\nkind: Other\n---\ngroups:\n- name: g\n  rules:\n  - record: a:b:c\n    expr: {x: 1}\n",
+     "expr.yaml:8: document 2: groups[0].rules[0].expr: record 'a:b:c': `expr` must be a PromQL string"),
 ])
 def test_bad_input_is_a_located_error(tmp_path, monkeypatch, name, text, expected):
     monkeypatch.chdir(tmp_path)

@@ -20,7 +20,7 @@ from generator.promql.functions import TARGET
 from generator.validators import crosscheck, lint, migration
 from generator.validators.findings import ERROR, WARNING, Finding
 from generator.validators.queries import Query
-from generator.validators.rule_files import LintFile
+from generator.validators.rule_files import LintFile, join
 from generator.validators.run import Result, StepResult
 from generator.validators.series import Series, catalog_series
 
@@ -52,10 +52,6 @@ class FileReporter:
                                      severity, group, item))
 
 
-def join(at: str, rest: str) -> str:
-    return f"{at}{rest}" if not at or at.endswith("|") else f"{at}.{rest}" if not rest.startswith("[") else at + rest
-
-
 def _text(value) -> str:
     return "" if value is None else str(value)
 
@@ -64,8 +60,8 @@ def file_rules(file: LintFile) -> tuple[list[RuleGroup], list[Query]]:
     groups, queries = [], []
     for group in file.groups:
         alerts, records = [], []
-        for index, data in zip(group.indices or range(len(group.rules)), group.rules):
-            at = join(group.at, f"rules[{index}]") if group.at else f"groups[?].rules[{index}]"
+        for index, data in zip(group.indices, group.rules):
+            at = join(group.at, f"rules[{index}]")
             rule = Rule(expr=_text(data.get("expr")), record=_text(data.get("record")), alert=_text(data.get("alert")),
                         for_=_text(data.get("for")),
                         labels=tuple((str(k), _text(v)) for k, v in (data.get("labels") or {}).items()),

@@ -140,7 +140,9 @@ def _panels(report: Reporter, artifacts: CatalogArtifacts) -> None:
 
 
 def lint_panel(report: Reporter, doc_path: str, title: str, panel_json: dict, artifact: str, uid: str) -> None:
-    unit = (panel_json.get("fieldConfig") or {}).get("defaults", {}).get("unit", "")
+    config = panel_json.get("fieldConfig")
+    defaults = config.get("defaults") if isinstance(config, dict) else None
+    unit = defaults.get("unit", "") if isinstance(defaults, dict) else ""
     if not unit:
         report.add("panel-unit", f"panel {title!r} has no unit (in {artifact})", f"{doc_path}.unit",
                    item=title, group=uid)

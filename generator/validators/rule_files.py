@@ -10,6 +10,7 @@ YAML/JSON and files of no known kind are located InputErrors.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,43 @@ def read_file(path: Path, explicit: bool = True) -> LintFile | None:
         if not explicit:
             return None
         raise fail(f"{_kind_hint(name, text)}: lint reads {KNOWN}", 1)
-    return LintFile(name, parsed.groups, parsed.dashboards, lines, embedded)
+    loaded = LintFile(name, parsed.groups, parsed.dashboards, lines, embedded)
+    problems = [Problem(Location(name, loaded.line_of(at), _shown(at)), message)
+                for at, message in _rule_shape_problems(parsed.groups)]
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
+def _shown(at: str) -> str:
+    """A document path as a reader sees it: no "[0]." for the first document, "|" as " > "."""
+    shown = re.sub(r"^\[(\d+)\]\.", lambda m: "" if m.group(1) == "0" else f"document {int(m.group(1)) + 1}: ",
+                   at)
+    return shown.replace("|", " > ")
+
+
+def join(at: str, rest: str) -> str:
+    """A document path and a step below it: ("[0].spec", "groups") -> "[0].spec.groups"."""
+    if not at or at.endswith("|"):
+        return at + rest
+    return at + rest if rest.startswith("[") else f"{at}.{rest}"
+
+
+def _rule_shape_problems(groups: list[RuleGroupDoc]):
+    """(doc path, message) of each rule Prometheus itself would refuse to load, by its shape."""
+    for group in groups:
+        for index, rule in zip(group.indices, group.rules):
+            at = join(group.at, f"rules[{index}]")
+            kinds = [key for key in ("alert", "record") if key in rule]
+            if len(kinds) != 1 or not isinstance(rule[kinds[0]], str) or not rule[kinds[0]].strip():
+                yield at, "not a rule: a rule has one non-empty `alert:` or `record:`"
+            elif not isinstance(rule.get("expr"), (str, int, float)) or isinstance(rule.get("expr"), bool):
+                yield join(at, "expr"), f"{kinds[0]} {rule[kinds[0]]!r}: `expr` must be a PromQL string"
+            for key in ("labels", "annotations"):
+                if rule.get(key) is not None and not isinstance(rule[key], dict):
+                    yield join(at, key), f"`{key}` must be a mapping of names to values"
+            if rule.get("for") is not None and not isinstance(rule["for"], str):
+                yield join(at, "for"), "`for` must be a duration such as 5m"
 
 
 def _kind_hint(name: str, text: str) -> str:

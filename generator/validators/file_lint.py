@@ -11,6 +11,7 @@ catalog items' silences apply as in `validate`.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from generator.build.rules import Rule, RuleGroup
@@ -26,6 +27,7 @@ from generator.validators.series import Series, catalog_series
 
 DEFAULT_SEVERITIES = Service.__dataclass_fields__["severities"].default
 DEFAULT_SCRAPE = Service.__dataclass_fields__["scrape_interval"].default
+CHUNK = 1000  # queries checked together, well below the size of the shared parse cache
 
 
 @dataclass(frozen=True)
@@ -111,30 +113,49 @@ def lint_files(files: list[LintFile], options: LintOptions) -> Result:
     uids: dict[str, str] = {}
     for file in files:
         reports = {name: FileReporter(name, file, options.silences) for name in steps}
-        t0 = time.perf_counter()
         groups, rule_queries = file_rules(file)
         panel_queries = []
         for dashboard in file.dashboards:
             panel_queries += _dashboard(reports[lint.CHECK], file, dashboard, uids)
         queries = rule_queries + panel_queries
-        crosscheck.check_queries(reports[crosscheck.CHECK], groups, rule_queries, queries,
-                                 None if table is None else dict(table), options.target)
-        t1 = time.perf_counter()
-        for group in groups:
-            for rule in group.rules:
-                lint.lint_rule(reports[lint.CHECK], severities, rule, group.name, severities_from)
-        for query in queries:
-            lint.lint_query(reports[lint.CHECK], scrape, query, options.target)
-        t2 = time.perf_counter()
-        if run_migration:
-            migration.check_migration(reports[migration.CHECK], queries)
-        t3 = time.perf_counter()
-        for name, seconds in ((crosscheck.CHECK, t1 - t0), (lint.CHECK, t2 - t1), (migration.CHECK, t3 - t2)):
-            steps[name].findings += reports[name].findings
-            steps[name].seconds += seconds
+        rule_set = {id(q) for q in rule_queries}
+        group_of = {id(r): g.name for g in groups for r in g.rules}
+        file_table = None if table is None else dict(table)
+        timed = _Stopwatch()
+        for start in range(0, max(len(queries), 1), CHUNK):
+            chunk = queries[start:start + CHUNK]  # each expression is parsed once: the parse cache holds a chunk
+            with timed(crosscheck.CHECK):
+                crosscheck.check_queries(reports[crosscheck.CHECK], groups if start == 0 else [],
+                                         [q for q in chunk if id(q) in rule_set], chunk, file_table, options.target)
+            with timed(lint.CHECK):
+                for rule in (r for g in groups for r in g.rules) if start == 0 else ():
+                    lint.lint_rule(reports[lint.CHECK], severities, rule, group_of[id(rule)], severities_from)
+                for query in chunk:
+                    lint.lint_query(reports[lint.CHECK], scrape, query, options.target)
+            if run_migration:
+                with timed(migration.CHECK):
+                    migration.check_migration(reports[migration.CHECK], chunk, options.target)
+        for name, report in reports.items():
+            steps[name].findings += report.findings
+            steps[name].seconds += timed.seconds.get(name, 0.0)
     steps[lint.CHECK].findings += _config_silences(options)
     steps[migration.CHECK].skipped = not run_migration
     return Result(list(steps.values()), time.perf_counter() - started)
+
+
+class _Stopwatch:
+    """Seconds spent per step, summed over the chunks."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
 
 def _dashboard(report: FileReporter, file: LintFile, dashboard, uids: dict[str, str]) -> list[Query]:

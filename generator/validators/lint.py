@@ -49,7 +49,7 @@ def lint(ctx: ValidationContext) -> list[Finding]:
         findings += report.findings
         if migration.applies(ctx.target):
             report = Reporter(migration.CHECK, artifacts.catalog)
-            migration.check_migration(report, all_queries(artifacts))
+            migration.check_migration(report, all_queries(artifacts), ctx.target)
             findings += report.findings
     findings += _unique_uids(ctx)
     return findings

@@ -27,11 +27,11 @@ def applies(target: str) -> bool:
     return int(target.split(".")[0]) >= 3
 
 
-def check_migration(report, queries: list[Query]) -> None:
+def check_migration(report, queries: list[Query], target: str = "3.0") -> None:
     for query in queries:
-        tree = parsed(query.expr, query.grafana)  # as the 2.x rules it is about were written
-        if isinstance(tree, ParseError):
-            tree = parsed(query.expr, query.grafana, "3.0")
+        tree = parsed(query.expr, query.grafana, target)  # the parse the other checks share
+        if isinstance(tree, ParseError):  # e.g. holt_winters: still 2.x PromQL whose matchers can be read
+            tree = parsed(query.expr, query.grafana)
         if isinstance(tree, ParseError):
             continue  # reported by invalid-promql / dashboard-query-parses
         for use in selectors(tree):

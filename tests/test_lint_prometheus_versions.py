@@ -155,3 +155,12 @@ def test_every_new_check_is_documented():
     doc = (REPO / "docs" / "lint-rules.md").read_text()
     for rule in RULES:
         assert f"### `{rule}`" in doc, rule
+
+
+def test_warnings_fail_with_fail_on_warning_and_can_be_silenced(tmp_path, monkeypatch):
+    expr = 'up{job=~"api.*"} == 0'
+    code, findings = _lint(tmp_path, monkeypatch, expr, "--prometheus-version", "3", "--fail-on", "warning")
+    assert code == 1 and _rules(findings) == ["prom3-regex-dot-newline"]
+    Path(".obsgen.yaml").write_text("lint:\n  silences:\n    - rule: prom3-regex-dot-newline\n"
+                                    "      reason: job names never hold newlines\n")
+    assert _lint(tmp_path, monkeypatch, expr, "--prometheus-version", "3", "--fail-on", "warning") == (0, [])

@@ -188,7 +188,7 @@ def _silenced_items(catalog: Catalog):
 
 def _silences(report: Reporter, catalog: Catalog) -> None:
     from generator.validators.crosscheck import RULES as CROSSCHECK_RULES
-    known = set(CROSSCHECK_RULES) | set(RULES)
+    known = set(CROSSCHECK_RULES) | set(RULES) | set(migration.RULES)
     for at, silences in _silenced_items(catalog):
         for k, silence in enumerate(silences):
             if silence.rule not in known:

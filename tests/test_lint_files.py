@@ -230,3 +230,30 @@ def test_catalog_cross_checks_only_with_catalog(tmp_path, monkeypatch):
     [unknown] = _found(report, "unknown-metric")
     assert (unknown["file"], unknown["line"], unknown["check"]) == ("rules.yaml", 5, "crosscheck")
     assert "unknown metric 'ampel_dashboard_requestz_total'" in unknown["message"]
+
+
+CONFIGMAP_RULES = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: prometheus-rules
+data:
+  alerts.yaml: |
+    groups:
+    - name: api
+      rules:
+      - alert: ApiDown
+        expr: up{job="api"} == 0
+        for: 5m
+        labels: {severity: critical}
+        annotations: {summary: API down, description: "{{ $labels.instance }} is down"}
+"""
+
+
+def test_rules_inside_a_configmap_are_located_in_the_manifest(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("cm.yaml").write_text(CONFIGMAP_RULES)
+    code, report = _json("cm.yaml")
+    assert code == 1
+    [finding] = report["findings"]
+    assert (finding["rule"], finding["file"], finding["item"]) == ("alert-runbook-url", "cm.yaml", "ApiDown")
+    assert finding["line"] == line_containing(tmp_path / "cm.yaml", "- alert: ApiDown")

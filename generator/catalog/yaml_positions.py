@@ -197,3 +197,10 @@ def json_path(parts) -> str:
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def node_lines(node: yaml.Node, path: str = "") -> dict[str, int]:
+    """{document path: line} of a composed node and everything below it (paths start with `path`)."""
+    lines: dict[str, int] = {}
+    _walk(node, path, lines)
+    return lines

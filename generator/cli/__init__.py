@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "validate"),
     "check-metrics": ("check_metrics", "check_metrics"),
     "import": ("import_cmd", "import_"),
+    "lint": ("lint", "lint"),
 }
 
 

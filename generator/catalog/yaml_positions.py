@@ -85,9 +85,9 @@ class _Walker:
             return None
         return value
 
-    def walk(self, root: yaml.Node) -> None:
+    def walk(self, root: yaml.Node, path: str = "") -> None:
         # Iterative, so that neither depth nor size can reach Python's recursion limit.
-        stack: list[tuple[yaml.Node, str, int, bool]] = [(root, "", 0, False)]
+        stack: list[tuple[yaml.Node, str, int, bool]] = [(root, path, 0, False)]
         while stack:
             node, path, depth, aliased = stack.pop()
             if id(node) in self.seen:
@@ -201,6 +201,6 @@ def json_path(parts) -> str:
 
 def node_lines(node: yaml.Node, path: str = "") -> dict[str, int]:
     """{document path: line} of a composed node and everything below it (paths start with `path`)."""
-    lines: dict[str, int] = {}
-    _walk(node, path, lines)
-    return lines
+    walker = _Walker("")
+    walker.walk(node, path)
+    return walker.lines

@@ -150,11 +150,14 @@ def _normalised_dashboard(source: Path, out: Path) -> None:
             if inner.get("type") != "row":
                 inner["type"] = {"graph": "timeseries"}.get(inner["type"], inner["type"])
                 _base_step_thresholds(inner)
+                inner["datasource"] = {"type": "prometheus", "uid": "${datasource}"}
                 for letter, target in zip("ABCDEFGH", inner["targets"]):
                     target["refId"] = letter
                     target.pop("hide", None)
+                    target.setdefault("legendFormat", "__auto")
             kept.append(inner)
     data["panels"] = kept
+    data["templating"]["list"] = [dict(v, refresh=1) for v in data["templating"]["list"] if v["type"] == "datasource"]
     (out / "dashboards").mkdir(parents=True)
     (out / "dashboards" / f"{data['uid']}.json").write_text(json.dumps(data))
 
@@ -177,8 +180,9 @@ def test_third_party_grafana_export_round_trip(tmp_path, monkeypatch):
     shutil.copy(source, original / "dashboards" / "node-overview.json")
     raw = _summary(_diff(original, project, "dashboards"))
     assert [(kind, name, status) for kind, name, status, _ in raw] == [
+        ("dashboard", "Node overview (node-overview)", "changed"),
         ("panel", "CPU usage", "changed"), ("panel", "Interfaces", "removed"), ("panel", "Memory used", "removed"),
-        ("panel", "Network traffic", "changed")]
+        ("panel", "Network traffic", "changed"), ("panel", "Uptime", "changed")]
     normalised = tmp_path / "normalised"
     _normalised_dashboard(source, normalised)
     report = _diff(normalised, project, "dashboards")

@@ -6,7 +6,7 @@ PYTEST  := $(BIN)/python -m pytest
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup dashboards rules k6 generate manifests check validate test e2e bench bench-generate \
-        bench-validate bench-exporter bench-diff clean
+        bench-validate bench-exporter bench-diff mutate clean
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,9 @@ bench-exporter: setup      ## exporter latency and req/s per dataset and strateg
 
 bench-diff: setup          ## CPU, wall, peak RSS of the semantic diff up to 10,000 alerts + 10,000 panels
 	$(BIN)/python -m benchmarks.bench_diff
+
+mutate: setup              ## mutation check: >= 30 planted bugs, one at a time in a temp copy, each must be killed (minutes; not in make test)
+	$(BIN)/python scripts/mutate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

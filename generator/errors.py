@@ -17,11 +17,28 @@ EXIT_UNREACHABLE = 9  # deploy: no usable answer after every retry (connection, 
 EXIT_ROLLED_BACK = 10  # deploy prometheus: Prometheus rejected the rules; the previous files are restored
 
 
+# A message longer than this is cut in the middle: an error must never echo megabytes of input.
+MAX_MESSAGE = 500
+# A catalog error reports at most this many problems, then how many more there are.
+MAX_PROBLEMS = 100
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text`, or its start and end around a note of how much was cut."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 4
+    return f"{text[:head]} …[{len(text) - head - tail:,} characters cut]… {text[-tail:]}"
+
+
 @dataclass(frozen=True)
 class Location:
     file: str
     line: int | None = None
     path: str = ""  # e.g. metrics[2].buckets
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", shorten(self.path, 200))  # a key can be megabytes long
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -33,6 +50,10 @@ class Problem:
     location: Location
     message: str
 
+    def __post_init__(self) -> None:
+        # cut where it is made, so that every report (generate, validate, JSON, JUnit) gets it short
+        object.__setattr__(self, "message", shorten(self.message))
+
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
 
@@ -41,6 +62,11 @@ class CatalogError(Exception):
     """The catalog cannot be used. Carries every problem found, each located."""
 
     def __init__(self, problems: list[Problem]):
+        if len(problems) > MAX_PROBLEMS:  # a generated or corrupted file can hold a million
+            rest = problems[MAX_PROBLEMS]
+            problems = problems[:MAX_PROBLEMS] + [Problem(
+                Location(rest.location.file, rest.location.line),
+                f"... and {len(problems) - MAX_PROBLEMS:,} more problem(s) not shown")]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 

@@ -400,6 +400,10 @@ class Alerting:
         """Receivers an alert with these labels reaches inside this subtree, as Alertmanager routes."""
         return _route_receivers(self.routes, labels, self.default_receiver)
 
+    def first_route(self, labels: dict[str, str]) -> Route | None:
+        """The first of the subtree's own routes an alert with these labels matches."""
+        return next((r for r in self.routes if all(m.matches(labels) for m in r.matchers)), None)
+
     def receiver_for(self, severity: str, labels: dict[str, str] | None = None) -> str:
         """The receivers (comma-separated, as `amtool config routes test` prints them) of an alert of
         this severity carrying the subtree's own labels."""

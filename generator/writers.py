@@ -4,12 +4,14 @@ Everything is rendered in memory before anything is written, so a catalog or ren
 writes nothing. Each file goes to a temporary sibling that is fsynced and then renamed over the
 old one, so no file is ever half-written; the renames happen only after every temporary file was
 written, and an error while writing removes the temporaries and leaves the previous artifacts.
+A written file keeps the mode of the file it replaces; a new one gets 0666 & ~umask.
 Generated files of the same catalog that are no longer rendered are removed (stale), nothing else.
 """
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,19 +80,42 @@ def plan(root: Path, artifacts: dict[str, str], folders: set[str], catalogs: set
     return result
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _stage(target: Path, text: str) -> Path:
+    """Write `text` to a temporary sibling of `target` (fsynced) and return its path.
+
+    The temporary file gets the mode a plain write would give the target: the existing file's
+    mode, or 0666 & ~umask for a new one (mkstemp alone makes 0600, which a rename would keep).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
 def write(root: Path, artifacts: dict[str, str], result: Plan) -> None:
     """Apply a plan: all new contents are staged first, then renamed into place."""
     staged: list[tuple[str, Path]] = []
     try:
         for rel in result.create + result.update:
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((rel, Path(tmp)))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(artifacts[rel])
-                handle.flush()
-                os.fsync(handle.fileno())
+            staged.append((rel, _stage(root / rel, artifacts[rel])))
     except BaseException:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)
@@ -103,14 +128,9 @@ def write(root: Path, artifacts: dict[str, str], result: Plan) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """One file, atomically (temporary sibling, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _stage(path, text)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

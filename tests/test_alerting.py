@@ -187,9 +187,9 @@ def test_routes_match_any_label_with_every_operator_continue_and_nesting(tmp_pat
      "invalid regular expression"),
     ({"receiver": "pager", "matchers": ['9bad="x"']}, "alerting.routes[1].matchers[0]", "is not a matcher"),
     ({"receiver": "pager", "continue": "yes"}, "alerting.routes[1].continue", "is not of type 'boolean'"),
-    ({"receiver": "pager", "group_wait": "soon"}, "alerting.routes[1].group_wait", "does not match"),
-    ({"receiver": "pager", "group_interval": "5"}, "alerting.routes[1].group_interval", "does not match"),
-    ({"receiver": "pager", "repeat_interval": "1 hour"}, "alerting.routes[1].repeat_interval", "does not match"),
+    ({"receiver": "pager", "group_wait": "soon"}, "alerting.routes[1].group_wait", "not a Prometheus duration"),
+    ({"receiver": "pager", "group_interval": "5"}, "alerting.routes[1].group_interval", "not a Prometheus duration"),
+    ({"receiver": "pager", "repeat_interval": "1 hour"}, "alerting.routes[1].repeat_interval", "not a Prometheus duration"),
     ({"receiver": "pager", "group_by": "alertname"}, "alerting.routes[1].group_by", "is not of type 'array'"),
     ({"receiver": "pager", "mute_time_intervals": ["weekends"]}, "alerting.routes[1].mute_time_intervals[0]",
      "unknown time interval"),
@@ -238,7 +238,7 @@ def test_the_default_inhibition_is_left_out_when_the_service_has_no_critical_and
     ({"rules": [{"source_matchers": ['a="b"'], "target_matchers": ['a=~"*"']}]},
      "alerting.inhibit_rules.rules[0].target_matchers[0]", "invalid regular expression"),
     ({"rules": [{"source_matchers": ['a="b"'], "target_matchers": ['c="d"'], "equal": ["bad-label"]}]},
-     "alerting.inhibit_rules.rules[0].equal[0]", "does not match"),
+     "alerting.inhibit_rules.rules[0].equal[0]", "not a Prometheus label name"),
     ({"rules": [{"source_matchers": [], "target_matchers": ['c="d"']}]},
      "alerting.inhibit_rules.rules[0].source_matchers", "should be non-empty"),
 ])
@@ -295,7 +295,7 @@ def test_duplicate_time_interval_names_are_located(tmp_path):
 
 
 @pytest.mark.parametrize("match, needle", [({}, "should be non-empty"), ({"team": ""}, "should be non-empty"),
-                                           ({"bad-name": "x"}, "does not match")])
+                                           ({"bad-name": "x"}, "not a Prometheus label name")])
 def test_bad_match_is_located(tmp_path, match, needle):
     found = problems(tmp_path, minimal(match=match))
     assert any(needle in m for p, m in found.items() if p.startswith("alerting.match")), found
@@ -428,3 +428,16 @@ def test_generate_replaces_the_old_per_service_file_with_the_one_config(tmp_path
     ran = run_obsgen("generate", "--root", str(tmp_path), "alertmanager")
     assert ran.returncode == 0, ran.output
     assert sorted(p.name for p in old.parent.iterdir()) == ["alertmanager.yml"]
+
+
+@pytest.mark.parametrize("where", ["section", "route", "nested"])
+def test_a_duration_alertmanager_cannot_hold_is_located(tmp_path, where):
+    data = minimal()
+    if where == "section":
+        data["alerting"]["repeat_interval"], path = "300y", "alerting.repeat_interval"
+    elif where == "route":
+        data["alerting"]["routes"][0]["group_wait"], path = "300y", "alerting.routes[0].group_wait"
+    else:
+        data["alerting"]["routes"][0]["routes"] = [{"receiver": "chat", "group_interval": "300y"}]
+        path = "alerting.routes[0].routes[0].group_interval"
+    assert "out of range" in problems(tmp_path, data)[path]

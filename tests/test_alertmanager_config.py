@@ -53,16 +53,33 @@ def test_routes_send_each_severity_to_the_seed_receiver(config_file, severity, e
     assert result.stdout.strip() == expected
 
 
-def test_routes_follow_the_catalog_for_every_alert_the_rules_define(catalog, config_file):
-    """Each generated alert's severity label reaches the receiver the catalog names for it."""
-    from generator.build.rules import build_rule_groups
-    alerts = [r for g in build_rule_groups(catalog) if g.kind == "alerts" for r in g.rules]
-    assert alerts
-    for rule in alerts:
-        severity = dict(rule.labels)["severity"]
-        labels = [f"{k}={v}" for k, v in rule.labels] + ["job=ampel-api"]  # the selector label the expr keeps
-        result = amtool("config", "routes", "test", f"--config.file={config_file}", f"alertname={rule.alert}", *labels)
-        assert result.stdout.strip() == catalog.alerting.receiver_for(severity), rule.alert
+# Every alert of the shipped catalog, the severity the catalog gives it and the receiver that severity
+# must reach (catalog/ampel.yaml: critical pages PagerDuty, warning goes to Slack).
+ROUTED = {"DashboardSummarySlowResponse": ("warning", "slack-backend"),
+          "DashboardSummaryHighErrorRate": ("critical", "pagerduty-backend"),
+          "DashboardSummaryTargetDown": ("critical", "pagerduty-backend"),
+          "DashboardSummaryMetricsAbsent": ("warning", "slack-backend")}
+
+
+def test_routes_follow_the_catalog_for_every_alert_the_committed_rules_define(config_file):
+    """Each committed alert carries the catalog's severity and reaches the receiver the catalog names for it."""
+    committed = yaml.safe_load((REPO / "alerts/ampel-dashboard-summary-alerts.yaml").read_text())
+    severities = {r["alert"]: r["labels"]["severity"] for g in committed["groups"] for r in g["rules"]}
+    assert severities == {name: severity for name, (severity, _) in ROUTED.items()}
+    for alert, (severity, receiver) in ROUTED.items():
+        result = amtool("config", "routes", "test", f"--config.file={config_file}", f"severity={severity}",
+                        f"alertname={alert}", "job=ampel-api", "team=backend")
+        assert result.stdout.strip() == receiver, alert
+
+
+def test_grouping_and_repeat_timing_are_the_catalogs(config_file):
+    document = yaml.safe_load(config_file.read_text())
+    route = document["route"]["routes"][0]  # the catalog's subtree
+    assert route["matchers"] == ['job="ampel-api"', 'team="backend"']
+    assert route["group_by"] == ["alertname", "job"]
+    assert (route["group_wait"], route["group_interval"], route["repeat_interval"]) == ("30s", "5m", "4h")
+    assert [(r["receiver"], r.get("repeat_interval")) for r in route["routes"]] == [
+        ("pagerduty-backend", "1h"), ("slack-backend", None)]
 
 
 def test_amtool_rejects_a_route_to_an_unknown_receiver(tmp_path, config_file):

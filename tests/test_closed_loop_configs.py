@@ -1,5 +1,6 @@
 """The closed loop's configs, checked by the real tools without starting anything: Prometheus config and
-time-scaled rules by promtool, the redirected Alertmanager config by amtool."""
+time-scaled committed rules by promtool, the redirected committed Alertmanager config by amtool; and
+the loop reads the committed files, so a hand edit to one changes what it runs."""
 from __future__ import annotations
 
 import re
@@ -9,10 +10,9 @@ import subprocess
 import pytest
 import yaml
 
-from generator.build.rules import build_rule_groups
 from generator.catalog import load_catalog
 from tests.e2e.configs import (
-    TIME_SCALE, alertmanager_loop_config, loop_rule_files, prometheus_config, substitute_grafana_variables,
+    alertmanager_loop_config, dashboard_targets, loop_rule_files, prometheus_config, substitute_grafana_variables,
 )
 from tests.support.paths import AMPEL, REPO
 
@@ -27,7 +27,7 @@ def catalog():
 
 def test_prometheus_config_and_scaled_rules_pass_promtool(catalog, tmp_path):
     names = []
-    for rel, text in loop_rule_files(catalog).items():
+    for rel, text in loop_rule_files(REPO).items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -39,26 +39,34 @@ def test_prometheus_config_and_scaled_rules_pass_promtool(catalog, tmp_path):
     assert f"{len(names)} rule files found" in result.stdout + result.stderr or "SUCCESS" in result.stdout
 
 
-def test_scaled_rules_keep_names_and_expressions_and_divide_windows(catalog):
-    full = {r.name: r for g in build_rule_groups(catalog) for r in g.rules}
-    scaled = {r.name: r for g in build_rule_groups(catalog, scale=TIME_SCALE) for r in g.rules}
-    assert set(full) == set(scaled)
-    assert scaled["DashboardSummarySlowResponse"].for_ == "5s" and full["DashboardSummarySlowResponse"].for_ == "5m"
-    for name, rule in full.items():
-        assert rule.expr.replace("[5m]", "[5s]") == scaled[name].expr, name
-        assert rule.annotations == scaled[name].annotations and rule.labels == scaled[name].labels
+def test_the_loop_runs_the_committed_files_so_a_hand_edit_changes_what_it_runs(tmp_path):
+    for folder in ("alerts", "recording_rules", "alertmanager", "dashboards"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    assert loop_rule_files(tmp_path) == loop_rule_files(REPO)
+    alerts = tmp_path / "alerts/ampel-dashboard-summary-alerts.yaml"
+    alerts.write_text(alerts.read_text().replace("ratio_rate5m > 0.01", "ratio_rate5m > 0.99"))
+    scaled = yaml.safe_load(loop_rule_files(tmp_path)["alerts/ampel-dashboard-summary-alerts.yaml"])
+    rule = next(r for r in scaled["groups"][0]["rules"] if r["alert"] == "DashboardSummaryHighErrorRate")
+    assert rule["expr"] == "job:ampel_dashboard_errors:ratio_rate5m > 0.99" and rule["for"] == "3s"
+    config = tmp_path / "alertmanager/alertmanager.yml"
+    config.write_text(config.read_text().replace("repeat_interval: 1h", "repeat_interval: 2h"))
+    routes = alertmanager_loop_config(tmp_path, "http://127.0.0.1:9")["route"]["routes"][0]["routes"]  # ampel's subtree
+    assert routes[0]["repeat_interval"] == "12s"  # 2h / 600
+    board = tmp_path / "dashboards/ampel-dashboard-summary.json"
+    board.write_text(board.read_text().replace('sum(up{job=\\"ampel-api\\"})', 'sum(up{job=\\"nope\\"})'))
+    assert "sum(up{job=\"nope\"})" in [expr for _, expr in dashboard_targets(tmp_path)]
 
 
 def test_redirected_alertmanager_config_keeps_the_generated_routes(catalog, tmp_path):
     config = tmp_path / "alertmanager.yml"
-    config.write_text(yaml.safe_dump(alertmanager_loop_config(catalog, "http://127.0.0.1:9")))
+    config.write_text(yaml.safe_dump(alertmanager_loop_config(REPO, "http://127.0.0.1:9")))
     check = subprocess.run([AMTOOL, "check-config", str(config)], capture_output=True, text=True, timeout=30)
     assert check.returncode == 0, check.stdout + check.stderr
     for severity in ("critical", "warning"):
         route = subprocess.run([AMTOOL, "config", "routes", "test", f"--config.file={config}", f"severity={severity}",
                                 *(f"{k}={v}" for k, v in catalog.alerting.match)],
                                capture_output=True, text=True, timeout=30)
-        assert route.stdout.strip() == catalog.alerting.receiver_for(severity)
+        assert route.stdout.strip() == {"critical": "pagerduty-backend", "warning": "slack-backend"}[severity]
 
 
 def test_grafana_variables_are_substituted_in_every_panel_target(catalog):

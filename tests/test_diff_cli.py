@@ -100,3 +100,17 @@ def test_directories_and_refs_do_not_mix(tmp_path):
     done = obsgen("diff", "a", "b", "--base", "main", cwd=tmp_path)
     assert done.returncode == 2
     assert "do not go with two directories" in done.stderr
+
+
+def test_refs_of_a_bare_repository(repo, tmp_path):
+    """A mirror or CI cache has no working tree: refs still compare; the working tree is a usage error."""
+    git(repo, "commit", "-q", "--allow-empty", "-m", "nothing")
+    bare = tmp_path / "mirror.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    done = obsgen("diff", "--base", "main", "--head", "feature", "--format", "json", cwd=bare, env=GIT_ENV)
+    assert done.returncode == 0, done.stderr
+    assert [(c["name"], c["fields"]) for c in json.loads(done.stdout)["changes"]] == [
+        ("ApiSlow", [{"field": "threshold", "before": "> 0.9", "after": "> 0.5"}])]
+    done = obsgen("diff", "--base", "main", cwd=bare, env=GIT_ENV)
+    assert done.returncode == 2
+    assert "bare repository" in done.stderr and "--head" in done.stderr

@@ -39,7 +39,7 @@ def test_changed_panel_query_gives_exactly_the_expected_summary():
     assert FORMATS["text"](_compare(after)) == textwrap.dedent("""\
         diff main -> pr
         dashboards/api.json
-          dashboard api-overview
+          dashboard API overview (api-overview)
             ~ panel Request rate
                 query A: sum(rate(api_requests_total{job="api"}[5m])) -> sum by (path) (rate(api_requests_total{job="api"}[5m]))
         summary: panels: 1 changed
@@ -56,7 +56,7 @@ def test_threshold_unit_added_and_removed_panels():
     assert FORMATS["text"](_compare(after)) == textwrap.dedent("""\
         diff main -> pr
         dashboards/api.json
-          ~ dashboard api-overview
+          ~ dashboard API overview (v2) (api-overview)
               title: API overview -> API overview (v2)
             - panel Average latency
             ~ panel Request rate
@@ -69,6 +69,7 @@ def test_threshold_unit_added_and_removed_panels():
                 unit: percentunit
                 thresholds: green, red from 0.01
                 query A: job:api_errors:ratio_rate5m
+                legend A: __auto
         summary: dashboards: 1 changed; panels: 1 removed, 2 changed, 1 added
         """)
 
@@ -94,9 +95,9 @@ def test_panel_moved_to_another_row():
 def test_added_dashboard_lists_its_panels_and_removed_dashboard_does_not():
     report = compare({"old.json": json.dumps({**BEFORE, "uid": "old"})}, {"dashboards/api.json": json.dumps(BEFORE)})
     assert [(c.kind, c.name, c.status) for c in report.changes] == [
-        ("dashboard", "api-overview", "added"),
+        ("dashboard", "API overview (api-overview)", "added"),
         ("panel", "Average latency", "added"), ("panel", "Request rate", "added"), ("panel", "p95 latency", "added"),
-        ("dashboard", "old", "removed"),
+        ("dashboard", "API overview (old)", "removed"),
     ]
 
 
@@ -104,7 +105,7 @@ def test_markdown_for_a_dashboard_change():
     after = copy.deepcopy(BEFORE)
     after["panels"][4]["fieldConfig"]["defaults"]["unit"] = "rps"
     assert FORMATS["markdown"](_compare(after)).splitlines()[5:] == [
-        "#### `dashboards/api.json` \u00b7 dashboard `api-overview`",
+        "#### `dashboards/api.json` \u00b7 dashboard `API overview (api-overview)`",
         "",
         "| | item | field | before | after |",
         "|---|---|---|---|---|",

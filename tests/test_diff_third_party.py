@@ -37,7 +37,7 @@ def test_everything_reads_cleanly_and_shows_as_added(files):
     assert ("alert", "HostFilesystemAlmostFull #2") in names  # the critical twin of the warning
     assert ("panel", "Checkout errors") in names  # inside a collapsed row
     assert ("panel", "Max connections") in names  # legacy `rows` layout
-    assert ("dashboard", "redis-cache") in names  # inside a ConfigMap
+    assert ("dashboard", "Redis cache (redis-cache)") in names  # inside a ConfigMap
 
 
 def test_same_files_have_no_changes(files):

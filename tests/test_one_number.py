@@ -55,9 +55,9 @@ def test_shipped_artifacts_agree_with_the_catalog_numbers():
     latency = catalog.objective("summary_latency").threshold
     assert latency == catalog.tier("large").target == 0.5
     assert _alert(artifacts, "DashboardSummarySlowResponse")["expr"].endswith(f"> {latency:g}")
-    small = catalog.tier("small")
-    assert f'"p(95)<{small.target * 1000:g}"' in artifacts["k6/small_dataset.js"]
-    assert f'"threshold": "p(95)<{small.critical * 1000:g}"' in artifacts["k6/small_dataset.js"]
+    assert (catalog.tier("small").target, catalog.tier("small").critical) == (0.1, 0.2)
+    assert '"p(95)<100"' in artifacts["k6/small_dataset.js"]
+    assert '"threshold": "p(95)<200"' in artifacts["k6/small_dataset.js"]
 
 
 def test_scenarios_hold_tiers_to_the_latency_objectives_quantile():
@@ -67,5 +67,5 @@ def test_scenarios_hold_tiers_to_the_latency_objectives_quantile():
     catalog = load_catalog(CHECKOUT.relative_to(REPO))
     assert catalog.objective("payment_latency").quantile == 0.99
     script = render_all([catalog], ["k6"]).artifacts["k6/checkout_burst.js"]
-    tier = catalog.tier("single_item")
-    assert f'"p(99)<{tier.target * 1000:g}"' in script and "p(95)<" not in script
+    assert catalog.tier("single_item").target == 0.25
+    assert '"p(99)<250"' in script and "p(95)<" not in script

@@ -174,6 +174,15 @@ def test_alerts_series_and_globs_are_handled_safely(tmp_path):
     globbed = _write(tmp_path / "globbed.yaml", TESTS.format(rules="rule*.yaml"))
     with pytest.raises(Unsplittable):
         split_test_file(globbed, work, "g")
+    # an unknown group in group_eval_order changes what promtool 2.42 does (the planted failure is no
+    # longer reported): whatever it does, the file runs whole, as written
+    unknown = tmp_path / "unknown-group.yaml"
+    unknown.write_text(TESTS.format(rules="rules.yaml").replace("evaluation_interval: 1m\n",
+                                                                "evaluation_interval: 1m\ngroup_eval_order: [g, nope]\n"))
+    assert "group_eval_order" in unknown.read_text()
+    with pytest.raises(Unsplittable):
+        split_test_file(unknown, work, "u")
+    assert _whole([unknown]) != _whole([tests])
 
 
 def test_validate_step_runs_split_batches_and_names_the_committed_file(project, monkeypatch):

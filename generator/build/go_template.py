@@ -3,7 +3,7 @@
 Generated promtool tests compare annotations exactly, so the expected text is rendered here the way
 Prometheus' Go templates do it, for the subset alert texts use: `{{ $value }}`, `{{ $labels.x }}`,
 `{{ .Value }}`, `{{ .Labels.x }}`, piped through humanize, humanizePercentage, humanizeDuration or
-printf "%.Ng". Anything else raises `TemplateUnsupported`, naming the construct.
+printf "%.Ng" (or called as `printf "%.2f" $value`). Anything else raises `TemplateUnsupported`, naming the construct.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import re
 from decimal import Decimal
 
 _ACTION_RE = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.S)
-_PRINTF_RE = re.compile(r'^printf\s+"%\.(\d+)([gf])"$')
+_PRINTF_RE = re.compile(r'printf\s+"%\.(\d+)([gf])"')
+_PRINTF_CALL_RE = re.compile(r'printf\s+"%\.(\d+)([gf])"\s+(\S+)')  # printf "%.2f" $value
 
 
 class TemplateUnsupported(ValueError):
@@ -102,19 +103,43 @@ def _value(term: str, labels: dict[str, str], value: float):
     raise TemplateUnsupported(f"template term {term!r}")
 
 
+def _printf(precision: str, verb: str, current: float) -> str:
+    return go_g(current, int(precision)) if verb == "g" else f"{current:.{int(precision)}f}"
+
+
 def _action(text: str, labels: dict[str, str], value: float) -> str:
     parts = [p.strip() for p in text.split("|")]
-    current = _value(parts[0], labels, value)
+    call = _PRINTF_CALL_RE.fullmatch(parts[0])
+    current = _value(call.group(3) if call else parts[0], labels, value)
+    if call:
+        if not isinstance(current, float):
+            raise TemplateUnsupported(f"template term {parts[0]!r}")
+        current = _printf(call.group(1), call.group(2), current)
     for pipe in parts[1:]:
-        printf = _PRINTF_RE.match(pipe)
+        printf = _PRINTF_RE.fullmatch(pipe)
         if pipe in _PIPES and isinstance(current, float):
             current = _PIPES[pipe](current)
         elif printf and isinstance(current, float):
-            precision, verb = int(printf.group(1)), printf.group(2)
-            current = go_g(current, precision) if verb == "g" else f"{current:.{precision}f}"
+            current = _printf(printf.group(1), printf.group(2), current)
         else:
             raise TemplateUnsupported(f"template pipe {pipe!r}")
     return go_float(current) if isinstance(current, float) else str(current)
+
+
+def check_syntax(template: str) -> None:
+    """Raise TemplateUnsupported where Prometheus itself refuses the template: an unclosed action."""
+    if "{{" in template and "{{" in _ACTION_RE.sub("", template):
+        raise TemplateUnsupported("an unclosed template action ('{{' without '}}')")
+
+
+def check(template: str) -> None:
+    """Raise TemplateUnsupported unless `render` predicts this template: every `{{` is closed and
+    every action is in the subset. Prometheus itself refuses an unclosed action."""
+    if "{{" not in template:
+        return
+    check_syntax(template)
+    for match in _ACTION_RE.finditer(template):
+        _action(match.group(1), {}, 1.0)
 
 
 def render(template: str, labels: dict[str, str], value: float) -> str:

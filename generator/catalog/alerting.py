@@ -12,6 +12,7 @@ import re
 import zoneinfo
 from typing import Callable
 
+from generator.catalog.durations import duration_problem
 from generator.model import (
     Alerting, EmailReceiver, InhibitRule, Matcher, OpsgenieReceiver, PagerDutyReceiver, Route, Service,
     SlackReceiver, SnsReceiver, TimeInterval, TimeRange, VictorOpsReceiver, WebexReceiver, WebhookReceiver,
@@ -77,6 +78,7 @@ def build_alerting(data: dict | None, service: Service, problem: Problem) -> Ale
     """`problem(doc_path, message)` collects located problems; returns None when there is no section."""
     if data is None:
         return None
+    _check_durations(data, problem)
     built = [_receiver(r, f"alerting.receivers[{i}]", problem) for i, r in enumerate(data["receivers"])]
     receivers = tuple(r for r in built if r is not None)
     names = [r["name"] for r in data["receivers"]]
@@ -98,6 +100,23 @@ def build_alerting(data: dict | None, service: Service, problem: Problem) -> Ale
         default_receiver=data["default_receiver"], receivers=receivers, routes=routes, match=match,
         group_by=tuple(data.get("group_by", defaults.group_by)), inhibit_rules=inhibit, time_intervals=intervals,
         **{key: data.get(key, getattr(defaults, key)) for key in _TIMINGS})
+
+
+def _check_durations(data: dict, problem: Problem) -> None:
+    """Every duration of the section within the range Alertmanager parses (syntax is the schema's)."""
+    found = [(f"alerting.{key}", data.get(key)) for key in _TIMINGS]
+    found += [(f"alerting.receivers[{i}].repeat_interval", r.get("repeat_interval"))
+              for i, r in enumerate(data["receivers"])]
+
+    def walk(routes, at):
+        for i, r in enumerate(routes):
+            found.extend((f"{at}[{i}].{key}", r.get(key)) for key in _TIMINGS[:3])
+            walk(r.get("routes", []), f"{at}[{i}].routes")
+    walk(data.get("routes", []), "alerting.routes")
+    for doc_path, value in found:
+        message = duration_problem(value)
+        if message:
+            problem(doc_path, message)
 
 
 def _pairs(mapping: dict) -> tuple[tuple[str, str], ...]:

@@ -14,10 +14,13 @@ from typing import Any
 import yaml
 
 from generator.catalog import schema_cache
+from generator.catalog.alert_text import check_service_templates, check_templates
 from generator.catalog.alerting import build_alerting
+from generator.catalog.durations import duration_problem
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.promql_fields import check_expressions
-from generator.catalog.yaml_positions import json_path, load_with_lines
+from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
+from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.promql.regex import RegexError, check as check_regex
 from generator.model import (
@@ -26,6 +29,10 @@ from generator.model import (
 )
 
 SCHEMA_FILE = "catalog.schema.json"
+# One failure in a million: below it, an error-ratio objective cannot be tested with whole counts.
+MIN_ERROR_RATIO = 1e-6
+# The smallest quantile: rule names spell it as a percentile, which must not need an exponent.
+MIN_QUANTILE = 0.001
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +45,24 @@ def catalog_schema() -> dict:
     return json.loads(catalog_schema_text())
 
 
+# Part of the schema cache's key: a pass recorded by a looser check of the same schema text is no pass.
+VALIDATOR_VERSION = "strict-patterns-1"
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    from generator.catalog.schema_patterns import strict_validator  # jsonschema only when checking
+
+    return strict_validator(catalog_schema())
+
+
+@lru_cache(maxsize=1)
+def _named_patterns() -> dict[str, str]:
+    """Pattern -> what it stands for, from the schema's definitions that describe themselves."""
+    return {d["pattern"]: d["description"] for d in catalog_schema()["definitions"].values()
+            if "pattern" in d and "description" in d}
+
+
 def schema_path() -> Path:
     return Path(str(resources.files("generator.catalog").joinpath(SCHEMA_FILE)))
 
@@ -47,28 +72,25 @@ def display_path(path: Path, base: Path | None = None) -> str:
     directory) when inside it, so headers do not depend on where the command runs."""
     try:
         return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside base, or a symlink loop (reported on reading)
         return path.as_posix()
 
 
 def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
     path = Path(path)
     name = display_path(path, base)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError([Problem(Location(name), f"cannot read catalog: {exc.strerror or exc}")])
+    text = read_catalog_text(path, name)
     try:
         data, lines = load_with_lines(text)
+    except YAMLProblems as exc:
+        raise CatalogError([Problem(Location(name, p.line, p.path), p.message) for p in exc.problems])
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise CatalogError([Problem(Location(name, line), f"invalid YAML: {reason}")])
+        location = Location(name, yaml_error_line(exc, text))
+        raise CatalogError([Problem(location, f"invalid YAML: {yaml_error_reason(exc)}")])
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
 
-    passed = schema_cache.key(catalog_schema_text(), data)
+    passed = schema_cache.key(catalog_schema_text() + VALIDATOR_VERSION, data)
     if not schema_cache.passed(passed):
         problems = _schema_check(name, data, lines)
         if problems:
@@ -78,11 +100,8 @@ def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
 
 
 def _schema_check(name: str, data: dict, lines: dict[str, int]) -> list[Problem]:
-    import jsonschema  # only when the catalog is not known to pass (schema_cache)
-
-    validator = jsonschema.Draft7Validator(catalog_schema())
     problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for doc_path, message in _schema_problems(error):
             problems.append(Problem(Location(name, _line(lines, doc_path), doc_path or "(document)"), message))
     return problems
@@ -102,11 +121,17 @@ def _schema_problems(error) -> list[tuple[str, str]]:  # error: jsonschema.Valid
     doc_path = json_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
-        extras = sorted(k for k in error.instance if k not in known)
+        extras = sorted((k for k in error.instance if k not in known), key=str)
         return [(f"{doc_path}.{k}" if doc_path else k, f"unknown field {k!r} (allowed: {', '.join(sorted(known))})")
                 for k in extras]
     if error.validator == "propertyNames":
         return [(f"{doc_path}.{error.instance}", f"field {error.instance!r} is not allowed here")]
+    named = _named_patterns().get(error.validator_value) if error.validator == "pattern" else None
+    if named and "propertyNames" in error.relative_schema_path:
+        # a map key of the wrong form (a label name Prometheus refuses, say): located at the key
+        return [(f"{doc_path}.{error.instance}", f"{error.instance!r} is not {named}")]
+    if named:
+        return [(doc_path, f"{error.instance!r} is not {named}")]
     return [(doc_path, error.message)]
 
 
@@ -164,7 +189,8 @@ class _Builder:
         ds = grafana.get("datasource", {})
         for key in ("scrape_interval", "rate_window"):
             if key in s:
-                self.duration(s[key], f"service.{key}")
+                self.duration(s[key], f"service.{key}", positive=True)
+        check_service_templates(s, self.problem)
         return Service(
             name=s["name"], team=s["team"], runbook_base_url=s["runbook_base_url"].rstrip("/"),
             folder_uid=grafana["folder"]["uid"], folder_title=grafana["folder"]["title"],
@@ -174,12 +200,20 @@ class _Builder:
             endpoint=s.get("endpoint", ""),
             severities=tuple(s.get("severities", ("critical", "warning", "info"))))
 
-    def duration(self, text: str, doc_path: str) -> float:
+    def duration(self, text: str, doc_path: str, positive: bool = False) -> float:
+        """Seconds; `positive` for windows and intervals, where Prometheus refuses 0s."""
+        out_of_range = duration_problem(text)
+        if out_of_range:
+            self.problem(doc_path, out_of_range)
+            return 0.0
         try:
-            return parse_duration(text)
+            seconds = parse_duration(text)
         except ValueError as exc:
             self.problem(doc_path, str(exc))
             return 0.0
+        if positive and seconds <= 0:
+            self.problem(doc_path, f"must be longer than 0s, not {text!r}")
+        return seconds
 
     def metrics(self, items: list[dict]) -> tuple[Metric, ...]:
         out = []
@@ -224,8 +258,9 @@ class _Builder:
         self.unique([t.name for t in out], "tier", [f"tiers[{i}].name" for i in range(len(out))])
         return tuple(out)
 
-    def alert_text(self, a: dict, at: str, service: Service) -> AlertText:
+    def alert_text(self, a: dict, at: str, service: Service, predicted: bool = True) -> AlertText:
         self.duration(a["for"], f"{at}.for")
+        check_templates(a, at, self.problem, predicted)
         return AlertText(
             name=a["name"], for_=a["for"], severity=a["severity"], summary=a["summary"],
             description=a["description"],
@@ -240,7 +275,7 @@ class _Builder:
             test = AlertTest(test["series"], value(test["firing"]), value(test["quiet"]))
             if test.firing == test.quiet:
                 self.problem(f"{at}.test", "firing and quiet must differ")
-        return AlertDef(a["expr"], self.alert_text(a, at, service), test)
+        return AlertDef(a["expr"], self.alert_text(a, at, service, predicted=test is not None), test)
 
     def metric_ref(self, ref: dict, at: str, metrics: dict[str, Metric]) -> MetricRef:
         metric = metrics.get(ref["metric"])
@@ -281,7 +316,8 @@ class _Builder:
             at = f"objectives[{i}]"
             threshold = self.threshold(o["threshold"], f"{at}.threshold", tiers)
             window = o.get("window", service.rate_window)
-            self.duration(window, f"{at}.window")
+            if "window" in o:  # the default, service.rate_window, is checked where it is written
+                self.duration(window, f"{at}.window", positive=True)
             common = dict(name=o["name"], kind=o["kind"], threshold=threshold, window=window,
                           alert=self.alert_text(o["alert"], f"{at}.alert", service),
                           description=o.get("description", ""))
@@ -294,12 +330,21 @@ class _Builder:
                 elif threshold not in metric.buckets:
                     self.problem(f"{at}.threshold", f"threshold {threshold:g} is not a bucket boundary of "
                                  f"{metric.name}; the quantile would be interpolated across it")
+                self.quantile(o["quantile"], f"{at}.quantile")
                 out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s"))
             else:
+                if not MIN_ERROR_RATIO <= threshold < 1:
+                    self.problem(f"{at}.threshold", f"an error ratio threshold must be at least {MIN_ERROR_RATIO:g} "
+                                 f"and below 1, not {threshold:g}")
                 out.append(Objective(**common, errors=self.metric_ref(o["errors"], f"{at}.errors", metrics),
                                      total=self.metric_ref(o["total"], f"{at}.total", metrics), unit="percentunit"))
         self.unique([o.name for o in out], "objective", [f"objectives[{i}].name" for i in range(len(out))])
         return tuple(out)
+
+    def quantile(self, value: float, at: str) -> None:
+        """Named as a percentile (p95, p99_9) in rule names and k6 thresholds: from 0.001 (p0.1) up."""
+        if value < MIN_QUANTILE:
+            self.problem(at, f"a quantile must be at least {MIN_QUANTILE:g} (p0.1), not {value:g}")
 
     def threshold(self, value, at: str, tiers: tuple[Tier, ...]) -> float:
         if isinstance(value, (int, float)):
@@ -345,7 +390,9 @@ class _Builder:
             if s["executor"] != "constant-vus" and "iterations" not in s:
                 self.problem(at, f"{s['executor']} needs iterations")
             if "duration" in s:
-                self.duration(s["duration"], f"{at}.duration")
+                self.duration(s["duration"], f"{at}.duration", positive=True)
+            if "quantile" in s:
+                self.quantile(s["quantile"], f"{at}.quantile")
             out.append(Scenario(s["name"], s["tier"], s["executor"], s["vus"], s.get("description", ""),
                                 s.get("duration"), s.get("iterations"), float(s.get("quantile", default_quantile))))
         self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])

@@ -10,7 +10,9 @@ import click
 
 from generator.diff import compare
 from generator.diff.formatters import FORMATS
-from generator.diff.sources import SourceError, merge_base, read_directory, read_ref, repository_root, resolve
+from generator.diff.sources import (
+    SourceError, is_bare, merge_base, read_directory, read_ref, repository_root, resolve,
+)
 from generator.errors import EXIT_FINDINGS
 from generator.renderers import dashboards as dashboard_renderer
 from generator.renderers import rules as rule_renderer
@@ -39,8 +41,13 @@ def _sides(root: Path, dirs: tuple[Path, ...], base: str | None, head: str | Non
         return (read_directory(before, paths or None), read_directory(after, paths or None),
                 before.as_posix(), after.as_posix())
     paths = paths or list(DEFAULT_PATHS)
+    if head is None and is_bare(root):
+        raise SourceError(f"{root} is a bare repository, with no working tree to compare: give --head too")
     top = repository_root(root)
-    sub = root.resolve().relative_to(top)
+    try:
+        sub = root.resolve().relative_to(top.resolve())
+    except ValueError as exc:
+        raise SourceError(f"--root {root} is not inside the git repository at {top}") from exc
     scoped = [(sub / p).as_posix() for p in paths]
     before_ref = base or _base_ref(top, against, head)
     before = _strip(read_ref(top, before_ref, scoped), sub)

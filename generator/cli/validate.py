@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from generator.cli.common import catalog_option, root_option
+from generator.cli.prometheus_version import version_option
 from generator.errors import EXIT_CATALOG, EXIT_FINDINGS, EXIT_TOOL
 from generator.promtool import TIMEOUT, TIMEOUT_RULE
 from generator.validators.findings import ERROR, WARNING
@@ -28,11 +29,12 @@ from generator.validators.run import LOAD_STEP, STEP_NAMES, validate as run_vali
               envvar="OBSGEN_PROMTOOL_TIMEOUT", metavar="SECONDS",
               help="Time limit of each `promtool test rules` process ($OBSGEN_PROMTOOL_TIMEOUT); a batch past it is "
                    "reported, the rest of the report is kept, and validate exits 4.")
+@version_option
 def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | None, fail_on: str,
-             skip: tuple[str, ...], promtool_timeout: float) -> None:
+             skip: tuple[str, ...], promtool_timeout: float, target: str) -> None:
     """Check the catalogs and every generated artifact; exit 1 on findings, 3 on an invalid catalog,
     4 when promtool or k6 is missing (or promtool ran out of time: the report still says what finished)."""
-    result = run_validate(root, catalogs, skip, promtool_timeout)
+    result = run_validate(root, catalogs, skip, promtool_timeout, target)
     report = REPORTERS[fmt](result, fail_on)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -17,10 +17,14 @@ SIGN = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field of one item: `before` is None when the field is new, `after` when it is gone."""
+    """One field of one item: `before` is None when the field is new, `after` when it is gone.
+
+    `excerpt`, for long values, is (before, after) cut to the tokens that changed and a little
+    context (`token_diff`); formatters show it instead of the whole values."""
     field: str
     before: str | None
     after: str | None
+    excerpt: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,8 @@ class ItemChange:
 
     `kind` is one of: alert, record, group, dashboard, panel. `container` names what holds the
     item (the rule group, or the dashboard), `file` the file it lives in (the after side's file
-    for added and changed items, the before side's for removed ones).
+    for added and changed items, the before side's for removed ones). `problems` says what could
+    not be compared as it should (an expression that does not parse).
     """
     kind: str
     name: str
@@ -37,6 +42,7 @@ class ItemChange:
     file: str
     container: str = ""
     fields: tuple[FieldChange, ...] = ()
+    problems: tuple[str, ...] = ()
 
     @property
     def sort_key(self) -> tuple:
@@ -53,7 +59,7 @@ class DiffReport:
     after: str
     changes: tuple[ItemChange, ...] = ()
     files_compared: int = 0
-    problems: tuple[str, ...] = field(default=())  # files that look like artifacts but could not be read
+    problems: tuple[str, ...] = field(default=())  # unreadable files, items not compared as they should be
 
     @property
     def changed(self) -> bool:

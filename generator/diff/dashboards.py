@@ -1,10 +1,13 @@
 """Dashboards before and after -> dashboards and panels added, removed or changed.
 
-A dashboard is identified by its file and uid (title when it has none); a panel by its title
-within the dashboard ("#2" for a repeated title, "<type> panel <id>" when untitled). Row panels
-only group: a panel moved to another row shows as a `row` change. Compared per panel: type, unit,
-thresholds and every query (by refId). Current (fieldConfig) and legacy (graph `yaxes`,
-singlestat `format`/`thresholds`, schema < 16 `rows`) panels are both read.
+A dashboard is identified by its file and uid (title when it has none), and shown as
+`Title (uid)`; a panel by its title within the dashboard ("#2" for a repeated title, "<type>
+panel <id>" when untitled). Row panels only group: a panel moved to another row shows as a `row`
+change. Compared per panel: type, datasource, unit, thresholds, and per query (by refId) its
+text, `legendFormat` and datasource. Per dashboard: title, tags and every templating variable
+(`variable <name>`: type, datasource, query, regex, multi, include all, custom all value, hide,
+refresh). Current (fieldConfig) and legacy (graph `yaxes`, singlestat `format`/`thresholds`,
+schema < 16 `rows`) panels are both read.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from generator.diff.changes import ADDED, CHANGED, REMOVED, ItemChange, field_ch
 from generator.diff.documents import DashboardDoc
 from generator.diff.rules import one_line
 from generator.diff.thresholds import normalized
+from generator.diff.token_diff import excerpts
+from generator.diff.token_fallback import one_line as query_line
 
 _QUERY_KEYS = ("expr", "query", "rawSql", "target", "rawQuery", "queryText")
 
@@ -56,6 +61,16 @@ def panel_thresholds(panel: dict) -> str:
     return ""
 
 
+def datasource(value) -> str:
+    """A datasource reference as one line: `uid (type)`, a name, or a variable such as `${DS}`."""
+    if isinstance(value, dict):
+        uid, kind = value.get("uid"), value.get("type")
+        if uid is None and kind is None:
+            return ""
+        return f"{uid} ({kind})" if uid is not None and kind is not None else str(uid if uid is not None else kind)
+    return "" if value is None else one_line(value)
+
+
 def panel_queries(panel: dict) -> dict[str, str]:
     out: dict[str, str] = {}
     for index, target in enumerate(panel.get("targets") or []):
@@ -63,7 +78,12 @@ def panel_queries(panel: dict) -> dict[str, str]:
             continue
         ref = str(target.get("refId") or chr(ord("A") + index % 26))
         text = next((target[k] for k in _QUERY_KEYS if isinstance(target.get(k), str)), "")
-        out[f"query {ref}"] = one_line(text) + (" (hidden)" if target.get("hide") else "")
+        out[f"query {ref}"] = query_line(text) + (" (hidden)" if target.get("hide") else "")
+        if target.get("legendFormat"):
+            out[f"legend {ref}"] = str(target["legendFormat"])
+        source = datasource(target.get("datasource"))
+        if source and source != datasource(panel.get("datasource")):
+            out[f"datasource {ref}"] = source
     return out
 
 
@@ -71,6 +91,8 @@ def panel_fields(panel: dict, row: str) -> dict[str, str]:
     out = {"type": str(panel.get("type", ""))}
     if row:
         out["row"] = row
+    if datasource(panel.get("datasource")):
+        out["datasource"] = datasource(panel.get("datasource"))
     for name, value in (("unit", panel_unit(panel)), ("thresholds", panel_thresholds(panel))):
         if value:
             out[name] = value
@@ -107,12 +129,63 @@ def keyed_panels(dashboard: dict) -> dict[str, dict[str, str]]:
     return out
 
 
+_VARIABLE_KEYS = ("type", "datasource", "query", "regex", "multi", "includeAll", "allValue", "hide", "refresh")
+
+
+def _variable_value(key: str, value) -> str:
+    if key == "datasource":
+        return datasource(value)
+    if key == "query" and isinstance(value, dict):  # newer Grafana: {"query": "...", "refId": ...}
+        value = value.get("query", "")
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if value is None or value == 0:  # hide: 0, refresh: 0 are the defaults
+        return ""
+    return query_line(str(value))
+
+
+def variable_fields(data: dict) -> dict[str, str]:
+    """`variable <name>` fields of the templating list, one per setting that a reviewer cares
+    about; what Grafana saves on its own (current value, options of a query variable) is left out."""
+    out: dict[str, str] = {}
+    templating = data.get("templating")
+    variables = templating.get("list") if isinstance(templating, dict) else None
+    seen: dict[str, int] = {}
+    for index, variable in enumerate(variables if isinstance(variables, list) else []):
+        if not isinstance(variable, dict):
+            continue
+        name = str(variable.get("name") or f"[{index}]")  # a nameless one, by its place in the list
+        seen[name] = n = seen.get(name, 0) + 1
+        label = f"variable {name}" if n == 1 else f"variable {name} #{n}"
+        values = {k: _variable_value(k, variable.get(k)) for k in _VARIABLE_KEYS}
+        out[label] = ", ".join(f"{k}: {v}" if k != "type" else v for k, v in values.items() if v) or "(empty)"
+    return out
+
+
 def _dashboard_fields(data: dict) -> dict[str, str]:
     out = {"title": str(data.get("title", ""))}
     tags = data.get("tags")
     if isinstance(tags, list) and tags:
         out["tags"] = ", ".join(sorted(str(t) for t in tags))
+    out.update(variable_fields(data))
     return out
+
+
+def label(old: DashboardDoc | None, new: DashboardDoc | None) -> str:
+    """`Title (uid)`, from the after side when there is one; the key alone when it is the title."""
+    doc = new if new is not None else old
+    title, key = str(doc.data.get("title") or ""), doc.key
+    return f"{title} ({key})" if title and title != key else key
+
+
+def _excerpts(fields) -> tuple:
+    out = []
+    for f in fields:
+        found = None
+        if f.field.startswith("query ") and f.before is not None and f.after is not None:
+            found = excerpts(f.before, f.after)
+        out.append(f if found is None else type(f)(f.field, f.before, f.after, found))
+    return tuple(out)
 
 
 def _same_queries(old: dict[str, str], new: dict[str, str]) -> None:
@@ -127,8 +200,9 @@ def diff_dashboards(before: list[DashboardDoc], after: list[DashboardDoc]) -> li
     new_all = {(d.file, d.key): d for d in after}
     changes: list[ItemChange] = []
     for key in sorted(set(old_all) | set(new_all)):
-        file, uid = key
+        file = key[0]
         old, new = old_all.get(key), new_all.get(key)
+        uid = label(old, new)
         if old is None:
             changes.append(ItemChange("dashboard", uid, ADDED, file, uid, field_changes({}, _dashboard_fields(new.data))))
         elif new is None:
@@ -148,7 +222,7 @@ def diff_dashboards(before: list[DashboardDoc], after: list[DashboardDoc]) -> li
             else:
                 a, b = dict(old_panels[title]), dict(new_panels[title])
                 _same_queries(a, b)
-                fields = field_changes(a, b)
+                fields = _excerpts(field_changes(a, b))
                 if fields:
                     changes.append(ItemChange("panel", title, CHANGED, file, uid, fields))
     return changes

@@ -76,5 +76,16 @@ def read_directory(base: Path, paths: list[str] | None = None) -> dict[str, str]
     return out
 
 
+def is_bare(start: Path) -> bool:
+    """A repository without a working tree (a mirror, a CI cache): only refs can be compared."""
+    try:
+        return _git(start, "rev-parse", "--is-bare-repository").decode().strip() == "true"
+    except SourceError:
+        return False
+
+
 def repository_root(start: Path) -> Path:
+    """The top of the working tree, or the repository itself when it is bare."""
+    if is_bare(start):
+        return start.resolve()
     return Path(_git(start, "rev-parse", "--show-toplevel").decode().strip())

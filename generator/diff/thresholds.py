@@ -4,9 +4,10 @@ A threshold is a top-level comparison with a number on one side: `<expr> <op> <n
 mirror `<number> <op> <expr>` is read back as `<expr> <mirrored op> <number>`). The operands of
 top-level `and` / `or` / `unless` are looked at one by one, so `a > 1 and b < 5` has two.
 
-Expressions are parsed with `generator.promql` and compared as printed back from the tree, so
-`sum(x) by (job)` equals `sum by (job) (x)` and line breaks do not count. An expression the
-parser rejects (syntax it does not know) is handled by the tokenizer in `token_fallback`.
+Expressions are parsed with `generator.promql` and compared as canonical trees (`canonical`), so
+`sum(x) by (job)` equals `sum by (job) (x)`, and line breaks, comments and redundant parentheses
+do not count. An expression the parser rejects (syntax it does not know, a template) is compared
+as tokens (`token_fallback`); `parse_error` says why it was rejected, for the report.
 """
 from __future__ import annotations
 
@@ -14,20 +15,33 @@ from dataclasses import replace
 from functools import lru_cache
 
 from generator.diff import token_fallback
+from generator.diff.canonical import key
 from generator.diff.token_fallback import Threshold
 from generator.promql import BinaryOp, NumberLiteral, ParseError, parse, strip_parens, threshold, to_text
 from generator.promql.ast import SET_OPS
 
-__all__ = ["Threshold", "normalized", "thresholds", "without_thresholds"]
+__all__ = ["Threshold", "normalized", "parse_error", "thresholds", "without_thresholds"]
 _BLANK = NumberLiteral(0.0, "N")
 
 
 @lru_cache(maxsize=4096)
-def _tree(expr: str, grafana: bool = False):
+def _parsed(expr: str, grafana: bool = False) -> tuple[object | None, str]:
+    """(tree, "") or (None, why the parser refused it)."""
     try:
-        return parse(expr, grafana=grafana)
-    except (ParseError, KeyError, ValueError, IndexError):
-        return None
+        return parse(expr, grafana=grafana), ""
+    except ParseError as exc:
+        return None, " ".join(str(exc).split())
+    except (KeyError, ValueError, IndexError, TypeError, RecursionError) as exc:  # a parser defect: still a refusal
+        return None, f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+
+
+def _tree(expr: str, grafana: bool = False):
+    return _parsed(expr, grafana)[0]
+
+
+def parse_error(expr: str, grafana: bool = False) -> str:
+    """Why the PromQL parser refuses `expr` ("" when it parses)."""
+    return _parsed(expr, grafana)[1]
 
 
 def _comparisons(node) -> list[BinaryOp]:
@@ -71,11 +85,12 @@ def without_thresholds(expr: str) -> str:
     touched nothing but thresholds."""
     tree = _tree(expr)
     if tree is None:
-        return token_fallback.without_thresholds(expr)
-    return to_text(_blanked(tree))
+        return "tokens: " + token_fallback.without_thresholds(expr)
+    return "tree: " + key(_blanked(tree))
 
 
 def normalized(expr: str, grafana: bool = False) -> str:
-    """The expression with canonical layout, for comparing (Grafana variables allowed if asked)."""
+    """A key equal for two expressions that mean the same (Grafana variables allowed if asked):
+    the canonical tree, or the tokens when the parser refuses the expression. Not PromQL."""
     tree = _tree(expr, grafana)
-    return token_fallback.normalized(expr) if tree is None else to_text(tree)
+    return "tokens: " + token_fallback.normalized(expr) if tree is None else "tree: " + key(tree)

@@ -15,6 +15,7 @@ _TOKEN_RE = re.compile(r"""
     (?P<space>\s+)
   | (?P<comment>\#[^\n]*)
   | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)
+  | (?P<duration>(?:\d+(?:ms|[smhdwy]))+(?![a-zA-Z0-9_:]))
   | (?P<number>0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![a-zA-Z_:])|[iI]nf\b|NaN\b)
   | (?P<word>[a-zA-Z_:][a-zA-Z0-9_:]*)
   | (?P<op>==|!=|>=|<=|=~|!~|[-+*/%^<>=,@])
@@ -32,6 +33,7 @@ _SET_OPERATORS = ("and", "or", "unless")
 class Token:
     kind: str
     text: str
+    spaced: bool = False  # whitespace or a comment came before it in the text
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,31 @@ class Threshold:
 
 
 def tokens(expr: str) -> list[Token]:
-    """The tokens of an expression, without whitespace and comments."""
+    """The tokens of an expression, without whitespace and comments (a `#` inside a string is
+    part of the string)."""
     out = []
+    spaced = False
     for match in _TOKEN_RE.finditer(expr):
         kind = match.lastgroup
         if kind in ("space", "comment"):
+            spaced = True
             continue
-        out.append(Token(kind, match.group()))
+        out.append(Token(kind, match.group(), spaced))
+        spaced = False
     return out
+
+
+def joined(toks: list[Token]) -> str:
+    """Tokens back to text as written, with one space wherever whitespace or a comment was."""
+    return "".join((" " if tok.spaced and index else "") + tok.text for index, tok in enumerate(toks))
+
+
+def one_line(expr: str) -> str:
+    """The expression on one line, as written but without `#` comments: folding `x # note` and
+    the next line together would otherwise read as if the rest of the expression were comment."""
+    if "#" not in expr:  # the same text, much faster: no comment to take out
+        return " ".join(expr.split())
+    return joined(tokens(expr))
 
 
 def normalized(expr: str) -> str:

@@ -107,6 +107,10 @@ def aggregations_for(target: str = TARGET) -> Mapping[str, str | None]:
                              if available(_AGGREGATIONS_SINCE.get(name, "2.0"), "", target)})
 
 
+# What replaces a function a version removed.
+REPLACEMENTS = {"holt_winters": "double_exponential_smoothing (behind --enable-feature=promql-experimental-functions)"}
+
+
 def version_note(name: str, target: str = TARGET) -> str:
     """Why a known function or aggregation is missing from the target ("" when it is not)."""
     sig = FUNCTIONS.get(name)
@@ -114,7 +118,9 @@ def version_note(name: str, target: str = TARGET) -> str:
     if not since or available(since, until, target):
         return ""
     if until and _version(target) >= _version(until):
-        return f"{name!r} was removed in Prometheus {until}; the target is {target}"
+        instead = REPLACEMENTS.get(name)
+        return f"{name!r} was removed in Prometheus {until}; the target is {target}" + (
+            f"; use {instead}" if instead else "")
     return f"{name!r} needs Prometheus {since} or later; the target is {target}"
 
 # Functions whose argument is expected to be a counter (or a histogram bucket / _sum / _count).

@@ -8,6 +8,7 @@ from pathlib import Path
 from generator.build.rules import RuleGroup, build_rule_groups
 from generator.model import Catalog
 from generator.pipeline import Rendered, render_all
+from generator.promql.functions import TARGET
 
 
 @dataclass
@@ -25,6 +26,7 @@ class ValidationContext:
     per_catalog: list[CatalogArtifacts] = field(default_factory=list)
     workdir: Path | None = None  # a temporary folder a step may use (set by the runner)
     promtool_timeout: float | None = None  # seconds per `promtool test rules` process (None: the default)
+    target: str = TARGET  # the Prometheus version the rules and queries are checked for
 
 
 def build_context(root: Path, catalogs: list[Catalog], kinds: list[str] | None = None) -> ValidationContext:

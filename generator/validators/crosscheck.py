@@ -20,7 +20,7 @@ from generator.promql import (
     Aggregation, Call, NumberLiteral, ParseError, VectorSelector, selectors, strip_parens,
     to_text, walk,
 )
-from generator.promql.functions import COUNTER_FUNCTIONS
+from generator.promql.functions import COUNTER_FUNCTIONS, TARGET
 from generator.promql.regex import matches as regex_matches
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
@@ -44,35 +44,48 @@ NEEDS_VALUES = re.compile(r"path|route|endpoint|handler|message|reason|error")
 def crosscheck(ctx: ValidationContext) -> list[Finding]:
     findings: list[Finding] = []
     for artifacts in ctx.per_catalog:
-        findings += check_catalog(artifacts)
+        findings += check_catalog(artifacts, ctx.target)
     return findings
 
 
-def check_catalog(artifacts: CatalogArtifacts) -> list[Finding]:
+def check_catalog(artifacts: CatalogArtifacts, target: str = TARGET) -> list[Finding]:
     catalog = artifacts.catalog
     report = Reporter(CHECK, catalog)
-    table = catalog_series(catalog)
-    _register_recordings(artifacts, table)
-    for query in rule_queries(artifacts):
-        tree = parsed(query.expr, query.grafana)
-        if isinstance(tree, ParseError):
-            report.add("invalid-promql", f"invalid PromQL in {query.artifact}: {tree} in `{query.expr}`",
-                       query.doc_path, item=query.item, group=query.group)
-    for query in all_queries(artifacts):
-        tree = parsed(query.expr, query.grafana)
-        if not isinstance(tree, ParseError):
-            _ExpressionCheck(report, query, table).run(tree)
+    check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts), catalog_series(catalog),
+                  target)
     _check_cardinality(report, catalog)
     return report.findings
 
 
-def _register_recordings(artifacts: CatalogArtifacts, table: dict[str, Series]) -> None:
+def check_queries(report: Reporter, groups, rules: list[Query], queries: list[Query],
+                  table: dict[str, Series] | None, target: str = TARGET) -> None:
+    """The expression checks of `queries` (`rules` among them are checked to parse). With `table`
+    None (no catalog), only the checks that need no knowledge of the series run."""
+    if table is not None:
+        _register_recordings(groups, table, target)
+    for query in rules:
+        tree = parsed(query.expr, query.grafana, target)
+        if isinstance(tree, ParseError):
+            report.add("invalid-promql", f"invalid PromQL in {query.artifact}: {tree} in `{query.expr}`",
+                       query.doc_path, item=query.item, group=query.group)
+    for query in queries:
+        tree = parsed(query.expr, query.grafana, target)
+        if isinstance(tree, ParseError):
+            continue
+        check = _ExpressionCheck(report, query, table or {})
+        if table is None:
+            check.phi_only(tree)
+        else:
+            check.run(tree)
+
+
+def _register_recordings(groups, table: dict[str, Series], target: str = TARGET) -> None:
     """Recording rule outputs become series too, with the labels their expressions leave."""
-    pending = [r for g in artifacts.groups if g.kind == "recording" for r in g.rules]
+    pending = [r for g in groups if g.kind == "recording" for r in g.rules]
     for _ in range(len(pending) + 1):  # a rule may read another one defined later
         progress = False
         for rule in list(pending):
-            tree = parsed(rule.expr, False)
+            tree = parsed(rule.expr, False, target)
             if isinstance(tree, ParseError):
                 pending.remove(rule)
                 continue
@@ -161,10 +174,19 @@ class _ExpressionCheck:
             self.add("label-value-not-allowed", f"{matcher.name}{matcher.op}{matcher.value!r} on {series.name!r}: "
                                                 f"the regex matches no allowed value ({_allowed(label)})", silences)
 
-    def histogram_quantile(self, node: Call, flow: LabelFlow) -> None:
-        phi, arg = strip_parens(node.args[0]), node.args[1]
+    def phi_only(self, tree) -> None:
+        for node in walk(tree):
+            if isinstance(node, Call) and node.func == "histogram_quantile":
+                self.phi(node)
+
+    def phi(self, node: Call) -> None:
+        phi = strip_parens(node.args[0])
         if isinstance(phi, NumberLiteral) and not 0 <= phi.value <= 1:
             self.add("histogram-quantile-phi", f"histogram_quantile({phi.text}, ...): the quantile must lie in [0, 1]")
+
+    def histogram_quantile(self, node: Call, flow: LabelFlow) -> None:
+        arg = node.args[1]
+        self.phi(node)
         labels = flow.labels(arg)
         uses = list(selectors(arg))
         kinds = {u.selector.metric_name: _series_kind(self.table, u.selector) for u in uses}

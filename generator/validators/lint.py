@@ -13,7 +13,8 @@ from pathlib import Path
 from generator.build.rules import Rule
 from generator.model import Catalog, format_duration, parse_duration
 from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
-from generator.promql.functions import WINDOWED_FUNCTIONS
+from generator.promql.functions import TARGET, WINDOWED_FUNCTIONS
+from generator.validators import migration
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.queries import Query, all_queries, dashboard_panels, parsed
@@ -39,18 +40,17 @@ def lint(ctx: ValidationContext) -> list[Finding]:
         report = Reporter(CHECK, artifacts.catalog)
         for group in artifacts.groups:
             for rule in group.rules:
-                if rule.alert:
-                    _alert(report, artifacts.catalog, rule, group.name)
-                elif not RECORD_NAME.fullmatch(rule.record):
-                    report.add("recording-rule-name", f"recording rule {rule.record!r} is not named "
-                                                      f"level:metric:operations", _rule_path(rule, "record"),
-                               item=rule.record, group=group.name)
+                lint_rule(report, artifacts.catalog.service.severities, rule, group.name)
         for query in all_queries(artifacts):
-            _query(report, artifacts.catalog, query)
+            lint_query(report, artifacts.catalog.service.scrape_interval, query, ctx.target)
         _panels(report, artifacts)
         _dashboards(report, ctx.root, artifacts)
         _silences(report, artifacts.catalog)
         findings += report.findings
+        if migration.applies(ctx.target):
+            report = Reporter(migration.CHECK, artifacts.catalog)
+            migration.check_migration(report, all_queries(artifacts), ctx.target)
+            findings += report.findings
     findings += _unique_uids(ctx)
     return findings
 
@@ -59,7 +59,18 @@ def _rule_path(rule: Rule, field: str) -> str:
     return f"{rule.source}.{field}"
 
 
-def _alert(report: Reporter, catalog: Catalog, rule: Rule, group: str) -> None:
+def lint_rule(report: Reporter, severities: tuple[str, ...], rule: Rule, group: str,
+              severities_from: str = "service.severities") -> None:
+    """The rule checks of one alert or recording rule (`report` is a catalog or a file reporter)."""
+    if rule.alert:
+        _alert(report, severities, rule, group, severities_from)
+    elif not RECORD_NAME.fullmatch(rule.record):
+        report.add("recording-rule-name", f"recording rule {rule.record!r} is not named "
+                                          f"level:metric:operations", _rule_path(rule, "record"),
+                   item=rule.record, group=group)
+
+
+def _alert(report: Reporter, severities: tuple[str, ...], rule: Rule, group: str, severities_from: str) -> None:
     def add(lint_rule: str, message: str, field: str) -> None:
         report.add(lint_rule, message, _rule_path(rule, field), item=rule.alert, group=group)
 
@@ -67,9 +78,9 @@ def _alert(report: Reporter, catalog: Catalog, rule: Rule, group: str) -> None:
     if not CAMEL_CASE.fullmatch(rule.alert):
         add("alert-name-camelcase", f"alert name {rule.alert!r} is not CamelCase (e.g. ServiceHighErrorRate)", "name")
     severity = labels.get("severity", "")
-    if severity not in catalog.service.severities:
-        add("alert-severity", f"severity {severity!r} is not one of {', '.join(catalog.service.severities)} "
-                              f"(service.severities)", "severity")
+    if severity not in severities:
+        add("alert-severity", f"severity {severity!r} is not one of {', '.join(severities)} "
+                              f"({severities_from})", "severity")
     if not annotations.get("summary", "").strip():
         add("alert-summary", "the alert has no summary annotation", "summary")
     description = annotations.get("description", "").strip()
@@ -95,8 +106,9 @@ def _seconds(text: str) -> float:
         return 0.0
 
 
-def _query(report: Reporter, catalog: Catalog, query: Query) -> None:
-    tree = parsed(query.expr, query.grafana)
+def lint_query(report: Reporter, scrape_interval: str, query: Query, target: str = TARGET) -> None:
+    """The expression checks of one rule expression or panel query, for a Prometheus version."""
+    tree = parsed(query.expr, query.grafana, target)
 
     def add(lint_rule: str, message: str) -> None:
         report.add(lint_rule, f"{message} (in {query.artifact})", query.doc_path, item=query.item, group=query.group)
@@ -105,7 +117,7 @@ def _query(report: Reporter, catalog: Catalog, query: Query) -> None:
         if query.kind == "panel":
             add("dashboard-query-parses", f"the query does not parse: {tree} in `{query.expr}`")
         return
-    scrape = parse_duration(catalog.service.scrape_interval)
+    scrape = parse_duration(scrape_interval)
     for node in walk(tree):
         if not (isinstance(node, Call) and node.func in WINDOWED_FUNCTIONS and node.args):
             continue
@@ -118,20 +130,25 @@ def _query(report: Reporter, catalog: Catalog, query: Query) -> None:
                                            f"interval")
         if window.seconds is not None and window.seconds < MIN_SCRAPES_PER_WINDOW * scrape:
             add("rate-window", f"{node.func}() over [{window.text}] covers fewer than {MIN_SCRAPES_PER_WINDOW} "
-                               f"scrapes of {catalog.service.scrape_interval}; use at least "
+                               f"scrapes of {scrape_interval}; use at least "
                                f"{format_duration(MIN_SCRAPES_PER_WINDOW * scrape)}")
 
 
 def _panels(report: Reporter, artifacts: CatalogArtifacts) -> None:
     for doc_path, dashboard, panel, panel_json, artifact in dashboard_panels(artifacts):
-        title = panel_json.get("title", panel.title)
-        unit = panel_json.get("fieldConfig", {}).get("defaults", {}).get("unit", "")
-        if not unit:
-            report.add("panel-unit", f"panel {title!r} has no unit (in {artifact})", f"{doc_path}.unit",
-                       item=title, group=dashboard.uid)
-        if not panel_json.get("description", "").strip():
-            report.add("panel-description", f"panel {title!r} has no description (in {artifact})",
-                       f"{doc_path}.description", item=title, group=dashboard.uid)
+        lint_panel(report, doc_path, panel_json.get("title", panel.title), panel_json, artifact, dashboard.uid)
+
+
+def lint_panel(report: Reporter, doc_path: str, title: str, panel_json: dict, artifact: str, uid: str) -> None:
+    config = panel_json.get("fieldConfig")
+    defaults = config.get("defaults") if isinstance(config, dict) else None
+    unit = defaults.get("unit", "") if isinstance(defaults, dict) else ""
+    if not unit:
+        report.add("panel-unit", f"panel {title!r} has no unit (in {artifact})", f"{doc_path}.unit",
+                   item=title, group=uid)
+    if not str(panel_json.get("description") or "").strip():
+        report.add("panel-description", f"panel {title!r} has no description (in {artifact})",
+                   f"{doc_path}.description", item=title, group=uid)
 
 
 def _dashboards(report: Reporter, root: Path, artifacts: CatalogArtifacts) -> None:
@@ -171,7 +188,7 @@ def _silenced_items(catalog: Catalog):
 
 def _silences(report: Reporter, catalog: Catalog) -> None:
     from generator.validators.crosscheck import RULES as CROSSCHECK_RULES
-    known = set(CROSSCHECK_RULES) | set(RULES)
+    known = set(CROSSCHECK_RULES) | set(RULES) | set(migration.RULES)
     for at, silences in _silenced_items(catalog):
         for k, silence in enumerate(silences):
             if silence.rule not in known:

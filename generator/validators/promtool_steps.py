@@ -165,11 +165,12 @@ def _batches(whole: list[str], split: list[SplitFile], workers: int) -> list[lis
     jobs = [(Path(f).stat().st_size, f) for f in whole] + [(s.path.stat().st_size, str(s.path)) for s in split]
     tests = sum(s.tests for s in split) + 8 * len(whole)
     count = max(1, min(workers, tests // TESTS_PER_BATCH, len(jobs)))
-    batches: list[tuple[int, list[str]]] = [(0, []) for _ in range(count)]
+    weights, batches = [0] * count, [[] for _ in range(count)]
     for size, name in sorted(jobs, key=lambda j: (-j[0], j[1])):
-        weight, files = min(batches, key=lambda b: b[0])
-        batches[batches.index((weight, files))] = (weight + size, files + [name])
-    return [sorted(files) for _, files in batches]
+        lightest = weights.index(min(weights))
+        weights[lightest] += size
+        batches[lightest].append(name)
+    return [sorted(files) for files in batches]
 
 
 def check_promtool_tests(ctx) -> list[Finding]:

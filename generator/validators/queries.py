@@ -12,13 +12,14 @@ from functools import lru_cache
 from generator.build.rules import Rule
 from generator.model import Catalog
 from generator.promql import ParseError, parse
+from generator.promql.functions import TARGET
 from generator.renderers.rules import group_path
 from generator.validators.context import CatalogArtifacts
 
 
 @dataclass(frozen=True)
 class Query:
-    catalog: Catalog
+    catalog: Catalog | None  # None for a rule file or dashboard linted without a catalog
     expr: str
     kind: str  # "rule" | "panel"
     doc_path: str  # where the catalog defines it (for the line of findings and silences)
@@ -33,10 +34,11 @@ class Query:
 
 
 @lru_cache(maxsize=4096)
-def parsed(expr: str, grafana: bool):
-    """The tree of an expression, or the ParseError it raises (cached: checks share one parse)."""
+def parsed(expr: str, grafana: bool, target: str = TARGET):
+    """The tree of an expression for a Prometheus version, or the ParseError it raises (cached:
+    checks share one parse)."""
     try:
-        return parse(expr, grafana=grafana)
+        return parse(expr, grafana=grafana, target=target)
     except ParseError as exc:
         return exc
 

@@ -19,7 +19,7 @@ def _sort_key(f: Finding):
     return (f.file, f.line or 0, f.check, f.rule, f.item, f.message)
 
 
-def text_report(result, fail_on: str) -> str:
+def text_report(result, fail_on: str, command: str = "validate") -> str:
     lines = []
     by_file: dict[str, list[Finding]] = {}
     for f in sorted(result.findings, key=_sort_key):
@@ -37,7 +37,7 @@ def text_report(result, fail_on: str) -> str:
     errors = sum(1 for f in result.findings if f.severity == ERROR)
     warnings = sum(1 for f in result.findings if f.severity == WARNING)
     verdict = "FAILED" if result.failed(fail_on) else "passed"
-    lines.append(f"validate {verdict}: {errors} error(s), {warnings} warning(s) in {result.seconds:.2f} s")
+    lines.append(f"{command} {verdict}: {errors} error(s), {warnings} warning(s) in {result.seconds:.2f} s")
     return "\n".join(lines) + "\n"
 
 
@@ -54,9 +54,9 @@ def json_report(result, fail_on: str) -> str:
     }, indent=2) + "\n"
 
 
-def junit_report(result, fail_on: str) -> str:
+def junit_report(result, fail_on: str, command: str = "validate") -> str:
     """One <testsuite> per step; one failing <testcase> per finding, one passing case for a clean step."""
-    suites = ET.Element("testsuites", name="obsgen validate", time=f"{result.seconds:.3f}")
+    suites = ET.Element("testsuites", name=f"obsgen {command}", time=f"{result.seconds:.3f}")
     for step in result.steps:
         failures = [f for f in step.findings if failing(f, fail_on)]
         suite = ET.SubElement(suites, "testsuite", name=step.name, tests=str(max(len(step.findings), 1)),
@@ -80,6 +80,28 @@ def junit_report(result, fail_on: str) -> str:
                 ET.SubElement(case, "system-out").text = str(f)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def github_report(result, fail_on: str, command: str = "validate") -> str:
+    """GitHub Actions workflow commands: one `::error file=F,line=L,title=T::message` per finding."""
+    lines = []
+    for f in sorted(result.findings, key=_sort_key):
+        level = "error" if failing(f, fail_on) else "warning"
+        props = [f"file={_escape(f.file, True)}"] if f.file else []
+        props += [f"line={f.line}"] if f.line else []
+        props.append(f"title={_escape(f'{f.check}/{f.rule}', True)}")
+        subject = f"[{f.item}] " if f.item else ""
+        lines.append(f"::{level} {','.join(props)}::{_escape(subject + f.message)}")
+    errors = sum(1 for f in result.findings if f.severity == ERROR)
+    warnings = sum(1 for f in result.findings if f.severity == WARNING)
+    lines.append(f"{command} {'FAILED' if result.failed(fail_on) else 'passed'}: {errors} error(s), "
+                 f"{warnings} warning(s)")
+    return "\n".join(lines) + "\n"
 
 
 REPORTERS = {"text": text_report, "json": json_report, "junit": junit_report}

@@ -16,7 +16,8 @@ The rules left out record names that no kept rule reads, so the kept rules evalu
 the whole set and every test gets the same verdict (tests/test_rule_test_split.py proves it with
 promtool, planted failures included). Whatever this cannot read for certain (a rule file glob, a
 file that is not YAML, `ALERTS` or `ALERTS_FOR_STATE` in an expression, a selector without a metric
-name, `query` in a template, an unknown key) makes that test file run whole, as written.
+name, `query` in a template, an unknown key, a `group_eval_order` naming an unknown group) makes
+that test file run whole, as written.
 
 Names are found by scanning for identifiers, not by parsing: a name that is in fact a label or a
 function only adds a rule, it never drops one.
@@ -174,6 +175,9 @@ def split_test_file(test_file: Path, workdir: Path, prefix: str) -> list[SplitFi
     for test in document["tests"]:
         batches.setdefault(_dependencies(rules, test), []).append(test)
     order = document.get("group_eval_order")
+    defined = {g.get("name") for _, d in rules.files for g in d["groups"]}
+    if order is not None and (not isinstance(order, list) or set(order) - defined):
+        raise Unsplittable("group_eval_order names a group no rule file defines")  # promtool's own behaviour
     out = []
     for n, (keep, tests) in enumerate(batches.items()):
         rule_paths, groups = [], set()

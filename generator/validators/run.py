@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.errors import CatalogError, Location, Problem
+from generator.promql.functions import TARGET
 from generator.validators.context import build_context
 from generator.validators.crosscheck import crosscheck
 from generator.validators.dashboard_schema import check_dashboard_schema
@@ -65,7 +66,7 @@ def _catalog_findings(exc: CatalogError) -> list[Finding]:
 
 
 def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple[str, ...] = (),
-             promtool_timeout: float | None = None) -> Result:
+             promtool_timeout: float | None = None, target: str = TARGET) -> Result:
     started = time.perf_counter()
     result = Result()
     paths = pipeline.catalog_paths(catalogs, root)
@@ -84,6 +85,7 @@ def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple
     with tempfile.TemporaryDirectory(prefix="obsgen-validate-") as workdir:
         ctx.workdir = Path(workdir)
         ctx.promtool_timeout = promtool_timeout
+        ctx.target = target
         for name, step in STEPS:
             if name in skip:
                 result.steps.append(StepResult(name, [], 0.0, skipped=True))

@@ -1,33 +1,90 @@
-"""Configs of the closed loop, all derived from the catalog and the generators.
+"""Configs of the closed loop, read from the committed artifacts on disk.
 
-- rules: `build_rule_groups(catalog, scale)` rendered by the rules renderer (time-scaled profile:
-  same expressions and names, windows and `for` divided by the scale);
-- Alertmanager: the generated config, same scale, every receiver redirected to the local webhook
-  at `<webhook>/<receiver name>` so the test sees which receiver the route chose;
+- rules: every file of `alerts/` and `recording_rules/` as committed, time-scaled by `RULE_SCALE`
+  (`tests/e2e/time_scale.py`: only durations and windows change);
+- Alertmanager: `alertmanager/*.yml` as committed, its timers scaled by `ALERTMANAGER_SCALE`, and
+  every receiver redirected to the local webhook at `<webhook>/<receiver name>`, so the test sees
+  which receiver the route chose (the routes themselves are untouched);
+- dashboards: every target of `dashboards/*.json`, ranges scaled, Grafana's variables substituted;
 - Prometheus: scrapes the exporter every second under the catalog's selector labels.
+
+`OBSGEN_E2E_ARTIFACTS` points the loop at another root holding those four folders (a tampered copy,
+say); by default it is the repository. A hand edit to a committed file changes what the loop runs.
 """
 from __future__ import annotations
 
-from generator.build.rules import build_rule_groups
+import json
+import os
+from pathlib import Path
+
+import yaml
+
 from generator.model import Catalog
-from generator.renderers import alertmanager
-from generator.renderers.rules import render_groups
+from tests.e2e.time_scale import scale_alertmanager_document, scale_dashboard, scale_rule_document
+from tests.support.paths import REPO
 
 SCRAPE_INTERVAL_SECONDS = 1
-# Production windows of 5m and `for` of 2m..10m become 5s and 2s..10s: the loop fits in seconds.
-TIME_SCALE = 60
+EVAL_INTERVAL_SECONDS = 1
+# Windows of 5m and `for` of 2m..10m become 5s and 2s..10s.
+RULE_SCALE = 60
+# Alertmanager's 30s/5m/1h/4h become 50ms/500ms/6s/24s: the critical route's 1h repeat is seen live.
+ALERTMANAGER_SCALE = 600
+ARTIFACTS_ENV = "OBSGEN_E2E_ARTIFACTS"
+RULE_FOLDERS = ("recording_rules", "alerts")
 
 
-def loop_rule_files(catalog: Catalog, scale: float = TIME_SCALE) -> dict[str, str]:
-    return render_groups(catalog, build_rule_groups(catalog, scale=scale))
+def artifact_root() -> Path:
+    return Path(os.environ.get(ARTIFACTS_ENV) or REPO)
 
 
-def alertmanager_loop_config(catalog: Catalog, webhook_url: str, scale: float = TIME_SCALE) -> dict:
-    document = alertmanager.config_document(catalog, scale=scale)
+def committed_rule_files(root: Path) -> list[Path]:
+    files = [p for folder in RULE_FOLDERS for p in sorted((root / folder).glob("*.y*ml"))]
+    if not files:
+        raise FileNotFoundError(f"no rule files under {root}/{{{','.join(RULE_FOLDERS)}}}")
+    return files
+
+
+def loop_rule_files(root: Path, scale: float = RULE_SCALE) -> dict[str, str]:
+    """Relative path -> time-scaled text of every committed rule file."""
+    out = {}
+    for path in committed_rule_files(root):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out[str(path.relative_to(root))] = yaml.safe_dump(scale_rule_document(document, scale), sort_keys=False)
+    return out
+
+
+def committed_alertmanager_config(root: Path) -> dict:
+    files = sorted((root / "alertmanager").glob("*.y*ml"))
+    if len(files) != 1:
+        raise FileNotFoundError(f"expected one Alertmanager config under {root}/alertmanager, found {len(files)}")
+    return yaml.safe_load(files[0].read_text(encoding="utf-8"))
+
+
+def alertmanager_loop_config(root: Path, webhook_url: str, scale: float = ALERTMANAGER_SCALE) -> dict:
+    document = scale_alertmanager_document(committed_alertmanager_config(root), scale)
     document["receivers"] = [
         {"name": r["name"], "webhook_configs": [{"url": f"{webhook_url}/{r['name']}", "send_resolved": True}]}
         for r in document["receivers"]]
     return document
+
+
+def dashboard_targets(root: Path, scale: float = RULE_SCALE) -> list[tuple[str, str]]:
+    """(file / panel / refId, query ready for Prometheus) of every committed dashboard target."""
+    out = []
+    for path in sorted((root / "dashboards").glob("*.json")):
+        document = scale_dashboard(json.loads(path.read_text(encoding="utf-8")), scale)
+        for panel in _panels(document):
+            for target in panel.get("targets") or []:
+                if target.get("expr"):
+                    out.append((f"{path.name} / {panel['title']} / {target['refId']}",
+                                substitute_grafana_variables(target["expr"])))
+    return out
+
+
+def _panels(container: dict):
+    for panel in container.get("panels") or []:
+        yield panel
+        yield from _panels(panel)
 
 
 def scrape_job(catalog: Catalog) -> tuple[str, dict[str, str]]:
@@ -42,9 +99,9 @@ def prometheus_config(catalog: Catalog, exporter: str, alertmanager_target: str,
     target: dict = {"targets": [exporter]}
     if labels:
         target["labels"] = labels
-    interval = f"{SCRAPE_INTERVAL_SECONDS}s"
     return {
-        "global": {"scrape_interval": interval, "scrape_timeout": interval, "evaluation_interval": interval},
+        "global": {"scrape_interval": f"{SCRAPE_INTERVAL_SECONDS}s", "scrape_timeout": f"{SCRAPE_INTERVAL_SECONDS}s",
+                   "evaluation_interval": f"{EVAL_INTERVAL_SECONDS}s"},
         "rule_files": rule_files,
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager_target]}]}]},
         "scrape_configs": [{"job_name": job, "metrics_path": "/metrics", "static_configs": [target]}],

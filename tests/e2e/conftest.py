@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.catalog import load_catalog
+from tests.e2e.configs import artifact_root
 from tests.e2e.stack import ClosedLoop
 from tests.support.paths import AMPEL, REPO
 
@@ -41,7 +42,8 @@ def loop(request, tmp_path_factory, loop_logs):
     failed_before = request.session.testsfailed
     catalog = load_catalog(AMPEL.relative_to(REPO))
     try:
-        with ClosedLoop(catalog, tmp_path_factory.mktemp("closed-loop"), loop_logs, _terminal(request)) as running:
+        with ClosedLoop(catalog, artifact_root(), tmp_path_factory.mktemp("closed-loop"), loop_logs,
+                        _terminal(request)) as running:
             try:
                 yield running
             finally:

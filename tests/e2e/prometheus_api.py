@@ -34,3 +34,25 @@ class PrometheusAPI:
 
     def scraped_up(self, job: str) -> bool:
         return any(s["value"][1] == "1" for s in self.query(f'up{{job="{job}"}}'))
+
+    def alert_samples(self, name: str, lookback_seconds: int = 300) -> dict[str, list[float]]:
+        """Timestamps (unix seconds) of the raw ALERTS samples of an alert, by alertstate."""
+        out: dict[str, list[float]] = {"pending": [], "firing": []}
+        for series in self.query(f'ALERTS{{alertname="{name}"}}[{lookback_seconds}s]'):
+            out.setdefault(series["metric"]["alertstate"], []).extend(float(ts) for ts, _ in series["values"])
+        return {state: sorted(stamps) for state, stamps in out.items()}
+
+    def missed_evaluations(self) -> int:
+        return int(sum(self.finite_values("prometheus_rule_group_iterations_missed_total")))
+
+    def reload(self) -> None:
+        requests.post(f"{self.url}/-/reload", timeout=10).raise_for_status()
+
+    def rule_names(self) -> set[str]:
+        groups = requests.get(f"{self.url}/api/v1/rules", timeout=5).json()["data"]["groups"]
+        return {r["name"] for g in groups for r in g["rules"]}
+
+    def evaluated_groups(self) -> int:
+        """Rule groups evaluated at least once."""
+        groups = requests.get(f"{self.url}/api/v1/rules", timeout=5).json()["data"]["groups"]
+        return sum(1 for g in groups if not str(g.get("lastEvaluation", "")).startswith("0001"))

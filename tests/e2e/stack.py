@@ -1,6 +1,14 @@
-"""The closed loop's components, started in order and always stopped:
+"""The closed loop's components, started together and always stopped:
 
-  webhook receiver <- Alertmanager <- Prometheus (generated rules, time-scaled) -> exporter (seeded DB)
+  webhook <- Alertmanager <- Prometheus "main"   (committed rules, time-scaled) -> exporter "main"
+                          <- Prometheus "outage" (the same rules)               -> exporter "outage"
+
+The main pair carries the traffic and the injected faults; the outage pair exists so that stopping
+an exporter (TargetDown) and losing its metrics (MetricsAbsent) can run at the same time as the
+faults, without blinding the main pair. Both exporters serve one seeded database.
+
+Prometheus starts without rules; they are loaded (`/-/reload`) only once its first scrape is in, so
+`absent()` alerts never see the empty start-up TSDB and no first-scrape margin is needed.
 
 Everything binds 127.0.0.1 on free ports; data lives in a temp dir; each component logs into one
 folder (`logs`), which is kept when a test fails and named in every failure message.
@@ -12,6 +20,7 @@ import shutil
 import sys
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +30,9 @@ import yaml
 from generator.model import Catalog
 from tests.e2e.configs import alertmanager_loop_config, loop_rule_files, prometheus_config, scrape_job
 from tests.e2e.prometheus_api import PrometheusAPI
-from tests.support.exporter_server import seed, serve, wait_ready
+from tests.e2e.proofs import Received
+from tests.support.cli import OBSGEN
+from tests.support.exporter_server import seed
 from tests.support.paths import REPO
 from tests.support.ports import free_port
 from tests.support.processes import ManagedProcess, wait_until
@@ -52,18 +63,38 @@ class Progress:
         return time.monotonic() - self.start
 
 
+@dataclass
+class Pair:
+    """One exporter and the Prometheus scraping it."""
+    name: str
+    exporter_port: int
+    prometheus_port: int
+    exporter: ManagedProcess | None = None
+    prometheus: ManagedProcess | None = None
+    api: PrometheusAPI | None = None
+    restarts: int = 0
+    history: list[ManagedProcess] = field(default_factory=list)
+
+    @property
+    def exporter_url(self) -> str:
+        return f"http://127.0.0.1:{self.exporter_port}"
+
+
 class ClosedLoop:
-    def __init__(self, catalog: Catalog, workdir: Path, logs: Path, progress_sink: Callable[[str], None] | None = None):
-        self.catalog, self.workdir, self.logs = catalog, workdir, logs
+    def __init__(self, catalog: Catalog, artifacts: Path, workdir: Path, logs: Path,
+                 progress_sink: Callable[[str], None] | None = None):
+        self.catalog, self.artifacts, self.workdir, self.logs = catalog, artifacts, workdir, logs
         logs.mkdir(parents=True, exist_ok=True)
         self.progress = Progress(logs, progress_sink)
         self.job, _ = scrape_job(catalog)
         self.token = f"token-{DATASET}"
+        self.db = workdir / "ampel.db"
         self._stack = ExitStack()
         self.processes: list[ManagedProcess] = []
-        self.exporter_url = self.prometheus_url = self.alertmanager_url = ""
+        self.alertmanager_url = ""
         self.webhook: WebhookReceiver | None = None
-        self.prometheus: PrometheusAPI | None = None
+        self.main = Pair("main", free_port(), free_port())
+        self.outage = Pair("outage", free_port(), free_port())
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "ClosedLoop":
@@ -78,9 +109,9 @@ class ClosedLoop:
     def __exit__(self, *exc) -> None:
         self.progress("stopping every component")
         self._stack.close()
-        for proc in self.processes:
-            if proc.proc is not None and proc.proc.returncode is None:
-                raise RuntimeError(f"{proc.name} (pid {proc.pid}) is still running")
+        still = [f"{p.name} (pid {p.pid})" for p in self.processes if p.proc is not None and p.proc.returncode is None]
+        if still:
+            raise RuntimeError(f"still running after stop: {still}")
         self.progress("all components stopped")
 
     def _process(self, name: str, argv: list[str], cwd: Path | None = None) -> ManagedProcess:
@@ -91,87 +122,124 @@ class ClosedLoop:
         return proc
 
     def _start(self) -> None:
-        self.progress(f"logs in {self.logs}")
-        self._start_exporter()
+        self.progress(f"logs in {self.logs}; artifacts from {self.artifacts}")
         self.webhook = self._stack.enter_context(WebhookReceiver())
-        self.progress(f"webhook receiver listening on {self.webhook.url}")
-        self._start_alertmanager()
-        self._start_prometheus()
+        am_port = free_port()
+        self.alertmanager_url = f"http://127.0.0.1:{am_port}"
+        alertmanager = self._start_alertmanager(am_port)
+        for pair in (self.main, self.outage):  # no rules yet: loaded after the first scrape
+            self._start_prometheus(pair, [])
+        seed(self.db, (DATASET,), self.logs / "seed.log", catalog=REPO / self.catalog.path)
+        self.progress(f"seeded dataset {DATASET!r} into {self.db}")
+        for pair in (self.main, self.outage):
+            self.start_exporter(pair)
+        alertmanager.wait_http_ok(f"{self.alertmanager_url}/-/ready", STARTUP_TIMEOUT)
+        for pair in (self.main, self.outage):
+            pair.prometheus.wait_http_ok(f"{pair.api.url}/-/ready", STARTUP_TIMEOUT)
+            self.wait_exporter(pair)
+        self.progress("alertmanager, both prometheus and both exporters ready; waiting for the first scrapes")
+        for pair in (self.main, self.outage):
+            wait_until(lambda: pair.api.scraped_up(self.job), STARTUP_TIMEOUT, interval=0.2,
+                       what=f"prometheus {pair.name} to scrape job {self.job}")
+        self.progress("first scrapes done; loading the committed rules (time-scaled)")
+        self._load_rules()
 
-    def _start_exporter(self) -> None:
-        db = self.workdir / "ampel.db"
-        seed(db, (DATASET,), self.logs / "seed.log", catalog=REPO / self.catalog.path)
-        self.progress(f"seeded dataset {DATASET!r} into {db}")
-        exporter = serve(db, self.logs / "exporter.log", "--enable-fault-injection", catalog=REPO / self.catalog.path)
-        self._stack.enter_context(exporter)
-        self.processes.append(exporter)
-        self.progress(f"exporter started (pid {exporter.pid}); waiting for its \"listening\" line and /readyz")
-        self.exporter_url = wait_ready(exporter)
-        self.progress(f"exporter ready at {self.exporter_url}")
-
-    def _start_alertmanager(self) -> None:
-        port = free_port()
+    def _start_alertmanager(self, port: int) -> ManagedProcess:
         config = self.workdir / "alertmanager.yml"
-        config.write_text(yaml.safe_dump(alertmanager_loop_config(self.catalog, self.webhook.url), sort_keys=False))
+        config.write_text(yaml.safe_dump(alertmanager_loop_config(self.artifacts, self.webhook.url), sort_keys=False))
         shutil.copy(config, self.logs / "alertmanager.yml")
-        storage = self.workdir / "alertmanager-data"
-        proc = self._process("alertmanager", [
-            ALERTMANAGER, f"--config.file={config}", f"--storage.path={storage}",
+        return self._process("alertmanager", [
+            ALERTMANAGER, f"--config.file={config}", f"--storage.path={self.workdir / 'alertmanager-data'}",
             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=debug"])
-        self.alertmanager_url = f"http://127.0.0.1:{port}"
-        self.progress(f"waiting for alertmanager on port {port}")
-        proc.wait_http_ok(f"{self.alertmanager_url}/-/ready", STARTUP_TIMEOUT)
-        self.progress(f"alertmanager ready at {self.alertmanager_url}")
 
-    def _start_prometheus(self) -> None:
-        port = free_port()
+    def _prometheus_config(self, pair: Pair, rule_files: list[str]) -> Path:
+        config = self.workdir / f"prometheus-{pair.name}.yml"
+        config.write_text(yaml.safe_dump(prometheus_config(
+            self.catalog, f"127.0.0.1:{pair.exporter_port}", self.alertmanager_url.split("://", 1)[1], rule_files)))
+        shutil.copy(config, self.logs / config.name)
+        return config
+
+    def _start_prometheus(self, pair: Pair, rule_files: list[str]) -> None:
+        config = self._prometheus_config(pair, rule_files)
+        pair.prometheus = self._process(f"prometheus-{pair.name}", [
+            PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={self.workdir / ('tsdb-' + pair.name)}",
+            f"--web.listen-address=127.0.0.1:{pair.prometheus_port}", "--web.enable-lifecycle"])
+        pair.api = PrometheusAPI(f"http://127.0.0.1:{pair.prometheus_port}")
+
+    def _load_rules(self) -> None:
         rules_dir = self.workdir / "rules"
         names = []
-        for rel, text in loop_rule_files(self.catalog).items():
+        for rel, text in loop_rule_files(self.artifacts).items():
             path = rules_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             names.append(str(path))
             (self.logs / "rules").mkdir(exist_ok=True)
             shutil.copy(path, self.logs / "rules" / path.name)
-        exporter_target = self.exporter_url.split("://", 1)[1]
-        config = self.workdir / "prometheus.yml"
-        config.write_text(yaml.safe_dump(prometheus_config(self.catalog, exporter_target,
-                                                           self.alertmanager_url.split("://", 1)[1], names)))
-        shutil.copy(config, self.logs / "prometheus.yml")
-        proc = self._process("prometheus", [
-            PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={self.workdir / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}"])
-        self.prometheus_url = f"http://127.0.0.1:{port}"
-        self.prometheus = PrometheusAPI(self.prometheus_url)
-        self.progress(f"waiting for prometheus on port {port}")
-        proc.wait_http_ok(f"{self.prometheus_url}/-/ready", STARTUP_TIMEOUT)
-        self.progress(f"prometheus ready at {self.prometheus_url}; waiting for its first scrape of {exporter_target}")
-        wait_until(lambda: self.prometheus.scraped_up(self.job), STARTUP_TIMEOUT, interval=0.2,
-                   what=f"prometheus to scrape job {self.job}")
-        self.progress("first scrape done")
+        for pair in (self.main, self.outage):
+            self._prometheus_config(pair, names)
+            pair.api.reload()
+        for pair in (self.main, self.outage):
+            wait_until(lambda: pair.api.rule_names() and pair.api.evaluated_groups() == len(names), STARTUP_TIMEOUT,
+                       interval=0.2, what=f"prometheus {pair.name} to evaluate every rule group")
+        self.progress(f"{len(names)} rule files loaded and evaluated")
+
+    # -- exporters --------------------------------------------------------------------------------
+    def start_exporter(self, pair: Pair) -> None:
+        suffix = f"-{pair.restarts}" if pair.restarts else ""
+        proc = ManagedProcess(f"exporter-{pair.name}{suffix}", [
+            str(OBSGEN), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(pair.exporter_port),
+            "--catalog", str(self.catalog.path), "--enable-fault-injection"], self.logs / f"exporter-{pair.name}{suffix}.log",
+            cwd=REPO)
+        self._stack.enter_context(proc)
+        self.processes.append(proc)
+        pair.exporter = proc
+        pair.history.append(proc)
+        pair.restarts += 1
+
+    def wait_exporter(self, pair: Pair) -> None:
+        pair.exporter.wait_http_ok(f"{pair.exporter_url}/readyz", STARTUP_TIMEOUT)
+
+    def stop_exporter(self, pair: Pair) -> int | None:
+        code = pair.exporter.stop()
+        self.progress(f"exporter {pair.name} stopped (exit {code})")
+        return code
 
     # -- helpers for the tests -------------------------------------------------------------------
     @property
     def summary_url(self) -> str:
-        return f"{self.exporter_url}{self.catalog.service.endpoint}"
+        return f"{self.main.exporter_url}{self.catalog.service.endpoint}"
 
     def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0) -> None:
-        response = requests.post(f"{self.exporter_url}/-/faults", timeout=5,
+        response = requests.post(f"{self.main.exporter_url}/-/faults", timeout=5,
                                  json={"latency_seconds": latency_seconds, "error_rate": error_rate})
         response.raise_for_status()
         self.progress(f"faults set: latency {latency_seconds:g}s, error rate {error_rate:g}")
 
-    def check_alive(self) -> None:
-        for proc in self.processes:
-            proc.check_alive()
+    def notifications(self) -> list[Received]:
+        with self.webhook._lock:
+            return [Received(n.path, n.at, n.payload) for n in self.webhook.notifications]
+
+    def alertmanager_status(self) -> dict:
+        return requests.get(f"{self.alertmanager_url}/api/v2/status", timeout=5).json()
+
+    def alertmanager_groups(self) -> list[dict]:
+        return requests.get(f"{self.alertmanager_url}/api/v2/alerts/groups", timeout=5).json()
+
+    def dead_processes(self) -> list[str]:
+        """Every component that should be running and is not (a stopped-then-replaced exporter is not one)."""
+        current = {id(p.exporter) for p in (self.main, self.outage)}
+        replaced = {id(p) for pair in (self.main, self.outage) for p in pair.history} - current
+        return [f"{p.name} exited {p.proc.returncode}" for p in self.processes
+                if id(p) not in replaced and p.proc is not None and p.proc.poll() is not None]
 
     def dump_state(self) -> None:
-        """Prometheus' alerts and rules and every webhook notification, into the logs folder."""
-        try:
-            (self.logs / "prometheus-alerts.json").write_text(json.dumps(self.prometheus.alerts(), indent=2))
-            (self.logs / "prometheus-rules.json").write_text(json.dumps(self.prometheus.rule_health(), indent=2))
-        except Exception as exc:  # Prometheus may be the component that failed
-            (self.logs / "prometheus-state-error.txt").write_text(str(exc))
+        """Both Prometheus' alerts and rules and every webhook notification, into the logs folder."""
+        for pair in (self.main, self.outage):
+            try:
+                (self.logs / f"prometheus-{pair.name}-alerts.json").write_text(json.dumps(pair.api.alerts(), indent=2))
+                (self.logs / f"prometheus-{pair.name}-rules.json").write_text(json.dumps(pair.api.rule_health(), indent=2))
+            except Exception as exc:  # Prometheus may be the component that failed
+                (self.logs / f"prometheus-{pair.name}-state-error.txt").write_text(str(exc))
         if self.webhook is not None:
             (self.logs / "webhook.json").write_text(json.dumps(self.webhook.all_payloads(), indent=2))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -15,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Notification:
     path: str  # the receiver name the generated config routed to
     payload: dict
+    at: float = field(default_factory=time.time)  # arrival, unix seconds
 
     def alerts(self, alertname: str, status: str = "firing") -> list[dict]:
         return [a for a in self.payload.get("alerts", [])

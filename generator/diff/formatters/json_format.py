@@ -4,7 +4,16 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from generator.diff.changes import DiffReport
+from generator.diff.changes import DiffReport, ItemChange
+
+
+def _change(change: ItemChange) -> dict:
+    """The change as a dict; `excerpt` and `problems` only when there are some."""
+    out = asdict(change)
+    out["fields"] = [{k: v for k, v in f.items() if k != "excerpt" or v is not None} for f in out["fields"]]
+    if not out["problems"]:
+        del out["problems"]
+    return out
 
 
 def as_dict(report: DiffReport) -> dict:
@@ -14,7 +23,7 @@ def as_dict(report: DiffReport) -> dict:
         "changed": report.changed,
         "files_compared": report.files_compared,
         "summary": report.counts(),
-        "changes": [asdict(c) for c in report.changes],
+        "changes": [_change(c) for c in report.changes],
         "problems": list(report.problems),
     }
 

@@ -1,4 +1,6 @@
-"""Diff report -> plain text for a terminal: one line per item, one indented line per field."""
+"""Diff report -> plain text for a terminal: one line per item, one indented line per field.
+
+A long value that changed shows as excerpts of the tokens that changed (`[-old-]`, `{+new+}`)."""
 from __future__ import annotations
 
 from generator.diff.changes import ADDED, SIGN, DiffReport, ItemChange
@@ -8,7 +10,11 @@ from generator.diff.formatters.grouping import sections
 def _fields(change: ItemChange, indent: str) -> list[str]:
     if change.status == ADDED:
         return [f"{indent}{f.field}: {f.after}" for f in change.fields]
-    return [f"{indent}{f.field}: {_value(f.before)} -> {_value(f.after)}" for f in change.fields]
+    out = []
+    for f in change.fields:
+        before, after = f.excerpt or (_value(f.before), _value(f.after))
+        out.append(f"{indent}{f.field}: {before} -> {after}")
+    return out
 
 
 def _value(value: str | None) -> str:

@@ -308,7 +308,7 @@ def test_alerting_timings_out_of_range(tmp_path):
     assert _problems(tmp_path, text) == [
         f"c.yaml:{_line_of(text, '300y')}: alerting.repeat_interval: duration '300y' is out of range "
         "(Prometheus allows up to 292y)",
-        f"c.yaml:{_line_of(text, '9999999999999999d')}: alerting.receivers[0].repeat_interval: duration "
+        f"c.yaml:{_line_of(text, '9999999999999999d')}: alerting.routes[0].repeat_interval: duration "
         "'9999999999999999d' is out of range (Prometheus allows up to 292y)"]
 
 

@@ -25,6 +25,7 @@ class ValidationContext:
     per_catalog: list[CatalogArtifacts] = field(default_factory=list)
     workdir: Path | None = None  # a temporary folder a step may use (set by the runner)
     promtool_timeout: float | None = None  # seconds per `promtool test rules` process (None: the default)
+    grafana_schema_dir: Path | None = None  # `validate --grafana-schema-dir` (None: the search order)
 
 
 def build_context(root: Path, catalogs: list[Catalog], kinds: list[str] | None = None) -> ValidationContext:

@@ -65,7 +65,7 @@ def _catalog_findings(exc: CatalogError) -> list[Finding]:
 
 
 def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple[str, ...] = (),
-             promtool_timeout: float | None = None) -> Result:
+             promtool_timeout: float | None = None, grafana_schema_dir: Path | None = None) -> Result:
     started = time.perf_counter()
     result = Result()
     paths = pipeline.catalog_paths(catalogs, root)
@@ -84,6 +84,7 @@ def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple
     with tempfile.TemporaryDirectory(prefix="obsgen-validate-") as workdir:
         ctx.workdir = Path(workdir)
         ctx.promtool_timeout = promtool_timeout
+        ctx.grafana_schema_dir = grafana_schema_dir
         for name, step in STEPS:
             if name in skip:
                 result.steps.append(StepResult(name, [], 0.0, skipped=True))

@@ -8,6 +8,7 @@ import click
 
 from exporter import datasets, seeding
 from generator.catalog import load_catalog
+from generator.cli.extras import exporter_catalog
 
 
 @click.command()
@@ -15,11 +16,11 @@ from generator.catalog import load_catalog
               help="SQLite file; created with its schema when missing.")
 @click.option("--dataset", "names", multiple=True,
               help="Dataset to (re)write, repeatable: a tier of the catalog or xl. Default: every tier.")
-@click.option("--catalog", "catalog_path", default="catalog/ampel.yaml", show_default=True,
-              type=click.Path(dir_okay=False), help="Catalog whose tiers give the dataset sizes.")
+@click.option("--catalog", "catalog_path", default=None,
+              type=click.Path(dir_okay=False), help="Catalog whose tiers give the dataset sizes (default: catalog/ampel.yaml here).")
 def seed(db_path: Path, names: tuple[str, ...], catalog_path: str) -> None:
     """Write deterministic datasets; each is one user with the bearer token token-<dataset>."""
-    catalog = load_catalog(catalog_path)
+    catalog = load_catalog(exporter_catalog(catalog_path))
     try:
         chosen = datasets.select(catalog, list(names))
     except ValueError as exc:

@@ -9,6 +9,7 @@ from exporter.contract import ContractError
 from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
 from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
 from generator.catalog import load_catalog
+from generator.cli.extras import exporter_catalog
 from generator.errors import EXIT_CATALOG, EXIT_IO
 
 
@@ -24,14 +25,14 @@ from generator.errors import EXIT_CATALOG, EXIT_IO
               help="Seconds a cached summary may be served (strategy cached).")
 @click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for a locked database before answering 503.")
-@click.option("--catalog", "catalog_path", default="catalog/ampel.yaml", show_default=True,
-              type=click.Path(dir_okay=False), help="Catalog giving the metric contract and log fields.")
+@click.option("--catalog", "catalog_path", default=None,
+              type=click.Path(dir_okay=False), help="Catalog giving the metric contract and log fields (default: catalog/ampel.yaml here).")
 @click.option("--enable-fault-injection", is_flag=True,
               help="Expose POST /-/faults (extra latency, error rate). For tests only.")
 def serve(db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, busy_timeout: float,
           catalog_path: str, enable_fault_injection: bool) -> None:
     """Serve GET /api/dashboard/summary, /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
-    catalog = load_catalog(catalog_path)
+    catalog = load_catalog(exporter_catalog(catalog_path))
     config = ServeConfig(db=db_path, host=host, port=port, strategy=strategy, cache_ttl=cache_ttl,
                          busy_timeout=busy_timeout, fault_injection=enable_fault_injection)
     try:

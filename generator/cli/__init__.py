@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "serve"),
     "validate": ("validate", "validate"),
     "check-metrics": ("check_metrics", "check_metrics"),
+    "init": ("init", "init"),
+    "schema": ("schema", "schema"),
 }
 
 

@@ -34,7 +34,8 @@ def test_init_then_generate_then_validate_passes(tmp_path):
     generated = run_obsgen("generate", "--root", str(tmp_path))
     assert generated.returncode == 0, generated.output
     assert "dashboards/demo-api-overview.json" in generated.output
-    assert (tmp_path / "alerts" / "demo-api-alerts.yaml").is_file() and (tmp_path / "tests/rules/demo-api-test.yaml").is_file()
+    assert (tmp_path / "alerts" / "demo-api-alerts.yaml").is_file()
+    assert (tmp_path / "tests" / "rules" / "demo-api-test.yaml").is_file()
     checked = run_obsgen("validate", "--root", str(tmp_path))
     assert checked.returncode == 0, checked.output
     assert "validate passed: 0 error(s), 0 warning(s)" in checked.output

@@ -17,7 +17,8 @@ from generator.cli.extras import exporter_catalog
 @click.option("--dataset", "names", multiple=True,
               help="Dataset to (re)write, repeatable: a tier of the catalog or xl. Default: every tier.")
 @click.option("--catalog", "catalog_path", default=None,
-              type=click.Path(dir_okay=False), help="Catalog whose tiers give the dataset sizes (default: catalog/ampel.yaml here).")
+              type=click.Path(dir_okay=False),
+              help="Catalog whose tiers give the dataset sizes (default: catalog/ampel.yaml here).")
 def seed(db_path: Path, names: tuple[str, ...], catalog_path: str) -> None:
     """Write deterministic datasets; each is one user with the bearer token token-<dataset>."""
     catalog = load_catalog(exporter_catalog(catalog_path))

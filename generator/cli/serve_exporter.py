@@ -26,7 +26,8 @@ from generator.errors import EXIT_CATALOG, EXIT_IO
 @click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for a locked database before answering 503.")
 @click.option("--catalog", "catalog_path", default=None,
-              type=click.Path(dir_okay=False), help="Catalog giving the metric contract and log fields (default: catalog/ampel.yaml here).")
+              type=click.Path(dir_okay=False),
+              help="Catalog giving the metric contract and log fields (default: catalog/ampel.yaml here).")
 @click.option("--enable-fault-injection", is_flag=True,
               help="Expose POST /-/faults (extra latency, error rate). For tests only.")
 def serve(db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, busy_timeout: float,

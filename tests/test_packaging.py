@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,8 +31,13 @@ def installed(tmp_path_factory) -> Path:
     """The bin/ of a fresh venv with the wheel built from this tree installed in it."""
     base = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # built from a copy: setuptools' build/ folder in the tree may hold modules deleted since
+    source = base / "source"
+    top_level = {".venv", ".git", "build", "tests", ".pytest_cache"}  # generator/build/ is a package: kept
+    shutil.copytree(REPO, source, ignore=lambda folder, names: [
+        n for n in names if (Path(folder) == REPO and n in top_level) or n == "__pycache__" or n.endswith(".egg-info")])
     built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "--disable-pip-version-check",
-                  "-w", base / "dist", REPO], cwd=base, env=env)
+                  "-w", base / "dist", source], cwd=base, env=env)
     assert built.returncode == 0, built.stderr
     (wheel,) = (base / "dist").glob("obsgen-*.whl")
     venv = base / "venv"

@@ -126,3 +126,12 @@ def test_the_workflow_validates_pull_requests_with_the_pinned_tools(tmp_path):
     assert "/promtool\"" in script and "/amtool\"" in script and "AMTOOL=" in script and "PROMTOOL=" in script
     hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
     assert [h["entry"] for h in hooks] == ["obsgen generate --check", "obsgen validate"]
+
+
+def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path):
+    (tmp_path / "catalog").write_text("a file where the catalog folder goes\n")  # staged last: others are staged
+    ran = run_obsgen("init", "--service", "demo-api", "--dir", str(tmp_path))
+    assert ran.returncode == 5 and "Traceback" not in ran.stderr
+    assert "none was half-written" in ran.stderr
+    assert set(_files(tmp_path)) == {"catalog"}
+    assert [p.name for p in tmp_path.iterdir()] == ["catalog"]  # the folders made for staging are gone

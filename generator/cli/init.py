@@ -32,7 +32,7 @@ def init(service: str, team: str, root: Path, force: bool) -> None:
     files = scaffold.render(scaffold.Options(service, team))
     try:
         written = scaffold.write(root, files, force)
-    except FileExistsError as exc:
+    except scaffold.Conflict as exc:
         click.echo(f"error: these files exist in {root} and differ from what init writes: {exc}; nothing was "
                    "written (--force overwrites them)", err=True)
         raise click.exceptions.Exit(EXIT_IO) from None

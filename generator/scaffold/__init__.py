@@ -1,7 +1,7 @@
 """`obsgen init`: the files of a new obsgen project, rendered from the templates beside this module.
 
     files = render(Options("demo-api", "platform"))   # relative path -> text
-    written = write(Path("."), files, force=False)    # FileExistsError (nothing written) on a conflict
+    written = write(Path("."), files, force=False)    # Conflict (nothing written) when files differ
 
 The catalog skeleton generates and passes `obsgen validate` as it is. `.gitignore` is the one file
 extended rather than written: its missing obsgen entries are appended.
@@ -31,6 +31,14 @@ TEMPLATES = {
     "gitignore": GITIGNORE,
 }
 SCHEMA_COPY = "catalog/catalog.schema.json"  # the catalog's $schema line points here
+
+
+class Conflict(Exception):
+    """Files that exist with other content; nothing was written."""
+
+    def __init__(self, files: list[str]):
+        super().__init__(", ".join(files))
+        self.files = files
 
 
 @dataclass(frozen=True)
@@ -93,11 +101,12 @@ def conflicts(root: Path, files: dict[str, str]) -> list[str]:
 
 def write(root: Path, files: dict[str, str], force: bool = False) -> list[str]:
     """Write the scaffold; the paths written (unchanged ones left out). Existing files with other
-    content raise FileExistsError unless `force`, before anything is written. All files are staged
-    beside their targets first, then renamed into place."""
+    content raise Conflict unless `force`, before anything is written. All files are staged beside
+    their targets first, then renamed into place; a failure while staging removes what was staged and
+    the folders made for it."""
     found = conflicts(root, files)
     if found and not force:
-        raise FileExistsError(", ".join(found))
+        raise Conflict(found)
     todo = {}
     for rel, text in files.items():
         if rel == GITIGNORE:
@@ -108,9 +117,11 @@ def write(root: Path, files: dict[str, str], force: bool = False) -> list[str]:
             todo[rel] = text
     mode = 0o666 & ~_umask()
     staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []  # folders created here, parents first
     try:
         for rel, text in sorted(todo.items()):
             target = root / rel
+            made += [d for d in reversed(target.parents) if not d.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             staged.append((Path(tmp), target))
@@ -122,6 +133,11 @@ def write(root: Path, files: dict[str, str], force: bool = False) -> list[str]:
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
         raise
     for tmp, target in staged:
         os.replace(tmp, target)

@@ -66,6 +66,13 @@ def plan(root: Path, artifacts: dict[str, str], folders: set[str], catalogs: set
     return result
 
 
+def _new_file_mode() -> int:
+    """0666 less the umask: the mode open() would give a new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write(root: Path, artifacts: dict[str, str], result: Plan) -> None:
     """Apply a plan: all new contents are staged first, then renamed into place."""
     staged: list[tuple[str, Path]] = []
@@ -75,6 +82,7 @@ def write(root: Path, artifacts: dict[str, str], result: Plan) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             staged.append((rel, Path(tmp)))
+            os.fchmod(fd, _new_file_mode())  # mkstemp makes 0600 files; artifacts are as readable as any file
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(artifacts[rel])
                 handle.flush()
@@ -94,6 +102,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _new_file_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -135,3 +135,15 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path):
     assert "none was half-written" in ran.stderr
     assert set(_files(tmp_path)) == {"catalog"}
     assert [p.name for p in tmp_path.iterdir()] == ["catalog"]  # the folders made for staging are gone
+
+
+def test_generated_files_and_the_schema_copy_get_the_umask_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        assert run_obsgen("init", "--service", "demo-api", "--dir", str(tmp_path)).returncode == 0
+        assert run_obsgen("generate", "--root", str(tmp_path)).returncode == 0
+        assert run_obsgen("schema", "-o", str(tmp_path / "copy.json")).returncode == 0
+    finally:
+        os.umask(old)
+    for rel in ("alerts/demo-api-alerts.yaml", "dashboards/demo-api-overview.json", "copy.json"):
+        assert stat.S_IMODE((tmp_path / rel).stat().st_mode) == 0o640, rel

@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from generator import json_text
+from generator import json_text, project_config
 from generator.catalog import schema_cache
 from generator.errors import ToolMissing
 
 ENV_VAR = "OBSGEN_GRAFANA_SCHEMA_DIR"
-
-
 GRAFANA_SCHEMA_REF = "f178d5a42a8915fdda9235e97ad93881e3f94fef"  # as in .github/workflows/validate.yml
 SCHEMA_FILE = "dashboard.jsonschema.json"
 
@@ -52,8 +50,6 @@ def _holds_schemas(folder: Path) -> bool:
 def resolve_schema_dir(root: Path | None = None, flag: str | Path | None = None) -> Path:
     """The folder of Grafana's schemas, by the search order of the module doc; ToolMissing (exit 4)
     naming what was searched and how to fetch them."""
-    from generator import project_config
-
     root = Path(root) if root is not None else Path.cwd()
     explicit = [("--grafana-schema-dir", flag), (f"${ENV_VAR}", os.environ.get(ENV_VAR))]
     config = project_config.load(root)

@@ -6,32 +6,22 @@ The configs are checked as rendered in memory, so a stale file on disk cannot hi
 """
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from generator.errors import ToolMissing
+from generator import tool_lookup
 from generator.renderers import alertmanager
 from generator.validators.findings import Finding
 
 CHECK = "amtool-check"
 TIMEOUT_SECONDS = 30
-INSTALL_HINT = "install the Debian package prometheus-alertmanager (`make setup` does), or set $AMTOOL"
+INSTALL_HINT = tool_lookup.install_hint("amtool")
 
 
-def find_amtool() -> str:
-    """$AMTOOL, then amtool on PATH; ToolMissing with the install hint otherwise."""
-    explicit = os.environ.get("AMTOOL")
-    if explicit:
-        if not Path(explicit).is_file():
-            raise ToolMissing(f"$AMTOOL points at {explicit}, which does not exist; {INSTALL_HINT}")
-        return explicit
-    found = shutil.which("amtool")
-    if found is None:
-        raise ToolMissing(f"amtool not found on PATH; {INSTALL_HINT}")
-    return found
+def find_amtool(root: Path | None = None) -> str:
+    """$AMTOOL, `tools.amtool` in .obsgen.yaml, then PATH; ToolMissing with the install hint otherwise."""
+    return tool_lookup.find_tool("amtool", root)
 
 
 def _run(amtool: str, *args: str) -> subprocess.CompletedProcess:
@@ -43,7 +33,7 @@ def check_alertmanager_config(ctx) -> list[Finding]:
                if c.alerting is not None and alertmanager.config_path(c) in ctx.rendered.artifacts]
     if not configs:
         return []
-    amtool = find_amtool()
+    amtool = find_amtool(ctx.root)
     findings = []
     with tempfile.TemporaryDirectory(prefix="obsgen-amtool-", dir=ctx.workdir) as tmp:
         for catalog, rel in configs:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 
 from generator.validators.findings import Finding
-from generator.validators.grafana_schema import validate_dashboard
+from generator.validators.grafana_schema import resolve_schema_dir, validate_dashboard
 
 CHECK = "dashboard-schema"
 
 
 def check_dashboard_schema(ctx) -> list[Finding]:
     findings = []
+    schema_dir = None
     for artifacts in ctx.per_catalog:
         for rel, rendered in sorted(artifacts.dashboards.items()):
             path = ctx.root / rel
@@ -24,7 +25,8 @@ def check_dashboard_schema(ctx) -> list[Finding]:
             except json.JSONDecodeError as exc:
                 findings.append(Finding(CHECK, "invalid-json", f"not JSON: {exc.msg}", rel, exc.lineno))
                 continue
-            for violation in validate_dashboard(dashboard):
+            schema_dir = schema_dir or resolve_schema_dir(ctx.root, ctx.grafana_schema_dir)
+            for violation in validate_dashboard(dashboard, schema_dir):
                 findings.append(Finding(CHECK, "schema-violation", f"{violation.message} [{violation.schema}]", rel,
                                         None, item=violation.pointer or "(dashboard)"))
     return findings

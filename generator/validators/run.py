@@ -66,7 +66,8 @@ def _catalog_findings(exc: CatalogError) -> list[Finding]:
 
 
 def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple[str, ...] = (),
-             promtool_timeout: float | None = None, target: str = TARGET) -> Result:
+             promtool_timeout: float | None = None, target: str = TARGET,
+             grafana_schema_dir: Path | None = None) -> Result:
     started = time.perf_counter()
     result = Result()
     paths = pipeline.catalog_paths(catalogs, root)
@@ -86,6 +87,7 @@ def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple
         ctx.workdir = Path(workdir)
         ctx.promtool_timeout = promtool_timeout
         ctx.target = target
+        ctx.grafana_schema_dir = grafana_schema_dir
         for name, step in STEPS:
             if name in skip:
                 result.steps.append(StepResult(name, [], 0.0, skipped=True))

@@ -1,5 +1,6 @@
-"""docs/start-here.md is a walk-through that works: each of its `obsgen init`, `schema`, `generate`,
-`validate` and `diff` lines is run here, in the page's order, in a fresh git repository."""
+"""docs/start-here.md is a walk-through that works: each of its `obsgen init`, `schema`, `import`,
+`lint`, `generate`, `validate` and `diff` lines is run here, in the page's order, in a fresh git
+repository that already holds a hand-written rule file."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,20 @@ from tests.support.inprocess import run_obsgen
 from tests.support.paths import REPO
 
 PAGE = REPO / "docs" / "start-here.md"
-RUN = {"init", "schema", "generate", "validate", "diff"}
+RUN = {"init", "schema", "import", "lint", "generate", "validate", "diff"}
+# the repository's hand-written alerts the page imports and lints (clean: lint exits 0)
+LEGACY_ALERTS = """groups:
+  - name: legacy
+    rules:
+      - alert: DemoApiDown
+        expr: up{job="demo-api"} == 0
+        for: 5m
+        labels: {severity: critical, team: payments}
+        annotations:
+          summary: demo-api is down
+          description: Prometheus has not scraped {{ $labels.instance }} for 5 minutes.
+          runbook_url: https://runbooks.example.com/demo-api/DemoApiDown
+"""
 
 
 def _sections() -> list[tuple[str, list[list[str]]]]:
@@ -39,6 +53,8 @@ def test_every_command_of_the_walk_through_runs(tmp_path, monkeypatch):
     repo = tmp_path / "service-repo"
     repo.mkdir()
     _git(repo, "init", "-q", "-b", "main")
+    (repo / "legacy").mkdir()
+    (repo / "legacy" / "alerts.yaml").write_text(LEGACY_ALERTS)
     monkeypatch.chdir(repo)
     ran_commands = []
     for heading, commands in _sections():
@@ -53,8 +69,11 @@ def test_every_command_of_the_walk_through_runs(tmp_path, monkeypatch):
             ran = run_obsgen(*args)
             assert ran.returncode == 0, f"obsgen {' '.join(args)}: {ran.output}"
             ran_commands.append((args, ran))
-    assert [a[0] for a, _ in ran_commands] == ["init", "schema", "generate", "validate", "generate", "diff"]
-    validate = ran_commands[3][1]
+    assert [a[0] for a, _ in ran_commands] == ["init", "schema", "import", "lint", "generate", "validate", "generate",
+                                               "diff"]
+    imported = (repo / "imported-rules.yaml").read_text()
+    assert "name: DemoApiDown" in imported and "expr: up{$selector} == 0" in imported
+    validate = ran_commands[5][1]
     assert "validate passed: 0 error(s), 0 warning(s)" in validate.output
     diff = ran_commands[-1][1].stdout
     assert "~ alert DemoApiSlowResponses" in diff and "threshold: > 0.5 -> > 1" in diff

@@ -15,6 +15,8 @@ EXIT_AUTH = 7  # deploy: the server refused the credentials (401) or a permissio
 EXIT_REJECTED = 8  # deploy: the server refused a change (400, 404, 409, 412)
 EXIT_UNREACHABLE = 9  # deploy: no usable answer after every retry (connection, timeout, 5xx)
 EXIT_ROLLED_BACK = 10  # deploy prometheus: Prometheus rejected the rules; the previous files are restored
+EXIT_INTERNAL = 70  # a bug in obsgen: the exception's type and place are printed, never a traceback (EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT); files are written atomically, none is half-written
 
 
 # A message longer than this is cut in the middle: an error must never echo megabytes of input.

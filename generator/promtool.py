@@ -1,6 +1,6 @@
 """A thin wrapper around Prometheus' promtool: find it, run it once per batch, parse what it says.
 
-    tool = find_promtool()                   # $PROMTOOL, then PATH; ToolMissing with the install hint
+    tool = find_promtool()                   # $PROMTOOL, .obsgen.yaml tools:, PATH; ToolMissing with the install hint
     check_rules(["alerts/a.yaml", ...])      # one `promtool check rules` call -> [Finding]
     test_rules(["tests/rules/x.yaml", ...])  # one `promtool test rules` call  -> [Finding]
     test_batches([[...], [...]], workers=2)  # one call per batch, batches side by side
@@ -12,21 +12,19 @@ Written against promtool 2.42 (Debian bookworm): its output is plain text, so it
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from generator import tool_lookup
 from generator.errors import ToolMissing
 from generator.validators.findings import ERROR, WARNING, Finding
 
 ENV_VAR = "PROMTOOL"
-INSTALL_HINT = ("install promtool: `sudo apt-get install prometheus` (Debian/Ubuntu), or download Prometheus from "
-                "https://prometheus.io/download/ and set $PROMTOOL to its promtool binary")
+INSTALL_HINT = tool_lookup.install_hint("promtool")
 TIMEOUT = 120  # seconds per promtool process; `obsgen validate --promtool-timeout` changes it for tests
 TIMEOUT_RULE = "promtool-timeout"
 
@@ -56,17 +54,10 @@ def _version_of(path: str) -> str:
     return match.group(1)
 
 
-def find_promtool() -> Promtool:
-    """promtool from $PROMTOOL, else from PATH; ToolMissing (exit code 4) with the install hint."""
-    explicit = os.environ.get(ENV_VAR)
-    if explicit:
-        path = explicit if os.path.isfile(explicit) else shutil.which(explicit)
-        if not path:
-            raise ToolMissing(f"${ENV_VAR} is set to {explicit!r}, which does not exist; {INSTALL_HINT}")
-    else:
-        path = shutil.which("promtool")
-        if not path:
-            raise ToolMissing(f"promtool is not installed (not on PATH, ${ENV_VAR} unset); {INSTALL_HINT}")
+def find_promtool(root: Path | None = None) -> Promtool:
+    """promtool from $PROMTOOL, `tools.promtool` in .obsgen.yaml, else PATH (generator/tool_lookup.py);
+    ToolMissing (exit code 4) with the install hint."""
+    path = tool_lookup.find_tool("promtool", root)
     return Promtool(path, _version_of(path))
 
 

@@ -64,7 +64,8 @@ def test_every_subcommand_is_still_registered():
     code, modules = _modules(["--help"], Path.cwd())
     assert code == 0
     # listing the commands for --help imports each subcommand module; every one of them is reachable
-    for module in ("generate", "deploy", "diff", "loadtest", "seed", "serve", "validate", "check_metrics", "lint"):
+    for module in ("generate", "deploy", "diff", "loadtest", "seed", "serve", "validate", "check_metrics", "lint", "import_cmd", "init",
+                   "schema"):
         assert f"generator.cli.{module}" in modules
 
 
@@ -73,4 +74,5 @@ def test_help_lists_every_subcommand():
                          timeout=60)
     assert out.returncode == 0, out.stderr
     listed = {line.split()[0] for line in out.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert listed == {"check-metrics", "deploy", "diff", "generate", "import", "lint", "loadtest", "seed", "serve", "validate"}
+    assert listed == {"check-metrics", "deploy", "diff", "generate", "import", "init", "lint", "loadtest", "schema", "seed", "serve",
+                      "validate"}

@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-metrics": ("check_metrics", "check_metrics"),
     "import": ("import_cmd", "import_"),
     "lint": ("lint", "lint"),
+    "init": ("init", "init"),
+    "schema": ("schema", "schema"),
 }
 
 

@@ -28,7 +28,7 @@ def generate(kinds: tuple[str, ...], catalogs: tuple[str, ...], root: Path, chec
         for rel in result.remove:
             click.echo(f"orphan:  {rel}")
         if result.stale:
-            click.echo(f"{len(result.stale)} generated file(s) out of date: run `make generate`", err=True)
+            click.echo(f"{len(result.stale)} generated file(s) out of date: run `obsgen generate`", err=True)
             raise click.exceptions.Exit(EXIT_FINDINGS)
         click.echo(f"{len(result.unchanged)} generated file(s) up to date")
         return

@@ -1,44 +1,12 @@
-"""`obsgen serve`: run the reference dashboard-summary exporter."""
+"""`obsgen serve`, a command of the reference exporter (the optional extra `obsgen[exporter]`): the real
+command is in serve_exporter.py; without the extra's dependencies, a stand-in says what to install."""
 from __future__ import annotations
 
-from pathlib import Path
+from generator.cli.extras import EXPORTER, is_extra_dependency, missing_extra
 
-import click
-
-from exporter.contract import ContractError
-from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
-from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
-from generator.catalog import load_catalog
-from generator.errors import EXIT_CATALOG, EXIT_IO
-
-
-@click.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite file (created with its schema when missing); fill it with `obsgen seed`.")
-@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on; 0 picks a free one (the 'listening' log line tells which).")
-@click.option("--strategy", type=click.Choice(STRATEGIES), default=DEFAULT_STRATEGY, show_default=True,
-              help="aggregate: one SQL query; naive: the N+1 baseline; cached: a TTL cache over aggregate.")
-@click.option("--cache-ttl", default=5.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
-              help="Seconds a cached summary may be served (strategy cached).")
-@click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds to wait for a locked database before answering 503.")
-@click.option("--catalog", "catalog_path", default="catalog/ampel.yaml", show_default=True,
-              type=click.Path(dir_okay=False), help="Catalog giving the metric contract and log fields.")
-@click.option("--enable-fault-injection", is_flag=True,
-              help="Expose POST /-/faults (extra latency, error rate). For tests only.")
-def serve(db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, busy_timeout: float,
-          catalog_path: str, enable_fault_injection: bool) -> None:
-    """Serve GET /api/dashboard/summary, /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
-    catalog = load_catalog(catalog_path)
-    config = ServeConfig(db=db_path, host=host, port=port, strategy=strategy, cache_ttl=cache_ttl,
-                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection)
-    try:
-        run_server(catalog, config)
-    except ContractError as exc:
-        click.echo(f"error: the catalog does not fit the exporter: {exc}", err=True)
-        raise click.exceptions.Exit(EXIT_CATALOG) from None
-    except OSError as exc:  # the address is taken or not ours
-        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(EXIT_IO) from None
+try:
+    from generator.cli.serve_exporter import serve
+except ModuleNotFoundError as exc:
+    if not is_extra_dependency(exc, EXPORTER):
+        raise
+    serve = missing_extra("serve", EXPORTER, exc.name)

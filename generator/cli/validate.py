@@ -29,12 +29,15 @@ from generator.validators.run import LOAD_STEP, STEP_NAMES, validate as run_vali
               envvar="OBSGEN_PROMTOOL_TIMEOUT", metavar="SECONDS",
               help="Time limit of each `promtool test rules` process ($OBSGEN_PROMTOOL_TIMEOUT); a batch past it is "
                    "reported, the rest of the report is kept, and validate exits 4.")
+@click.option("--grafana-schema-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of Grafana's dashboard JSON schemas. Else $OBSGEN_GRAFANA_SCHEMA_DIR, grafana_schema_dir "
+                   "in .obsgen.yaml, ~/.cache/obsgen/grafana-schema, ../shared/grafana-schema (docs/validation.md).")
 @version_option
 def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | None, fail_on: str,
-             skip: tuple[str, ...], promtool_timeout: float, target: str) -> None:
+             skip: tuple[str, ...], promtool_timeout: float, grafana_schema_dir: Path | None, target: str) -> None:
     """Check the catalogs and every generated artifact; exit 1 on findings, 3 on an invalid catalog,
     4 when promtool or k6 is missing (or promtool ran out of time: the report still says what finished)."""
-    result = run_validate(root, catalogs, skip, promtool_timeout, target)
+    result = run_validate(root, catalogs, skip, promtool_timeout, target, grafana_schema_dir)
     report = REPORTERS[fmt](result, fail_on)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

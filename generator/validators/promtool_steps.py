@@ -143,7 +143,7 @@ def _dashboard_query_finding(finding: Finding, where: dict[str, QuerySource]) ->
 
 
 def check_promtool_rules(ctx) -> list[Finding]:
-    tool = promtool.find_promtool()
+    tool = promtool.find_promtool(ctx.root)
     with tempfile.TemporaryDirectory(prefix="obsgen-promtool-", dir=ctx.workdir) as tmp:
         queries, where = dashboard_query_file(ctx, Path(tmp))
         files = [str(p.resolve()) for p in rule_files(ctx)]
@@ -176,7 +176,7 @@ def _batches(whole: list[str], split: list[SplitFile], workers: int) -> list[lis
 def check_promtool_tests(ctx) -> list[Finding]:
     folder = ctx.root / rule_tests.FOLDER
     files = sorted(p.resolve() for p in folder.glob("*.y*ml")) if folder.is_dir() else []
-    tool = promtool.find_promtool() if files else None
+    tool = promtool.find_promtool(ctx.root) if files else None
     whole, split, origins = [], [], {}
     with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-", dir=ctx.workdir) as tmp:
         for n, path in enumerate(files):

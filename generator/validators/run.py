@@ -66,7 +66,8 @@ def _catalog_findings(exc: CatalogError) -> list[Finding]:
 
 
 def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple[str, ...] = (),
-             promtool_timeout: float | None = None, target: str = TARGET) -> Result:
+             promtool_timeout: float | None = None, target: str = TARGET,
+             grafana_schema_dir: Path | None = None) -> Result:
     started = time.perf_counter()
     result = Result()
     paths = pipeline.catalog_paths(catalogs, root)
@@ -86,12 +87,38 @@ def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple
         ctx.workdir = Path(workdir)
         ctx.promtool_timeout = promtool_timeout
         ctx.target = target
+        ctx.grafana_schema_dir = grafana_schema_dir
+        blocked: list[Path] = []
         for name, step in STEPS:
             if name in skip:
                 result.steps.append(StepResult(name, [], 0.0, skipped=True))
                 continue
+            if blocked:
+                result.steps.append(StepResult(name, [], 0.0, skipped=True))  # the tools would block on a FIFO
+                continue
             t0 = time.perf_counter()
             findings = step(ctx)
             result.steps.append(StepResult(name, list(findings), time.perf_counter() - t0))
+            if not blocked:
+                blocked = _unreadable_outputs(ctx)
+                reported = {f.file for f in findings}
+                result.steps[-1].findings.extend(
+                    Finding(name, "not-a-regular-file", "is not a regular file, and promtool or k6 would block reading "
+                            "it; the steps after `fresh` are skipped: remove it (`obsgen generate` replaces a generated "
+                            "file)", rel) for rel in (p.relative_to(ctx.root).as_posix() for p in blocked)
+                    if rel not in reported)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _unreadable_outputs(ctx) -> list[Path]:
+    """Paths in the generated folders that exist but are no regular file (a FIFO, a socket, a folder
+    where a file belongs): promtool and k6 would read them and block. `fresh` reports them; the steps
+    after it are skipped until `generate` repairs the tree."""
+    artifacts = ctx.rendered.artifacts
+    out = [ctx.root / rel for rel in sorted(artifacts) if (ctx.root / rel).exists() and not (ctx.root / rel).is_file()]
+    for folder in sorted({Path(rel).parent for rel in artifacts}):
+        if (ctx.root / folder).is_dir():
+            out += [p for p in sorted((ctx.root / folder).iterdir())
+                    if p.suffix in (".yaml", ".yml", ".json", ".js") and p.exists() and not p.is_file() and p not in out]
+    return out

@@ -208,6 +208,55 @@ class Row:
 
 
 @dataclass(frozen=True)
+class DatasourceVariable:
+    """Pick a data source of the service's type; panels query through it."""
+    name: str
+    title: str = ""
+    regex: str = ""
+
+
+@dataclass(frozen=True)
+class QueryVariable:
+    """`label_values(<metric>{selector}, <label>)`; with `selects`, it narrows the dashboard's selector."""
+    name: str
+    label: str
+    metric: str = "up"
+    title: str = ""
+    multi: bool = False
+    include_all: bool = False
+    selects: bool = True
+
+
+@dataclass(frozen=True)
+class CustomVariable:
+    """A fixed list of values; with `label`, it narrows the dashboard's selector on that label."""
+    name: str
+    values: tuple[str, ...]
+    title: str = ""
+    label: str = ""
+    multi: bool = False
+    include_all: bool = False
+
+
+@dataclass(frozen=True)
+class IntervalVariable:
+    """A list of durations, for range selectors such as `[$window]`."""
+    name: str
+    values: tuple[str, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class ConstantVariable:
+    """A hidden fixed value."""
+    name: str
+    value: str
+
+
+Variable = DatasourceVariable | QueryVariable | CustomVariable | IntervalVariable | ConstantVariable
+
+
+@dataclass(frozen=True)
 class Dashboard:
     uid: str
     title: str
@@ -217,6 +266,11 @@ class Dashboard:
     refresh: str = "30s"
     time_from: str = "now-6h"
     silences: tuple[Silence, ...] = ()
+    variables: tuple[Variable, ...] = ()
+
+    @property
+    def variable_names(self) -> frozenset[str]:
+        return frozenset(v.name for v in self.variables)
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,15 @@ from grafanalib._gen import DashboardEncoder
 from generator import json_text
 from generator.build.expressions import expand_selector
 from generator.model import Catalog, Dashboard, Objective, Panel
+from generator.renderers.dashboard_variables import datasource_ref, selector_text, templating
 
 FOLDERS = ("dashboards",)
 SCHEMA_VERSION = 41
-DATASOURCE_VAR = "datasource"
 DEFAULT_HEIGHT = {"stat": 4, "timeseries": 8}
 # Keys grafanalib emits for Grafana < 5 or that current Grafana fills in itself.
 _LEGACY_DASHBOARD_KEYS = ("rows", "style", "hideControls", "sharedCrosshair", "__inputs", "gnetId", "id", "version")
 _LEGACY_PANEL_KEYS = ("error", "height", "span", "minSpan", "cacheTimeout", "hideTimeOverride", "interval",
                       "timeFrom", "timeShift", "repeat", "repeatDirection", "maxPerRow", "editable", "thresholds")
-
-
-def datasource_ref(catalog: Catalog) -> dict:
-    return {"type": catalog.service.datasource_type, "uid": "${%s}" % DATASOURCE_VAR}
 
 
 def _thresholds(objective: Objective | None) -> dict:
@@ -37,13 +33,13 @@ def _thresholds(objective: Objective | None) -> dict:
     return {"mode": "absolute", "steps": steps}
 
 
-def _targets(catalog: Catalog, panel: Panel) -> list[dict]:
-    out = []
+def _targets(catalog: Catalog, dashboard: Dashboard, panel: Panel) -> list[dict]:
+    out, selector = [], selector_text(catalog, dashboard)
     for index, target in enumerate(panel.targets):
         out.append({
-            "datasource": datasource_ref(catalog),
+            "datasource": datasource_ref(catalog, dashboard),
             "editorMode": "code",
-            "expr": expand_selector(target.expr, catalog.service.selector_text),
+            "expr": expand_selector(target.expr, selector),
             "instant": target.instant,
             "legendFormat": target.legend or "__auto",
             "range": not target.instant,
@@ -52,11 +48,11 @@ def _targets(catalog: Catalog, panel: Panel) -> list[dict]:
     return out
 
 
-def _panel(catalog: Catalog, panel: Panel, grid: g.GridPos, panel_id: int):
+def _panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, grid: g.GridPos, panel_id: int):
     objective = catalog.objective(panel.objective) if panel.objective else None
     common = dict(
         title=panel.title, description=panel.description, id=panel_id, gridPos=grid,
-        dataSource=datasource_ref(catalog), targets=_targets(catalog, panel), transparent=False,
+        dataSource=datasource_ref(catalog, dashboard), targets=_targets(catalog, dashboard, panel), transparent=False,
         maxDataPoints=None, links=[],
     )
     if panel.type == "stat":
@@ -88,20 +84,10 @@ def _layout(catalog: Catalog, dashboard: Dashboard) -> list:
             h = panel.height or DEFAULT_HEIGHT[panel.type]
             if x + w > 24:
                 x, y, row_height = 0, y + row_height, 0
-            panels.append(_panel(catalog, panel, g.GridPos(h=h, w=w, x=x, y=y), panel_id))
+            panels.append(_panel(catalog, dashboard, panel, g.GridPos(h=h, w=w, x=x, y=y), panel_id))
             panel_id, x, row_height = panel_id + 1, x + w, max(row_height, h)
         y += row_height
     return panels
-
-
-def _templating(catalog: Catalog) -> g.Templating:
-    uid = catalog.service.datasource_uid
-    return g.Templating(list=[{
-        "type": "datasource", "name": DATASOURCE_VAR, "label": "Data source",
-        "query": catalog.service.datasource_type, "hide": 0, "refresh": 1, "regex": "",
-        "current": {"selected": False, "text": uid, "value": uid},
-        "options": [], "includeAll": False, "multi": False, "skipUrlSync": False,
-    }])
 
 
 def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> g.Dashboard:
@@ -109,7 +95,7 @@ def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> g.Dashboard:
     description = f"{dashboard.description} {source}".strip()
     return g.Dashboard(
         title=dashboard.title, uid=dashboard.uid, description=description, tags=sorted(dashboard.tags),
-        panels=_layout(catalog, dashboard), templating=_templating(catalog), timezone="browser",
+        panels=_layout(catalog, dashboard), templating=g.Templating(list=templating(catalog, dashboard)), timezone="browser",
         refresh=dashboard.refresh, time=g.Time(dashboard.time_from, "now"), schemaVersion=SCHEMA_VERSION,
         graphTooltip=1, editable=True, links=[],
         annotations=g.Annotations(list=[{

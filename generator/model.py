@@ -188,9 +188,58 @@ class Target:
 
 
 @dataclass(frozen=True)
+class TimeseriesKind:
+    """A line chart; `stack` on the panel stacks its series."""
+
+
+@dataclass(frozen=True)
+class StatKind:
+    """One big number, red above the panel's objective."""
+
+
+@dataclass(frozen=True)
+class GaugeKind:
+    """A dial from `min` to `max` (Grafana's own range when unset)."""
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class BarGaugeKind:
+    """One bar per series, from `min` to `max`."""
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """Instant queries as a table: one row per series, one column per label, the value last."""
+
+
+@dataclass(frozen=True)
+class HeatmapKind:
+    """Histogram buckets over time: targets are `sum by (le) (rate(<metric>_bucket...))`, `format: heatmap`."""
+
+
+@dataclass(frozen=True)
+class TextKind:
+    """Markdown, e.g. a runbook link; no queries."""
+    content: str
+
+
+@dataclass(frozen=True)
+class StateTimelineKind:
+    """The value of each series as coloured bands over time (up/down, a state label)."""
+
+
+PanelKind = (TimeseriesKind | StatKind | GaugeKind | BarGaugeKind | TableKind | HeatmapKind | TextKind
+             | StateTimelineKind)
+
+
+@dataclass(frozen=True)
 class Panel:
     title: str
-    type: str  # timeseries | stat
+    type: str  # the catalog's type name; how the panel renders is told by `kind`
     unit: str
     description: str
     targets: tuple[Target, ...]
@@ -199,6 +248,7 @@ class Panel:
     width: int | None = None
     height: int | None = None
     silences: tuple[Silence, ...] = ()
+    kind: PanelKind = TimeseriesKind()
 
 
 @dataclass(frozen=True)

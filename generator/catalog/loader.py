@@ -19,6 +19,7 @@ from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.dashboard_variables import dashboard_variables
+from generator.catalog.panel_kinds import panel_kind
 from generator.catalog.promql_fields import check_expressions
 from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
 from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_lines
@@ -370,9 +371,11 @@ class _Builder:
                         self.problem(f"{at}.objective", f"unknown objective {p['objective']!r}")
                     panels.append(Panel(
                         title=p["title"], type=p["type"], unit=p.get("unit", ""), description=p.get("description", ""),
-                        targets=tuple(Target(t["expr"], t.get("legend", ""), bool(t.get("instant", False))) for t in p["targets"]),
+                        targets=tuple(Target(t["expr"], t.get("legend", ""), bool(t.get("instant", False)))
+                                      for t in p.get("targets", ())),
                         objective=p.get("objective"), stack=bool(p.get("stack", False)),
-                        width=p.get("width"), height=p.get("height"), silences=_silences(p.get("silence"))))
+                        width=p.get("width"), height=p.get("height"), silences=_silences(p.get("silence")),
+                        kind=panel_kind(p, at, self.problem)))
                 rows.append(Row(r["title"], tuple(panels)))
             variables = dashboard_variables(d.get("variables", []), f"dashboards[{i}]", self.problem, self.duration)
             out.append(Dashboard(d["uid"], d["title"], tuple(rows), d.get("description", ""), tuple(d.get("tags", ())),

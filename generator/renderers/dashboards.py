@@ -13,64 +13,18 @@ from grafanalib import core as g
 from grafanalib._gen import DashboardEncoder
 
 from generator import json_text
-from generator.build.expressions import expand_selector
-from generator.model import Catalog, Dashboard, Objective, Panel
-from generator.renderers.dashboard_variables import datasource_ref, selector_text, templating
+from generator.model import Catalog, Dashboard
+from generator.renderers.dashboard_variables import templating
+from generator.renderers.panels import PanelContext, render_panel
 
 FOLDERS = ("dashboards",)
 SCHEMA_VERSION = 41
-DEFAULT_HEIGHT = {"stat": 4, "timeseries": 8}
+DEFAULT_HEIGHT = {"stat": 4, "timeseries": 8, "gauge": 6, "bargauge": 6, "table": 8, "heatmap": 8, "text": 4,
+                  "state-timeline": 6}
 # Keys grafanalib emits for Grafana < 5 or that current Grafana fills in itself.
 _LEGACY_DASHBOARD_KEYS = ("rows", "style", "hideControls", "sharedCrosshair", "__inputs", "gnetId", "id", "version")
 _LEGACY_PANEL_KEYS = ("error", "height", "span", "minSpan", "cacheTimeout", "hideTimeOverride", "interval",
                       "timeFrom", "timeShift", "repeat", "repeatDirection", "maxPerRow", "editable", "thresholds")
-
-
-def _thresholds(objective: Objective | None) -> dict:
-    steps = [{"color": "green", "value": None}]
-    if objective is not None:
-        steps.append({"color": "red", "value": objective.threshold})
-    return {"mode": "absolute", "steps": steps}
-
-
-def _targets(catalog: Catalog, dashboard: Dashboard, panel: Panel) -> list[dict]:
-    out, selector = [], selector_text(catalog, dashboard)
-    for index, target in enumerate(panel.targets):
-        out.append({
-            "datasource": datasource_ref(catalog, dashboard),
-            "editorMode": "code",
-            "expr": expand_selector(target.expr, selector),
-            "instant": target.instant,
-            "legendFormat": target.legend or "__auto",
-            "range": not target.instant,
-            "refId": chr(ord("A") + index),
-        })
-    return out
-
-
-def _panel(catalog: Catalog, dashboard: Dashboard, panel: Panel, grid: g.GridPos, panel_id: int):
-    objective = catalog.objective(panel.objective) if panel.objective else None
-    common = dict(
-        title=panel.title, description=panel.description, id=panel_id, gridPos=grid,
-        dataSource=datasource_ref(catalog, dashboard), targets=_targets(catalog, dashboard, panel), transparent=False,
-        maxDataPoints=None, links=[],
-    )
-    if panel.type == "stat":
-        return g.Stat(**common, format=panel.unit, reduceCalc="lastNotNull", graphMode="area",
-                      colorMode="value", textMode="auto", noValue="no data",
-                      extraJson={"fieldConfig": {"defaults": {"thresholds": _thresholds(objective),
-                                                              "color": {"mode": "thresholds"}}},
-                                 "options": {"wideLayout": True, "showPercentChange": False,
-                                             "percentChangeColorMode": "standard"}})
-    custom = {"thresholdsStyle": {"mode": "dashed" if objective else "off"}}
-    return g.TimeSeries(
-        **common, unit=panel.unit, fillOpacity=30 if panel.stack else 10, lineWidth=1,
-        stacking={"mode": "normal", "group": "A"} if panel.stack else {"mode": "none", "group": "A"},
-        legendDisplayMode="table", legendPlacement="bottom", legendCalcs=["mean", "max", "lastNotNull"],
-        tooltipMode="multi", tooltipSort="desc", valueMin=0,
-        extraJson={"fieldConfig": {"defaults": {"thresholds": _thresholds(objective), "custom": custom}},
-                   "options": {"legend": {"showLegend": True}}},
-    )
 
 
 def _layout(catalog: Catalog, dashboard: Dashboard) -> list:
@@ -84,7 +38,8 @@ def _layout(catalog: Catalog, dashboard: Dashboard) -> list:
             h = panel.height or DEFAULT_HEIGHT[panel.type]
             if x + w > 24:
                 x, y, row_height = 0, y + row_height, 0
-            panels.append(_panel(catalog, dashboard, panel, g.GridPos(h=h, w=w, x=x, y=y), panel_id))
+            grid = g.GridPos(h=h, w=w, x=x, y=y)
+            panels.append(render_panel(panel.kind, PanelContext(catalog, dashboard, panel, grid, panel_id)))
             panel_id, x, row_height = panel_id + 1, x + w, max(row_height, h)
         y += row_height
     return panels

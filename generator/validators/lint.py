@@ -144,7 +144,7 @@ def lint_panel(report: Reporter, doc_path: str, title: str, panel_json: dict, ar
     config = panel_json.get("fieldConfig")
     defaults = config.get("defaults") if isinstance(config, dict) else None
     unit = defaults.get("unit", "") if isinstance(defaults, dict) else ""
-    if not unit:
+    if not unit and panel_json.get("type") != "text":  # markdown has no unit
         report.add("panel-unit", f"panel {title!r} has no unit (in {artifact})", f"{doc_path}.unit",
                    item=title, group=uid)
     if not str(panel_json.get("description") or "").strip():

@@ -131,3 +131,17 @@ def test_obsgen_validate_reports_0_findings_for_every_panel_kind_with_variables(
     assert result.returncode == 0, result.output
     assert "dashboard-schema   0 finding(s)" in result.output
     assert "validate passed: 0 error(s), 0 warning(s)" in result.output
+
+
+def test_every_panel_kind_takes_the_fast_json_path(tmp_path, monkeypatch):
+    import json
+
+    from generator import json_text
+    from generator.catalog import load_catalog
+    from generator.renderers.dashboards import dashboard_json
+    catalog = load_catalog(write(tmp_path, with_panels(*ALL_KINDS)), tmp_path)
+    document = dashboard_json(catalog, catalog.dashboards[0])
+    calls = []
+    monkeypatch.setattr(json_text, "stdlib_dumps", lambda data: calls.append(data) or "")
+    assert json_text.dumps(document) == json.dumps(document, indent=2, sort_keys=True)
+    assert calls == []  # no float below 1e-4 (such as heatmap's filterValues le: 1e-9) forces the slow path

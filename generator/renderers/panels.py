@@ -148,7 +148,7 @@ def _(kind: HeatmapKind, ctx: PanelContext):
         "calculate": False, "cellGap": 1, "showValue": "auto",
         "color": {"mode": "scheme", "scheme": "Oranges", "fill": "dark-orange", "scale": "exponential",
                   "exponent": 0.5, "steps": 64, "reverse": False},
-        "exemplars": {"color": "rgba(255,0,255,0.7)"}, "filterValues": {"le": 1e-9},
+        "exemplars": {"color": "rgba(255,0,255,0.7)"},
         "legend": {"show": True}, "rowsFrame": {"layout": "auto"},
         "tooltip": {"mode": "single", "yHistogram": False, "showColorScale": False},
         "yAxis": {"axisPlacement": "left", "reverse": False, "unit": ctx.panel.unit}},

@@ -18,13 +18,16 @@ from generator.catalog.alert_text import check_service_templates, check_template
 from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
 from generator.catalog.outputs import kubernetes_output, mimir_output
+from generator.catalog.dashboard_variables import dashboard_variables
+from generator.catalog.panel_kinds import panel_kind
 from generator.catalog.promql_fields import check_expressions
 from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
 from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.promql.regex import RegexError, check as check_regex
 from generator.model import (
-    AlertDef, AlertTest, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
+    AlertDef, AlertTest, AlertText, Catalog, ConstantVariable, CustomVariable, Dashboard, DatasourceVariable,
+    IntervalVariable, QueryVariable, Metric, MetricRef, Label, Objective, Panel,
     RecordingDef, Row, Scenario, Service, Silence, Target, Tier, parse_duration,
 )
 
@@ -368,12 +371,16 @@ class _Builder:
                         self.problem(f"{at}.objective", f"unknown objective {p['objective']!r}")
                     panels.append(Panel(
                         title=p["title"], type=p["type"], unit=p.get("unit", ""), description=p.get("description", ""),
-                        targets=tuple(Target(t["expr"], t.get("legend", ""), bool(t.get("instant", False))) for t in p["targets"]),
+                        targets=tuple(Target(t["expr"], t.get("legend", ""), bool(t.get("instant", False)))
+                                      for t in p.get("targets", ())),
                         objective=p.get("objective"), stack=bool(p.get("stack", False)),
-                        width=p.get("width"), height=p.get("height"), silences=_silences(p.get("silence"))))
+                        width=p.get("width"), height=p.get("height"), silences=_silences(p.get("silence")),
+                        kind=panel_kind(p, at, self.problem)))
                 rows.append(Row(r["title"], tuple(panels)))
+            variables = dashboard_variables(d.get("variables", []), f"dashboards[{i}]", self.problem, self.duration)
             out.append(Dashboard(d["uid"], d["title"], tuple(rows), d.get("description", ""), tuple(d.get("tags", ())),
-                                 d.get("refresh", "30s"), d.get("time_from", "now-6h"), _silences(d.get("silence"))))
+                                 d.get("refresh", "30s"), d.get("time_from", "now-6h"), _silences(d.get("silence")),
+                                 variables))
         self.unique([d.uid for d in out], "dashboard uid", [f"dashboards[{i}].uid" for i in range(len(out))])
         return tuple(out)
 

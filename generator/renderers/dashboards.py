@@ -13,68 +13,18 @@ from grafanalib import core as g
 from grafanalib._gen import DashboardEncoder
 
 from generator import json_text
-from generator.build.expressions import expand_selector
-from generator.model import Catalog, Dashboard, Objective, Panel
+from generator.model import Catalog, Dashboard
+from generator.renderers.dashboard_variables import templating
+from generator.renderers.panels import PanelContext, render_panel
 
 FOLDERS = ("dashboards",)
 SCHEMA_VERSION = 41
-DATASOURCE_VAR = "datasource"
-DEFAULT_HEIGHT = {"stat": 4, "timeseries": 8}
+DEFAULT_HEIGHT = {"stat": 4, "timeseries": 8, "gauge": 6, "bargauge": 6, "table": 8, "heatmap": 8, "text": 4,
+                  "state-timeline": 6}
 # Keys grafanalib emits for Grafana < 5 or that current Grafana fills in itself.
 _LEGACY_DASHBOARD_KEYS = ("rows", "style", "hideControls", "sharedCrosshair", "__inputs", "gnetId", "id", "version")
 _LEGACY_PANEL_KEYS = ("error", "height", "span", "minSpan", "cacheTimeout", "hideTimeOverride", "interval",
                       "timeFrom", "timeShift", "repeat", "repeatDirection", "maxPerRow", "editable", "thresholds")
-
-
-def datasource_ref(catalog: Catalog) -> dict:
-    return {"type": catalog.service.datasource_type, "uid": "${%s}" % DATASOURCE_VAR}
-
-
-def _thresholds(objective: Objective | None) -> dict:
-    steps = [{"color": "green", "value": None}]
-    if objective is not None:
-        steps.append({"color": "red", "value": objective.threshold})
-    return {"mode": "absolute", "steps": steps}
-
-
-def _targets(catalog: Catalog, panel: Panel) -> list[dict]:
-    out = []
-    for index, target in enumerate(panel.targets):
-        out.append({
-            "datasource": datasource_ref(catalog),
-            "editorMode": "code",
-            "expr": expand_selector(target.expr, catalog.service.selector_text),
-            "instant": target.instant,
-            "legendFormat": target.legend or "__auto",
-            "range": not target.instant,
-            "refId": chr(ord("A") + index),
-        })
-    return out
-
-
-def _panel(catalog: Catalog, panel: Panel, grid: g.GridPos, panel_id: int):
-    objective = catalog.objective(panel.objective) if panel.objective else None
-    common = dict(
-        title=panel.title, description=panel.description, id=panel_id, gridPos=grid,
-        dataSource=datasource_ref(catalog), targets=_targets(catalog, panel), transparent=False,
-        maxDataPoints=None, links=[],
-    )
-    if panel.type == "stat":
-        return g.Stat(**common, format=panel.unit, reduceCalc="lastNotNull", graphMode="area",
-                      colorMode="value", textMode="auto", noValue="no data",
-                      extraJson={"fieldConfig": {"defaults": {"thresholds": _thresholds(objective),
-                                                              "color": {"mode": "thresholds"}}},
-                                 "options": {"wideLayout": True, "showPercentChange": False,
-                                             "percentChangeColorMode": "standard"}})
-    custom = {"thresholdsStyle": {"mode": "dashed" if objective else "off"}}
-    return g.TimeSeries(
-        **common, unit=panel.unit, fillOpacity=30 if panel.stack else 10, lineWidth=1,
-        stacking={"mode": "normal", "group": "A"} if panel.stack else {"mode": "none", "group": "A"},
-        legendDisplayMode="table", legendPlacement="bottom", legendCalcs=["mean", "max", "lastNotNull"],
-        tooltipMode="multi", tooltipSort="desc", valueMin=0,
-        extraJson={"fieldConfig": {"defaults": {"thresholds": _thresholds(objective), "custom": custom}},
-                   "options": {"legend": {"showLegend": True}}},
-    )
 
 
 def _layout(catalog: Catalog, dashboard: Dashboard) -> list:
@@ -88,20 +38,11 @@ def _layout(catalog: Catalog, dashboard: Dashboard) -> list:
             h = panel.height or DEFAULT_HEIGHT[panel.type]
             if x + w > 24:
                 x, y, row_height = 0, y + row_height, 0
-            panels.append(_panel(catalog, panel, g.GridPos(h=h, w=w, x=x, y=y), panel_id))
+            grid = g.GridPos(h=h, w=w, x=x, y=y)
+            panels.append(render_panel(panel.kind, PanelContext(catalog, dashboard, panel, grid, panel_id)))
             panel_id, x, row_height = panel_id + 1, x + w, max(row_height, h)
         y += row_height
     return panels
-
-
-def _templating(catalog: Catalog) -> g.Templating:
-    uid = catalog.service.datasource_uid
-    return g.Templating(list=[{
-        "type": "datasource", "name": DATASOURCE_VAR, "label": "Data source",
-        "query": catalog.service.datasource_type, "hide": 0, "refresh": 1, "regex": "",
-        "current": {"selected": False, "text": uid, "value": uid},
-        "options": [], "includeAll": False, "multi": False, "skipUrlSync": False,
-    }])
 
 
 def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> g.Dashboard:
@@ -109,7 +50,7 @@ def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> g.Dashboard:
     description = f"{dashboard.description} {source}".strip()
     return g.Dashboard(
         title=dashboard.title, uid=dashboard.uid, description=description, tags=sorted(dashboard.tags),
-        panels=_layout(catalog, dashboard), templating=_templating(catalog), timezone="browser",
+        panels=_layout(catalog, dashboard), templating=g.Templating(list=templating(catalog, dashboard)), timezone="browser",
         refresh=dashboard.refresh, time=g.Time(dashboard.time_from, "now"), schemaVersion=SCHEMA_VERSION,
         graphTooltip=1, editable=True, links=[],
         annotations=g.Annotations(list=[{

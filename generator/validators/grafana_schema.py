@@ -197,7 +197,7 @@ def _violations(dashboard: dict, schema_dir: str, digests: dict[str, str]) -> li
         kind = panel.get("type")
         if kind == "row":
             continue
-        panel_file = f"{kind}.jsonschema.json"
+        panel_file = f"{str(kind).replace('-', '')}.jsonschema.json"  # state-timeline -> statetimeline
         if panel_file not in digests:
             problems.append(SchemaViolation(f"{at}.type", "-", f"no official schema for panel type {kind!r}"))
             continue

@@ -14,7 +14,7 @@ from generator.build.rules import Rule
 from generator.model import Catalog, format_duration, parse_duration
 from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
 from generator.promql.functions import TARGET, WINDOWED_FUNCTIONS
-from generator.validators import migration
+from generator.validators import dashboard_variables, migration
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.queries import Query, all_queries, dashboard_panels, parsed
@@ -24,7 +24,7 @@ CHECK = "lint"
 RULES = ("alert-name-camelcase", "alert-severity", "alert-summary", "alert-description-templated",
          "alert-runbook-url", "alert-for", "recording-rule-name", "rate-window", "dashboard-query-parses",
          "dashboard-rate-interval", "panel-unit", "panel-description", "dashboard-uid-unique",
-         "dashboard-uid-stable", "silence-unknown-rule")
+         "dashboard-uid-stable", "silence-unknown-rule", dashboard_variables.RULE)
 
 CAMEL_CASE = re.compile(r"[A-Z][a-zA-Z0-9]*[a-z][a-zA-Z0-9]*")
 RECORD_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+")
@@ -44,6 +44,7 @@ def lint(ctx: ValidationContext) -> list[Finding]:
         for query in all_queries(artifacts):
             lint_query(report, artifacts.catalog.service.scrape_interval, query, ctx.target)
         _panels(report, artifacts)
+        dashboard_variables.check_undefined_variables(report, artifacts.catalog)
         _dashboards(report, ctx.root, artifacts)
         _silences(report, artifacts.catalog)
         findings += report.findings
@@ -143,7 +144,7 @@ def lint_panel(report: Reporter, doc_path: str, title: str, panel_json: dict, ar
     config = panel_json.get("fieldConfig")
     defaults = config.get("defaults") if isinstance(config, dict) else None
     unit = defaults.get("unit", "") if isinstance(defaults, dict) else ""
-    if not unit:
+    if not unit and panel_json.get("type") != "text":  # markdown has no unit
         report.add("panel-unit", f"panel {title!r} has no unit (in {artifact})", f"{doc_path}.unit",
                    item=title, group=uid)
     if not str(panel_json.get("description") or "").strip():

@@ -56,11 +56,12 @@ def _by(catalog: Catalog, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 
 def _matchers(catalog: Catalog, ref: MetricRef | None = None) -> str:
-    """The service's selector, then the reference's equality matchers, then its exclusions
+    """The service's selector, then the reference's equality matchers, its other matchers, then its exclusions
     (`label!="v"` for one value, `label!~"v1|v2"` for several)."""
     parts = [catalog.service.selector_text]
     if ref is not None:
         parts += [f'{k}="{_string(v)}"' for k, v in ref.matchers]
+        parts += [f'{k}{op}"{_string(v)}"' for k, op, v in ref.filters]
         parts += [f'{k}!="{_string(vs[0])}"' if len(vs) == 1 else f'{k}!~"{_string("|".join(map(_regex, vs)))}"'
                   for k, vs in ref.exclude]
     return ", ".join(parts)
@@ -95,7 +96,9 @@ def latency_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
 def _rate_rule(catalog: Catalog, ref: MetricRef, window: str, obj: Objective, at: str) -> Rule:
     by = _by(catalog, tuple(k for k, _ in ref.matchers))
     metric = catalog.metric(ref.metric)
-    record = f"{'_'.join(by)}:{metric.base_name}:{window_name(window)}"
+    # a rate narrowed by != / =~ / !~ is not the counter's plain rate: the objective names it
+    operation = f"{obj.name}_{at.rsplit('.', 1)[-1]}_{window_name(window)}" if ref.filters else window_name(window)
+    record = f"{'_'.join(by)}:{metric.base_name}:{operation}"
     expr = f"sum by ({', '.join(by)}) (rate({ref.metric}{{{_matchers(catalog, ref)}}}[{window}]))"
     return Rule(record=record, expr=expr, objective=obj.name, source=at)
 

@@ -17,6 +17,7 @@ from generator.catalog import schema_cache
 from generator.catalog.alert_text import check_service_templates, check_templates
 from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
+from generator.catalog.matchers import check_matchers, split_matchers
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.promql_fields import check_expressions
 from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
@@ -284,15 +285,11 @@ class _Builder:
         elif metric.type != "counter":
             self.problem(f"{at}.metric", f"{ref['metric']!r} is a {metric.type}; an error ratio needs counters")
         else:
-            for key, value in (ref.get("matchers") or {}).items():
-                label = metric.label(key)
-                if label is None:
-                    self.problem(f"{at}.matchers.{key}", f"{metric.name} has no label {key!r}")
-                elif not label.allows(str(value)):
-                    self.problem(f"{at}.matchers.{key}", f"value {value!r} is not allowed for {metric.name}{{{key}}}")
+            check_matchers(ref.get("matchers"), at, metric, self.problem)
             self.exclusions(ref, at, metric)
         exclude = tuple(sorted((str(k), tuple(str(v) for v in values)) for k, values in (ref.get("exclude") or {}).items()))
-        return MetricRef(ref["metric"], _pairs(ref.get("matchers")), exclude)
+        equal, filters = split_matchers(ref.get("matchers"))
+        return MetricRef(ref["metric"], equal, exclude, filters)
 
     def exclusions(self, ref: dict, at: str, metric: Metric) -> None:
         """`exclude: {label: [values]}`: known label, allowed values, not also a matcher, something left."""

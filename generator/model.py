@@ -163,6 +163,7 @@ class Objective:
     alert: AlertText
     description: str = ""
     metric: str = ""  # latency: the histogram
+    selection: MetricRef | None = None  # latency: label matchers on the histogram (`matchers:`), if any
     quantile: float = 0.0  # latency
     errors: MetricRef | None = None  # error_ratio
     total: MetricRef | None = None  # error_ratio

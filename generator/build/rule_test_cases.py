@@ -183,12 +183,20 @@ def _latency_series(catalog: Catalog, obj: Objective, counts: list[int]) -> list
     sum put the quantile at the same place."""
     metric = catalog.metric(obj.metric)
     out = []
-    sets = label_sets(metric, {})
+    ref = obj.selection
+    fixed = dict(ref.matchers) if ref else {}
+    sets = label_sets(metric, fixed, keep=filter_keeps(*ref.filters) if ref else None)
     for extra in sets:
         out += histogram_series(metric, {**target_labels(catalog), **extra}, counts)
     slow = [0] * len(counts)
     slow[-1] = sum(counts)  # another service, every request slower than the highest bucket
     out += histogram_series(metric, {**target_labels(catalog, noise=True), **sets[0]}, slow)
+    # this service's requests the objective's matchers leave out (another route): all slow, never counted
+    rejected = [{**sets[0], k: other_value(metric.label(k), v)} for k, v in fixed.items()]
+    for k, op, v in ref.filters if ref else ():
+        rejected += [{**sets[0], k: c} for c in sample_values(metric.label(k), 32) if not filter_selects(op, v, c)][:1]
+    for extra in rejected:
+        out += histogram_series(metric, {**target_labels(catalog), **extra}, slow)
     return out
 
 

@@ -81,13 +81,17 @@ def _string(value: str) -> str:
 
 
 def latency_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
-    by = _by(catalog)
+    """Bucket rate and quantile; `matchers:` narrow the histogram (equality ones aggregate, others
+    name the rules after the objective, as a narrowed rate is not the histogram's plain one)."""
+    selection = obj.selection
+    by = _by(catalog, tuple(k for k, _ in selection.matchers) if selection else ())
     window = obj.window
-    bucket = f"{'_'.join(by + ('le',))}:{obj.metric}_bucket:{window_name(window)}"
-    quantile = f"{'_'.join(by)}:{obj.metric}:{quantile_name(obj.quantile)}_{window_name(window)}"
+    rate = f"{obj.name}_{window_name(window)}" if selection and selection.filters else window_name(window)
+    bucket = f"{'_'.join(by + ('le',))}:{obj.metric}_bucket:{rate}"
+    quantile = f"{'_'.join(by)}:{obj.metric}:{quantile_name(obj.quantile)}_{rate}"
     return [
         Rule(record=bucket, objective=obj.name, source=at,
-             expr=f"sum by ({', '.join(by + ('le',))}) (rate({obj.metric}_bucket{{{_matchers(catalog)}}}[{window}]))"),
+             expr=f"sum by ({', '.join(by + ('le',))}) (rate({obj.metric}_bucket{{{_matchers(catalog, selection)}}}[{window}]))"),
         Rule(record=quantile, objective=obj.name, source=at,
              expr=f"histogram_quantile({format_number(obj.quantile)}, {bucket})"),
     ]

@@ -328,7 +328,14 @@ class _Builder:
                     self.problem(f"{at}.threshold", f"threshold {threshold:g} is not a bucket boundary of "
                                  f"{metric.name}; the quantile would be interpolated across it")
                 self.quantile(o["quantile"], f"{at}.quantile")
-                out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s"))
+                selection = None
+                if o.get("matchers"):
+                    if metric is not None and metric.type == "histogram":
+                        check_matchers(o["matchers"], at, metric, self.problem)
+                    equal, filters = split_matchers(o["matchers"])
+                    selection = MetricRef(o["metric"], equal, (), filters)
+                out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s",
+                                     selection=selection))
             else:
                 if not MIN_ERROR_RATIO <= threshold < 1:
                     self.problem(f"{at}.threshold", f"an error ratio threshold must be at least {MIN_ERROR_RATIO:g} "

@@ -160,7 +160,7 @@ class Objective:
     kind: str  # latency | error_ratio
     threshold: float
     window: str
-    alert: AlertText
+    alert: AlertText | None  # None: `alert: false`, the objective derives recording rules only
     description: str = ""
     metric: str = ""  # latency: the histogram
     selection: MetricRef | None = None  # latency: label matchers on the histogram (`matchers:`), if any

@@ -254,6 +254,8 @@ class _Planner:
         return self.expected(alert.text, None, samples)
 
     def objective(self, obj: Objective, at: str) -> None:
+        if obj.alert is None:  # `alert: false`: its recording rules are still tested
+            return self.objective_records(obj)
         window = _minutes(obj.window)
         fire = 1 + _minutes(obj.alert.for_)  # the first rate needs two samples: the condition holds from 1m
         before = fire - 1
@@ -284,8 +286,13 @@ class _Planner:
                 expect = self.expected_objective(obj, steady(level)) if level == "double" else ()
                 self.cases.append(TestCase(f"{alert}: {words}", timed, [AlertCheck(fire, alert, expect)]))
             self.window_case(obj, window, fire)
+        self.objective_records(obj)
+
+    def objective_records(self, obj: Objective) -> None:
+        series = [InputSeries(n, tuple(sorted(lab.items())), per_minute=s)
+                  for n, lab, s in _objective_series(self.catalog, obj, "just_above", self.exact)]
         rules = [r for r in self.recording if r.objective == obj.name]
-        self.recording_case(f"{obj.name}: recording rules in a steady state", steady("just_above"), rules,
+        self.recording_case(f"{obj.name}: recording rules in a steady state", series, rules,
                             max(_minutes(obj.window), 1) + 1)
 
     def window_case(self, obj: Objective, window: int, fire: int) -> None:
@@ -371,7 +378,7 @@ def build_plan(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> Plan:
         try:
             planner.objective(obj, f"objectives[{i}]")
         except (Unsupported, SeriesUnsupported) as exc:
-            planner.untested.append((f"objectives[{i}]", obj.alert.name, str(exc)))
+            planner.untested.append((f"objectives[{i}]", obj.alert.name if obj.alert else obj.name, str(exc)))
     for i, alert in enumerate(catalog.alerts):
         if alert.test is None:
             planner.untested.append((f"alerts[{i}]", alert.text.name, "no test: block gives its firing and quiet series"))

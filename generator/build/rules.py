@@ -146,9 +146,11 @@ def build_rule_groups(catalog: Catalog, scale: float = 1.0) -> tuple[RuleGroup, 
     alerts: dict[str, list[Rule]] = {}
     for i, obj in enumerate(catalog.objectives):
         at = f"objectives[{i}]"
-        group = obj.alert.group or service
+        group = (obj.alert.group if obj.alert else "") or service
         for rule in objective_rules(catalog, obj, at):
             _add_unique(catalog, recording.setdefault(f"{group}-recording", []), rule, scale)
+        if obj.alert is None:  # `alert: false`: recording rules only
+            continue
         slo_rule = objective_rules(catalog, obj, at)[-1].record
         expr = f"{slo_rule} > {format_number(obj.threshold)}"
         alerts.setdefault(f"{group}-alerts", []).append(_alert_rule(catalog, obj.alert, expr, f"{at}.alert", scale, obj))

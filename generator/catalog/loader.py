@@ -166,8 +166,9 @@ class _Builder:
         dashboards = self.dashboards(self.data.get("dashboards", []), objectives)
         latency = next((o.quantile for o in objectives if o.kind == "latency"), 0.95)
         scenarios = self.scenarios(self.data.get("load_tests", {}).get("scenarios", []), tiers, latency)
-        self.unique([a.text.name for a in alerts] + [o.alert.name for o in objectives], "alert name",
-                    [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i in range(len(objectives))])
+        alerting = [(i, o) for i, o in enumerate(objectives) if o.alert is not None]
+        self.unique([a.text.name for a in alerts] + [o.alert.name for _, o in alerting], "alert name",
+                    [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i, _ in alerting])
         self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
         alerting = build_alerting(self.data.get("alerting"), service, self.problem)
         check_expressions(alerts, recording, dashboards, service, self.problem)
@@ -316,7 +317,7 @@ class _Builder:
             if "window" in o:  # the default, service.rate_window, is checked where it is written
                 self.duration(window, f"{at}.window", positive=True)
             common = dict(name=o["name"], kind=o["kind"], threshold=threshold, window=window,
-                          alert=self.alert_text(o["alert"], f"{at}.alert", service),
+                          alert=None if o["alert"] is False else self.alert_text(o["alert"], f"{at}.alert", service),
                           description=o.get("description", ""))
             if o["kind"] == "latency":
                 metric = metrics.get(o["metric"])

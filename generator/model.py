@@ -290,6 +290,12 @@ class Service:
     rate_window: str = "5m"
     endpoint: str = ""
     severities: tuple[str, ...] = ("critical", "warning", "info")
+    aggregate_by: tuple[str, ...] = ()  # as written; empty: the selector's labels
+
+    @property
+    def aggregation_labels(self) -> tuple[str, ...]:
+        """Labels every objective's rules keep (`sum by (...)`), in order; they name the rules' level."""
+        return self.aggregate_by or tuple(k for k, _ in self.selector)
 
     @property
     def selector_text(self) -> str:

@@ -96,6 +96,9 @@ def objective_sample(catalog: Catalog, obj: Objective, series: list[InputSeries]
     if math.isnan(value) or not value > obj.threshold:
         return None
     labels = dict(catalog.service.selector)
+    # aggregation labels beyond the selector: the test series' target values (instance: <service>-0:8080)
+    labels.update((k, f"{catalog.service.name}-0:8080" if k == "instance" else f"{k}-1")
+                  for k in catalog.service.aggregate_by if k not in labels)
     if obj.kind == "latency" and obj.selection is not None:
         labels.update(obj.selection.matchers)  # equality matchers of a latency objective aggregate
     return AlertSample(tuple(sorted(labels.items())), value)

@@ -146,7 +146,8 @@ def _error_series(catalog: Catalog, obj: Objective, errors: int, total: int, exa
         return sum(share for share, extra in zip(shares, sets) if same and tot_ref.selects(extra))
 
     if same:
-        ok_e = {k: other_value(err_metric.label(k), v) for k, v in fixed_e.items()}
+        # requests that are not errors: flip an errors-only matcher (one the total shares must hold)
+        ok_e = {k: other_value(err_metric.label(k), v) for k, v in fixed_e.items() if fixed_t.get(k) != v}
         # without an equality matcher to flip, requests that are not errors fail the errors' first other matcher
         ok_keep = keep_t if ok_e or not err_ref.filters else {
             **keep_t, **_both(keep_t, filter_keeps(err_ref.filters[0], negate=True))}

@@ -52,7 +52,7 @@ def window_name(window: str) -> str:
 
 
 def _by(catalog: Catalog, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    return tuple(k for k, _ in catalog.service.selector) + extra
+    return catalog.service.aggregation_labels + extra
 
 
 def _matchers(catalog: Catalog, ref: MetricRef | None = None) -> str:

@@ -72,6 +72,8 @@ def target_labels(catalog: Catalog, noise: bool = False) -> dict[str, str]:
     """The service's selector labels plus an instance; `noise` gives another service's labels."""
     labels = {k: (f"{v}-other" if noise else v) for k, v in catalog.service.selector}
     labels.setdefault(*instance_label(catalog))
+    for name in catalog.service.aggregate_by:  # e.g. cluster: a target label the selector does not fix
+        labels.setdefault(name, f"{name}-1")
     return labels
 
 

@@ -193,13 +193,18 @@ class _Builder:
             if key in s:
                 self.duration(s[key], f"service.{key}", positive=True)
         check_service_templates(s, self.problem)
+        aggregate_by = tuple(str(k) for k in s.get("aggregate_by", ()))
+        missing = [k for k in sorted(s["selector"]) if aggregate_by and k not in aggregate_by]
+        if missing or "le" in aggregate_by:
+            self.problem("service.aggregate_by", "must not hold 'le' (the bucket label)" if "le" in aggregate_by else
+                         f"must hold every selector label, or rules would merge this service with others: missing {', '.join(missing)}")
         return Service(
             name=s["name"], team=s["team"], runbook_base_url=s["runbook_base_url"].rstrip("/"),
             folder_uid=grafana["folder"]["uid"], folder_title=grafana["folder"]["title"],
             selector=_pairs(s["selector"]), title=s.get("title", s["name"]),
             datasource_type=ds.get("type", "prometheus"), datasource_uid=ds.get("uid", "prometheus"),
             scrape_interval=s.get("scrape_interval", "15s"), rate_window=s.get("rate_window", "5m"),
-            endpoint=s.get("endpoint", ""),
+            endpoint=s.get("endpoint", ""), aggregate_by=aggregate_by,
             severities=tuple(s.get("severities", ("critical", "warning", "info"))))
 
     def duration(self, text: str, doc_path: str, positive: bool = False) -> float:

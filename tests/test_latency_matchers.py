@@ -123,7 +123,8 @@ BAD = {
                           "value '/checkout' is not allowed"),
     "invalid regex": ("matchers: {route: /pay}", 'matchers: {route: {"=~": "(/pay"}}', "objectives[0].matchers.route",
                       "not a valid Prometheus (RE2) regex"),
-    "unknown operator": ("matchers: {route: /pay}", 'matchers: {route: {"~": "/pay"}}', "objectives[0].matchers.route", ""),
+    "unknown operator": ("matchers: {route: /pay}", 'matchers: {route: {"~": "/pay"}}', "objectives[0].matchers.route",
+                         "one matcher {op: value}, op one of =, !=, =~, !~"),
     "not a mapping": ("matchers: {route: /pay}", "matchers: [route]", "objectives[0].matchers", ""),
 }
 

@@ -83,6 +83,9 @@ def test_alert_other_than_false_or_a_mapping_is_a_located_error(value, tmp_path,
     assert result.returncode == 3, result.output
     assert "nothing was written" in result.stderr
     match = re.search(r"catalog/shop\.yaml:(\d+): objectives\[0\]\.alert: ", result.stderr)
+    expected = {"true": "expected false (no alert) or the alert as a mapping", "none": "is not of type 'object', 'boolean'",
+                "[]": "is not of type 'object', 'boolean'"}[value]
+    assert expected in result.stderr, result.stderr
     assert match, result.stderr
     assert text.splitlines()[int(match.group(1)) - 1] == f"    alert: {value}"
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop.yaml"]

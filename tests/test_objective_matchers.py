@@ -147,8 +147,10 @@ def test_one_counter_noise_is_the_non_matching_codes(tmp_path):
 
 
 BAD = {
-    "unknown operator": ('code: {"=~": "5.."}', 'code: {"==": "5.."}', "objectives[0].errors.matchers.code", ""),
-    "two operators": ('code: {"=~": "5.."}', 'code: {"=~": "5..", "!=": "500"}', "objectives[0].errors.matchers.code", ""),
+    "unknown operator": ('code: {"=~": "5.."}', 'code: {"==": "5.."}', "objectives[0].errors.matchers.code",
+                         "one matcher {op: value}, op one of =, !=, =~, !~"),
+    "two operators": ('code: {"=~": "5.."}', 'code: {"=~": "5..", "!=": "500"}', "objectives[0].errors.matchers.code",
+                      "one matcher {op: value}, op one of =, !=, =~, !~"),
     "invalid regex": ('code: {"=~": "5.."}', 'code: {"=~": "5(?=0)."}', "objectives[0].errors.matchers.code",
                       "not a valid Prometheus (RE2) regex"),
     "unclosed regex": ('code: {"=~": "5.."}', 'code: {"=~": "5(.."}', "objectives[0].errors.matchers.code",
@@ -162,7 +164,7 @@ BAD = {
                                    "objectives[0].total.matchers.route", "selects none of the allowed values"),
     "equality value not allowed": ('code: {"=~": "5.."}', 'code: {"=": "501"}', "objectives[0].errors.matchers.code",
                                    "value '501' is not allowed"),
-    "value not a string": ('code: {"=~": "5.."}', 'code: {"=~": [5]}', "objectives[0].errors.matchers.code", ""),
+    "value not a string": ('code: {"=~": "5.."}', 'code: {"=~": [5]}', "objectives[0].errors.matchers.code", "one matcher {op: value}, op one of =, !=, =~, !~"),
 }
 
 

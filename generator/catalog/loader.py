@@ -133,6 +133,8 @@ def _schema_problems(error) -> list[tuple[str, str]]:  # error: jsonschema.Valid
         return [(f"{doc_path}.{error.instance}", f"{error.instance!r} is not {named}")]
     if named:
         return [(doc_path, f"{error.instance!r} is not {named}")]
+    if error.validator in ("const", "oneOf") and error.schema.get("description"):
+        return [(doc_path, f"{json.dumps(error.instance, default=str)} is not valid here: expected {error.schema['description']}")]
     return [(doc_path, error.message)]
 
 

@@ -95,7 +95,13 @@ def objective_sample(catalog: Catalog, obj: Objective, series: list[InputSeries]
     value = objective_value(catalog, obj, series)
     if math.isnan(value) or not value > obj.threshold:
         return None
-    return AlertSample(tuple(sorted(catalog.service.selector)), value)
+    labels = dict(catalog.service.selector)
+    # aggregation labels beyond the selector: the test series' target values (instance: <service>-0:8080)
+    labels.update((k, f"{catalog.service.name}-0:8080" if k == "instance" else f"{k}-1")
+                  for k in catalog.service.aggregate_by if k not in labels)
+    if obj.kind == "latency" and obj.selection is not None:
+        labels.update(obj.selection.matchers)  # equality matchers of a latency objective aggregate
+    return AlertSample(tuple(sorted(labels.items())), value)
 
 
 def _of_service(series: InputSeries, name: str, selector: dict[str, str]) -> bool:
@@ -120,7 +126,7 @@ def _ratio(obj: Objective, selector: dict[str, str], series: list[InputSeries]) 
 def _quantile(obj: Objective, selector: dict[str, str], series: list[InputSeries]) -> float:
     cumulative: dict[float, float] = {}
     for s in series:
-        if _of_service(s, f"{obj.metric}_bucket", selector):
+        if _of_service(s, f"{obj.metric}_bucket", selector) and (obj.selection is None or obj.selection.selects(dict(s.labels))):
             bound = float(dict(s.labels)["le"].replace("+Inf", "inf"))
             cumulative[bound] = cumulative.get(bound, 0.0) + _per_second(s)
     return bucket_quantile(obj.quantile, sorted(cumulative.items()))

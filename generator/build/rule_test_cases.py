@@ -26,10 +26,10 @@ from generator.build.expressions import expand_selector
 from generator.build.rules import Rule, RuleGroup
 from generator.build.steady_state import NAME, Evaluator, InputSeries, RecordedRule, Unsupported
 from generator.build.test_series import (
-    STEP, Phase, SeriesUnsupported, TimedSeries, exact_units, histogram_series, label_sets, nearest_exact, other_value,
-    split, target_labels,
+    STEP, Phase, SeriesUnsupported, TimedSeries, exact_units, filter_keeps, histogram_series, label_sets, nearest_exact,
+    other_value, sample_values, split, target_labels,
 )
-from generator.model import AlertDef, Catalog, Objective, parse_duration
+from generator.model import AlertDef, Catalog, Objective, filter_selects, parse_duration
 from generator.promql import MatrixSelector, Subquery, VectorSelector, parse, walk
 
 
@@ -105,45 +105,63 @@ def _latency_levels(obj: Objective, buckets: tuple[float, ...], exact, total: in
 def _error_series(catalog: Catalog, obj: Objective, errors: int, total: int, exact, direction: int) -> list[tuple[str, dict, float]]:
     """(name, labels, per-minute step): errors and requests of the service, plus noise that must not count.
 
-    Counted errors and requests take only values the objective does not exclude; a burst of each
-    excluded value (half the requests) is added as noise."""
+    Counted errors and requests take only values the objective does not exclude and its other
+    matchers (`!=`, `=~`, `!~`) select; a burst of each excluded value and of a value each such
+    matcher does not select (half the requests) is added as noise."""
     err_ref, tot_ref = obj.errors, obj.total
     err_metric, tot_metric = catalog.metric(err_ref.metric), catalog.metric(tot_ref.metric)
     fixed_e, fixed_t = dict(err_ref.matchers), dict(tot_ref.matchers)
     skip_e, skip_t = dict(err_ref.exclude), dict(tot_ref.exclude)
     base, noise = target_labels(catalog), target_labels(catalog, noise=True)
     same = err_metric.name == tot_metric.name
+    keep_e, keep_t = filter_keeps(*err_ref.filters), filter_keeps(*tot_ref.filters)
+    keep_both = filter_keeps(*err_ref.filters, *tot_ref.filters) if same else keep_e
     out = []
 
-    def spread(metric, fixed, units, labels, toward=1, skip=None, sets=None) -> int:
-        sets = sets or label_sets(metric, fixed, exclude=skip)
+    def spread(metric, fixed, units, labels, toward=1, skip=None, sets=None, keep=None) -> int:
+        sets = sets or label_sets(metric, fixed, exclude=skip, keep=keep)
         shares = split(units, len(sets), exact, toward)
         for share, extra in zip(shares, sets):
             out.append((metric.name, {**labels, **extra}, share * STEP))
         return sum(shares)
 
-    def burst(metric, ref, fixed, skip) -> int:
-        """Excluded values at half the requests; units that the total counts."""
-        first = label_sets(metric, fixed, exclude=skip)[0]
+    def burst(metric, ref, fixed, skip, keep) -> int:
+        """Excluded values and values a matcher does not select, at half the requests; units that the total counts."""
+        first = label_sets(metric, fixed, exclude=skip, keep=keep)[0]
         sets = [{**first, k: v} for k, values in ref.exclude for v in values]
+        for k, op, v in ref.filters:
+            rejected = [{**first, k: c} for c in sample_values(metric.label(k), 32) if not filter_selects(op, v, c)]
+            # on one counter, an error's rejected value the total counts is plain traffic, already there
+            rejected = [r for r in rejected if not (same and ref is err_ref and tot_ref.selects(r))]
+            if rejected:
+                sets.append(rejected[0])
         if not sets:
             return 0
-        units = spread(metric, fixed, total // 2, base, sets=sets)
-        return units if same and all(tot_ref.selects(s) for s in sets) else 0
+        if not ref.filters:
+            units = spread(metric, fixed, total // 2, base, sets=sets)
+            return units if same and all(tot_ref.selects(s) for s in sets) else 0
+        shares = split(total // 2, len(sets), exact)
+        for share, extra in zip(shares, sets):
+            out.append((metric.name, {**base, **extra}, share * STEP))
+        return sum(share for share, extra in zip(shares, sets) if same and tot_ref.selects(extra))
 
     if same:
-        ok_e = {k: other_value(err_metric.label(k), v) for k, v in fixed_e.items()}
-        counted = spread(err_metric, {**fixed_t, **fixed_e}, errors, base, direction, {**skip_t, **skip_e})
-        in_total = burst(err_metric, err_ref, {**fixed_t, **fixed_e}, {**skip_t, **skip_e})
-        burst(tot_metric, tot_ref, {**fixed_t, **ok_e}, skip_t)
-        spread(tot_metric, {**fixed_t, **ok_e}, total - counted - in_total, base, skip=skip_t)
+        # requests that are not errors: flip an errors-only matcher (one the total shares must hold)
+        ok_e = {k: other_value(err_metric.label(k), v) for k, v in fixed_e.items() if fixed_t.get(k) != v}
+        # without an equality matcher to flip, requests that are not errors fail the errors' first other matcher
+        ok_keep = keep_t if ok_e or not err_ref.filters else {
+            **keep_t, **_both(keep_t, filter_keeps(err_ref.filters[0], negate=True))}
+        counted = spread(err_metric, {**fixed_t, **fixed_e}, errors, base, direction, {**skip_t, **skip_e}, keep=keep_both)
+        in_total = burst(err_metric, err_ref, {**fixed_t, **fixed_e}, {**skip_t, **skip_e}, keep_both)
+        burst(tot_metric, tot_ref, {**fixed_t, **ok_e}, skip_t, ok_keep)
+        spread(tot_metric, {**fixed_t, **ok_e}, total - counted - in_total, base, skip=skip_t, keep=ok_keep)
     else:
-        spread(err_metric, fixed_e, errors, base, direction, skip_e)
-        spread(tot_metric, fixed_t, total, base, skip=skip_t)
-        burst(err_metric, err_ref, fixed_e, skip_e)
-        burst(tot_metric, tot_ref, fixed_t, skip_t)
+        spread(err_metric, fixed_e, errors, base, direction, skip_e, keep=keep_e)
+        spread(tot_metric, fixed_t, total, base, skip=skip_t, keep=keep_t)
+        burst(err_metric, err_ref, fixed_e, skip_e, keep_e)
+        burst(tot_metric, tot_ref, fixed_t, skip_t, keep_t)
         for k, v in fixed_e.items():  # errors outside the objective's matchers
-            spread(err_metric, {**fixed_e, k: other_value(err_metric.label(k), v)}, total // 2, base)
+            spread(err_metric, {**fixed_e, k: other_value(err_metric.label(k), v)}, total // 2, base, keep=keep_e)
     for k, v in fixed_t.items():  # traffic outside the objective's matchers (another path)
         spread(tot_metric, {**fixed_t, k: other_value(tot_metric.label(k), v)}, total // 2, base)
     # another service failing half of its requests
@@ -153,17 +171,33 @@ def _error_series(catalog: Catalog, obj: Objective, errors: int, total: int, exa
     return out
 
 
+def _both(first: dict, second: dict) -> dict:
+    """Predicates of two `filter_keeps` maps joined per label (a value must pass both)."""
+    out = dict(first)
+    for name, predicate in second.items():
+        out[name] = (lambda a, b: lambda v: a(v) and b(v))(first[name], predicate) if name in first else predicate
+    return out
+
+
 def _latency_series(catalog: Catalog, obj: Objective, counts: list[int]) -> list[tuple[str, dict, float]]:
     """Every label set (e.g. each provider) observes the same distribution, so each one alone and their
     sum put the quantile at the same place."""
     metric = catalog.metric(obj.metric)
     out = []
-    sets = label_sets(metric, {})
+    ref = obj.selection
+    fixed = dict(ref.matchers) if ref else {}
+    sets = label_sets(metric, fixed, keep=filter_keeps(*ref.filters) if ref else None)
     for extra in sets:
         out += histogram_series(metric, {**target_labels(catalog), **extra}, counts)
     slow = [0] * len(counts)
     slow[-1] = sum(counts)  # another service, every request slower than the highest bucket
     out += histogram_series(metric, {**target_labels(catalog, noise=True), **sets[0]}, slow)
+    # this service's requests the objective's matchers leave out (another route): all slow, never counted
+    rejected = [{**sets[0], k: other_value(metric.label(k), v)} for k, v in fixed.items()]
+    for k, op, v in ref.filters if ref else ():
+        rejected += [{**sets[0], k: c} for c in sample_values(metric.label(k), 32) if not filter_selects(op, v, c)][:1]
+    for extra in rejected:
+        out += histogram_series(metric, {**target_labels(catalog), **extra}, slow)
     return out
 
 
@@ -221,6 +255,8 @@ class _Planner:
         return self.expected(alert.text, None, samples)
 
     def objective(self, obj: Objective, at: str) -> None:
+        if obj.alert is None:  # `alert: false`: its recording rules are still tested
+            return self.objective_records(obj)
         window = _minutes(obj.window)
         fire = 1 + _minutes(obj.alert.for_)  # the first rate needs two samples: the condition holds from 1m
         before = fire - 1
@@ -251,8 +287,13 @@ class _Planner:
                 expect = self.expected_objective(obj, steady(level)) if level == "double" else ()
                 self.cases.append(TestCase(f"{alert}: {words}", timed, [AlertCheck(fire, alert, expect)]))
             self.window_case(obj, window, fire)
+        self.objective_records(obj)
+
+    def objective_records(self, obj: Objective) -> None:
+        series = [InputSeries(n, tuple(sorted(lab.items())), per_minute=s)
+                  for n, lab, s in _objective_series(self.catalog, obj, "just_above", self.exact)]
         rules = [r for r in self.recording if r.objective == obj.name]
-        self.recording_case(f"{obj.name}: recording rules in a steady state", steady("just_above"), rules,
+        self.recording_case(f"{obj.name}: recording rules in a steady state", series, rules,
                             max(_minutes(obj.window), 1) + 1)
 
     def window_case(self, obj: Objective, window: int, fire: int) -> None:
@@ -338,7 +379,7 @@ def build_plan(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> Plan:
         try:
             planner.objective(obj, f"objectives[{i}]")
         except (Unsupported, SeriesUnsupported) as exc:
-            planner.untested.append((f"objectives[{i}]", obj.alert.name, str(exc)))
+            planner.untested.append((f"objectives[{i}]", obj.alert.name if obj.alert else obj.name, str(exc)))
     for i, alert in enumerate(catalog.alerts):
         if alert.test is None:
             planner.untested.append((f"alerts[{i}]", alert.text.name, "no test: block gives its firing and quiet series"))

@@ -52,15 +52,16 @@ def window_name(window: str) -> str:
 
 
 def _by(catalog: Catalog, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    return tuple(k for k, _ in catalog.service.selector) + extra
+    return catalog.service.aggregation_labels + extra
 
 
 def _matchers(catalog: Catalog, ref: MetricRef | None = None) -> str:
-    """The service's selector, then the reference's equality matchers, then its exclusions
+    """The service's selector, then the reference's equality matchers, its other matchers, then its exclusions
     (`label!="v"` for one value, `label!~"v1|v2"` for several)."""
     parts = [catalog.service.selector_text]
     if ref is not None:
         parts += [f'{k}="{_string(v)}"' for k, v in ref.matchers]
+        parts += [f'{k}{op}"{_string(v)}"' for k, op, v in ref.filters]
         parts += [f'{k}!="{_string(vs[0])}"' if len(vs) == 1 else f'{k}!~"{_string("|".join(map(_regex, vs)))}"'
                   for k, vs in ref.exclude]
     return ", ".join(parts)
@@ -80,13 +81,17 @@ def _string(value: str) -> str:
 
 
 def latency_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
-    by = _by(catalog)
+    """Bucket rate and quantile; `matchers:` narrow the histogram (equality ones aggregate, others
+    name the rules after the objective, as a narrowed rate is not the histogram's plain one)."""
+    selection = obj.selection
+    by = _by(catalog, tuple(k for k, _ in selection.matchers) if selection else ())
     window = obj.window
-    bucket = f"{'_'.join(by + ('le',))}:{obj.metric}_bucket:{window_name(window)}"
-    quantile = f"{'_'.join(by)}:{obj.metric}:{quantile_name(obj.quantile)}_{window_name(window)}"
+    rate = f"{obj.name}_{window_name(window)}" if selection and selection.filters else window_name(window)
+    bucket = f"{'_'.join(by + ('le',))}:{obj.metric}_bucket:{rate}"
+    quantile = f"{'_'.join(by)}:{obj.metric}:{quantile_name(obj.quantile)}_{rate}"
     return [
         Rule(record=bucket, objective=obj.name, source=at,
-             expr=f"sum by ({', '.join(by + ('le',))}) (rate({obj.metric}_bucket{{{_matchers(catalog)}}}[{window}]))"),
+             expr=f"sum by ({', '.join(by + ('le',))}) (rate({obj.metric}_bucket{{{_matchers(catalog, selection)}}}[{window}]))"),
         Rule(record=quantile, objective=obj.name, source=at,
              expr=f"histogram_quantile({format_number(obj.quantile)}, {bucket})"),
     ]
@@ -95,7 +100,9 @@ def latency_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
 def _rate_rule(catalog: Catalog, ref: MetricRef, window: str, obj: Objective, at: str) -> Rule:
     by = _by(catalog, tuple(k for k, _ in ref.matchers))
     metric = catalog.metric(ref.metric)
-    record = f"{'_'.join(by)}:{metric.base_name}:{window_name(window)}"
+    # a rate narrowed by != / =~ / !~ is not the counter's plain rate: the objective names it
+    operation = f"{obj.name}_{at.rsplit('.', 1)[-1]}_{window_name(window)}" if ref.filters else window_name(window)
+    record = f"{'_'.join(by)}:{metric.base_name}:{operation}"
     expr = f"sum by ({', '.join(by)}) (rate({ref.metric}{{{_matchers(catalog, ref)}}}[{window}]))"
     return Rule(record=record, expr=expr, objective=obj.name, source=at)
 
@@ -139,9 +146,11 @@ def build_rule_groups(catalog: Catalog, scale: float = 1.0) -> tuple[RuleGroup, 
     alerts: dict[str, list[Rule]] = {}
     for i, obj in enumerate(catalog.objectives):
         at = f"objectives[{i}]"
-        group = obj.alert.group or service
+        group = (obj.alert.group if obj.alert else "") or service
         for rule in objective_rules(catalog, obj, at):
             _add_unique(catalog, recording.setdefault(f"{group}-recording", []), rule, scale)
+        if obj.alert is None:  # `alert: false`: recording rules only
+            continue
         slo_rule = objective_rules(catalog, obj, at)[-1].record
         expr = f"{slo_rule} > {format_number(obj.threshold)}"
         alerts.setdefault(f"{group}-alerts", []).append(_alert_rule(catalog, obj.alert, expr, f"{at}.alert", scale, obj))

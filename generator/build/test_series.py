@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Callable
 
 from generator.build.steady_state import InputSeries
-from generator.model import Catalog, Label, Metric
+from generator.model import Catalog, Label, Metric, filter_selects
 from generator.promql.regex import matches as regex_matches
 
 STEP = 15  # counter increase per minute of one "unit"
@@ -71,6 +72,8 @@ def target_labels(catalog: Catalog, noise: bool = False) -> dict[str, str]:
     """The service's selector labels plus an instance; `noise` gives another service's labels."""
     labels = {k: (f"{v}-other" if noise else v) for k, v in catalog.service.selector}
     labels.setdefault(*instance_label(catalog))
+    for name in catalog.service.aggregate_by:  # e.g. cluster: a target label the selector does not fix
+        labels.setdefault(name, f"{name}-1")
     return labels
 
 
@@ -96,12 +99,14 @@ def other_value(label: Label, value: str) -> str:
 
 
 def label_sets(metric: Metric, fixed: dict[str, str], vary: int = 3,
-               exclude: dict[str, tuple[str, ...]] | None = None) -> list[dict[str, str]]:
+               exclude: dict[str, tuple[str, ...]] | None = None,
+               keep: dict[str, Callable[[str], bool]] | None = None) -> list[dict[str, str]]:
     """Combinations of the metric's labels: fixed ones as given, the first free label with up to four
     sample values, the next ones up to `vary` with two, any further free label with one; free labels
-    never take a value `exclude` lists for them."""
+    never take a value `exclude` lists for them, and only values their `keep` predicate accepts."""
     free = [label for label in metric.labels if label.name not in fixed]
-    choices = [_kept_values(label, 4 if i == 0 else 2 if i < vary else 1, (exclude or {}).get(label.name, ()))
+    choices = [_kept_values(label, 4 if i == 0 else 2 if i < vary else 1, (exclude or {}).get(label.name, ()),
+                            (keep or {}).get(label.name))
                for i, label in enumerate(free)]
     out = []
     for combo in itertools.product(*choices):
@@ -111,11 +116,27 @@ def label_sets(metric: Metric, fixed: dict[str, str], vary: int = 3,
     return out
 
 
-def _kept_values(label: Label, count: int, excluded: tuple[str, ...]) -> list[str]:
-    kept = [v for v in sample_values(label, count + len(excluded)) if v not in excluded]
+def _kept_values(label: Label, count: int, excluded: tuple[str, ...],
+                 keep: Callable[[str], bool] | None = None) -> list[str]:
+    wanted = count + len(excluded) if keep is None else len(_CANDIDATES) + len(label.values) + 2
+    kept = [v for v in sample_values(label, wanted) if v not in excluded and (keep is None or keep(v))]
     if not kept:
         raise SeriesUnsupported(f"label {label.name!r}: every sample value is excluded")
     return kept[:count]
+
+
+def filter_keeps(*filters: tuple[str, str, str], negate: bool = False) -> dict[str, Callable[[str], bool]]:
+    """label -> predicate: the value passes every (label, op, value) matcher on that label
+    (`negate`: fails at least one of them)."""
+    by_label: dict[str, list[tuple[str, str]]] = {}
+    for name, op, value in filters:
+        by_label.setdefault(name, []).append((op, value))
+
+    def predicate(matchers):
+        passes = lambda v: all(filter_selects(op, value, v) for op, value in matchers)  # noqa: E731
+        return (lambda v: not passes(v)) if negate else passes
+
+    return {name: predicate(matchers) for name, matchers in by_label.items()}
 
 
 def exact_units(windows: tuple[float, ...]):

@@ -17,6 +17,7 @@ from generator.catalog import schema_cache
 from generator.catalog.alert_text import check_service_templates, check_templates
 from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
+from generator.catalog.matchers import check_matchers, split_matchers
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.dashboard_variables import dashboard_variables
 from generator.catalog.panel_kinds import panel_kind
@@ -135,6 +136,8 @@ def _schema_problems(error) -> list[tuple[str, str]]:  # error: jsonschema.Valid
         return [(f"{doc_path}.{error.instance}", f"{error.instance!r} is not {named}")]
     if named:
         return [(doc_path, f"{error.instance!r} is not {named}")]
+    if error.validator in ("const", "oneOf") and error.schema.get("description"):
+        return [(doc_path, f"{json.dumps(error.instance, default=str)} is not valid here: expected {error.schema['description']}")]
     return [(doc_path, error.message)]
 
 
@@ -168,8 +171,9 @@ class _Builder:
         dashboards = self.dashboards(self.data.get("dashboards", []), objectives)
         latency = next((o.quantile for o in objectives if o.kind == "latency"), 0.95)
         scenarios = self.scenarios(self.data.get("load_tests", {}).get("scenarios", []), tiers, latency)
-        self.unique([a.text.name for a in alerts] + [o.alert.name for o in objectives], "alert name",
-                    [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i in range(len(objectives))])
+        alerting = [(i, o) for i, o in enumerate(objectives) if o.alert is not None]
+        self.unique([a.text.name for a in alerts] + [o.alert.name for _, o in alerting], "alert name",
+                    [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i, _ in alerting])
         self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
         alerting = build_alerting(self.data.get("alerting"), service, self.problem)
         check_expressions(alerts, recording, dashboards, service, self.problem)
@@ -194,13 +198,18 @@ class _Builder:
             if key in s:
                 self.duration(s[key], f"service.{key}", positive=True)
         check_service_templates(s, self.problem)
+        aggregate_by = tuple(str(k) for k in s.get("aggregate_by", ()))
+        missing = [k for k in sorted(s["selector"]) if aggregate_by and k not in aggregate_by]
+        if missing or "le" in aggregate_by:
+            self.problem("service.aggregate_by", "must not hold 'le' (the bucket label)" if "le" in aggregate_by else
+                         f"must hold every selector label, or rules would merge this service with others: missing {', '.join(missing)}")
         return Service(
             name=s["name"], team=s["team"], runbook_base_url=s["runbook_base_url"].rstrip("/"),
             folder_uid=grafana["folder"]["uid"], folder_title=grafana["folder"]["title"],
             selector=_pairs(s["selector"]), title=s.get("title", s["name"]),
             datasource_type=ds.get("type", "prometheus"), datasource_uid=ds.get("uid", "prometheus"),
             scrape_interval=s.get("scrape_interval", "15s"), rate_window=s.get("rate_window", "5m"),
-            endpoint=s.get("endpoint", ""),
+            endpoint=s.get("endpoint", ""), aggregate_by=aggregate_by,
             severities=tuple(s.get("severities", ("critical", "warning", "info"))))
 
     def duration(self, text: str, doc_path: str, positive: bool = False) -> float:
@@ -287,15 +296,11 @@ class _Builder:
         elif metric.type != "counter":
             self.problem(f"{at}.metric", f"{ref['metric']!r} is a {metric.type}; an error ratio needs counters")
         else:
-            for key, value in (ref.get("matchers") or {}).items():
-                label = metric.label(key)
-                if label is None:
-                    self.problem(f"{at}.matchers.{key}", f"{metric.name} has no label {key!r}")
-                elif not label.allows(str(value)):
-                    self.problem(f"{at}.matchers.{key}", f"value {value!r} is not allowed for {metric.name}{{{key}}}")
+            check_matchers(ref.get("matchers"), at, metric, self.problem)
             self.exclusions(ref, at, metric)
         exclude = tuple(sorted((str(k), tuple(str(v) for v in values)) for k, values in (ref.get("exclude") or {}).items()))
-        return MetricRef(ref["metric"], _pairs(ref.get("matchers")), exclude)
+        equal, filters = split_matchers(ref.get("matchers"))
+        return MetricRef(ref["metric"], equal, exclude, filters)
 
     def exclusions(self, ref: dict, at: str, metric: Metric) -> None:
         """`exclude: {label: [values]}`: known label, allowed values, not also a matcher, something left."""
@@ -322,7 +327,7 @@ class _Builder:
             if "window" in o:  # the default, service.rate_window, is checked where it is written
                 self.duration(window, f"{at}.window", positive=True)
             common = dict(name=o["name"], kind=o["kind"], threshold=threshold, window=window,
-                          alert=self.alert_text(o["alert"], f"{at}.alert", service),
+                          alert=None if o["alert"] is False else self.alert_text(o["alert"], f"{at}.alert", service),
                           description=o.get("description", ""))
             if o["kind"] == "latency":
                 metric = metrics.get(o["metric"])
@@ -334,7 +339,14 @@ class _Builder:
                     self.problem(f"{at}.threshold", f"threshold {threshold:g} is not a bucket boundary of "
                                  f"{metric.name}; the quantile would be interpolated across it")
                 self.quantile(o["quantile"], f"{at}.quantile")
-                out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s"))
+                selection = None
+                if o.get("matchers"):
+                    if metric is not None and metric.type == "histogram":
+                        check_matchers(o["matchers"], at, metric, self.problem)
+                    equal, filters = split_matchers(o["matchers"])
+                    selection = MetricRef(o["metric"], equal, (), filters)
+                out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s",
+                                     selection=selection))
             else:
                 if not MIN_ERROR_RATIO <= threshold < 1:
                     self.problem(f"{at}.threshold", f"an error ratio threshold must be at least {MIN_ERROR_RATIO:g} "

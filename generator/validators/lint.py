@@ -175,7 +175,8 @@ def _silenced_items(catalog: Catalog):
     for i, metric in enumerate(catalog.metrics):
         yield f"metrics[{i}]", metric.silences
     for i, objective in enumerate(catalog.objectives):
-        yield f"objectives[{i}].alert", objective.alert.silences
+        if objective.alert is not None:
+            yield f"objectives[{i}].alert", objective.alert.silences
     for i, alert in enumerate(catalog.alerts):
         yield f"alerts[{i}]", alert.text.silences
     for i, recording in enumerate(catalog.recording_rules):

@@ -48,7 +48,8 @@ class Series:
 
 
 def target_labels(catalog: Catalog) -> dict[str, Label | None]:
-    return {name: None for name in sorted(set(TARGET_LABELS) | {k for k, _ in catalog.service.selector})}
+    return {name: None for name in sorted(set(TARGET_LABELS) | {k for k, _ in catalog.service.selector}
+                                          | set(catalog.service.aggregate_by))}
 
 
 def bucket_label(metric: Metric) -> Label:

@@ -40,8 +40,25 @@ _PROMQL_AGGREGATIONS = {"sum", "avg", "count", "min", "max", "group", "stddev", 
                         "quantile", "count_values"}
 
 
+# Trees are immutable (frozen dataclasses, tuples), so one parse per text serves every caller: the
+# catalog's checks, the rule-test plan and the validators all parse the same expressions.
+_CACHE: dict[tuple[str, bool, str], object] = {}
+_CACHE_LIMIT = 50_000
+
+
 def parse(text: str, grafana: bool = False, target: str = TARGET) -> object:
     """Parse one PromQL expression."""
+    key = (text, grafana, target)
+    tree = _CACHE.get(key)
+    if tree is None:
+        tree = _parse(text, grafana, target)
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = tree
+    return tree
+
+
+def _parse(text: str, grafana: bool, target: str) -> object:
     try:
         return _Parser(text, grafana, target).parse()
     except ParseError:

@@ -21,6 +21,29 @@ class _Dumper(_BASE_DUMPER):
     def ignore_aliases(self, data):
         return True
 
+    def represent(self, data):
+        # The node tree PyYAML's representer builds for these options, without its per-object
+        # dispatch and bookkeeping (most of a dump's time); other types go through it as before.
+        self.serialize(self._node(data))
+        self.represented_objects, self.object_keeper, self.alias_key = {}, [], None
+
+    def _node(self, data):
+        kind = type(data)
+        if kind is str:
+            return yaml.ScalarNode(_STR_TAG, data, style="|" if "\n" in data else None)
+        if kind is dict:
+            return yaml.MappingNode(_MAP_TAG, [(self._node(k), self._node(v)) for k, v in data.items()],
+                                    flow_style=False)
+        if kind is list:
+            return yaml.SequenceNode(_SEQ_TAG, [self._node(item) for item in data], flow_style=False)
+        if kind is int:
+            return yaml.ScalarNode(_INT_TAG, str(data), style=None)
+        return self.represent_data(data)
+
+
+_STR_TAG, _INT_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
+_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
 
 def _str(dumper, value: str):
     style = "|" if "\n" in value else None

@@ -65,7 +65,7 @@ def synthetic_catalog(metrics: int) -> dict:
         out["dashboards"].append({"uid": f"synthetic-{d // 20}", "title": f"Synthetic {d // 20}",
                                   "rows": [{"title": f"Row {r}", "panels": chunk[r:r + 4]} for r in range(0, len(chunk), 4)]})
     out["load_tests"]["scenarios"].append({"name": "smoke", "tier": "base", "executor": "constant-vus", "vus": 1,
-                                           "duration": "5s"})
+                                           "duration": "5s", "requests": [{"path": "/"}]})
     return out
 
 

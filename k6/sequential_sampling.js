@@ -2,23 +2,18 @@
 // 5 sequential requests on the small dataset, reporting average, min and max.
 // Run: BASE_URL=http://host:port TOKEN=... k6 run --no-usage-report k6/sequential_sampling.js
 // Optional: SUMMARY_PATH (JSON summary file), DURATION / ITERATIONS (override the catalog's),
-// THINK_TIME (seconds between requests of one VU, default 0).
-import { getSummary, summarize } from './lib/obsgen.js';
+// THINK_TIME (seconds between iterations of one VU, default 0).
+import { runRequests, summarize } from './lib/obsgen.js';
 
 const BASE_URL = (__ENV.BASE_URL || 'http://127.0.0.1:8787').replace(/\/$/, '');
-const TOKEN = __ENV.TOKEN || '';
-const ENDPOINT = '/api/dashboard/summary';
-const SCENARIO = 'sequential_sampling';
+const NAME = 'sequential_sampling';
 const SUMMARY_PATH = __ENV.SUMMARY_PATH || 'k6-summary-sequential_sampling.json';
 const THINK_TIME = Number(__ENV.THINK_TIME || 0);
-
-// Request tags named like the labels of http_requests_total, so k6 results and Prometheus series line up
-// (k6 adds `status` itself).
-const TAGS = {"method": "GET", "path": "/api/dashboard/summary"};
 
 export const options = {
   "scenarios": {
     "sequential_sampling": {
+      "exec": "scenario_sequential_sampling",
       "executor": "shared-iterations",
       "iterations": 5,
       "tags": {
@@ -54,16 +49,94 @@ export const options = {
   }
 };
 
-if (__ENV.DURATION && options.scenarios[SCENARIO].duration) options.scenarios[SCENARIO].duration = __ENV.DURATION;
-if (__ENV.ITERATIONS && options.scenarios[SCENARIO].iterations) options.scenarios[SCENARIO].iterations = Number(__ENV.ITERATIONS);
+for (const s of Object.values(options.scenarios)) {
+  if (__ENV.DURATION && s.duration) s.duration = __ENV.DURATION;
+  if (__ENV.ITERATIONS && s.iterations) s.iterations = Number(__ENV.ITERATIONS);
+}
 
-// Fields the summary endpoint must return (the catalog's log fields, less the request's own).
-const FIELDS = ["total_repos", "total_open_prs", "green_count", "yellow_count", "red_count", "github_count", "gitlab_count", "bitbucket_count", "public_repos", "private_repos", "archived_repos"];
+// sequential_sampling: the requests of each iteration and the header its auth adds.
+const REQUESTS_sequential_sampling = [
+  {
+    "body": null,
+    "checks": [
+      {
+        "field": "total_repos",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "total_open_prs",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "green_count",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "yellow_count",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "red_count",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "github_count",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "gitlab_count",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "bitbucket_count",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "public_repos",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "private_repos",
+        "kind": "count",
+        "value": null
+      },
+      {
+        "field": "archived_repos",
+        "kind": "count",
+        "value": null
+      }
+    ],
+    "headers": {},
+    "method": "GET",
+    "name": "summary",
+    "path": "/api/dashboard/summary",
+    "query": {},
+    "status": 200,
+    "tags": {
+      "method": "GET",
+      "path": "/api/dashboard/summary"
+    }
+  }
+];
+const AUTH_sequential_sampling = {
+  "env": "TOKEN",
+  "header": "Authorization",
+  "prefix": "Bearer "
+};
 
-export default function () {
-  getSummary(`${BASE_URL}${ENDPOINT}`, TOKEN, TAGS, FIELDS, THINK_TIME);
+export function scenario_sequential_sampling() {
+  runRequests(BASE_URL, REQUESTS_sequential_sampling, AUTH_sequential_sampling, THINK_TIME);
 }
 
 export function handleSummary(data) {
-  return summarize(data, SCENARIO, SUMMARY_PATH);
+  return summarize(data, NAME, SUMMARY_PATH);
 }

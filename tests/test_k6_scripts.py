@@ -78,17 +78,19 @@ def test_the_seed_scenarios_are_all_there(catalog):
     assert options["large_dataset"]["tags"] == {"tier": "large"}
     assert options["concurrent_requests"]["vus"] == 10
     assert options["sequential_sampling"] == {"executor": "shared-iterations", "vus": 1, "iterations": 5,
-                                              "tags": {"tier": "small"}}
+                                              "exec": "scenario_sequential_sampling", "tags": {"tier": "small"}}
+
+
+def requests_of(text: str, name: str) -> list:
+    return json.loads(re.search(rf"^const REQUESTS_{name} = (\[.*?^\]);$", text, re.S | re.M).group(1))
 
 
 def test_request_tags_are_labels_of_the_request_counter_with_allowed_values(catalog):
-    metric_name, tags = k6_renderer.request_tags(catalog)
-    metric = catalog.metric(metric_name)
-    assert tags == {"method": "GET", "path": catalog.service.endpoint}
-    for name, value in tags.items():
+    metric = catalog.metric("http_requests_total")
+    [request] = requests_of((REPO / "k6" / "small_dataset.js").read_text(), "small_dataset")
+    assert request["tags"] == {"method": "GET", "path": "/api/dashboard/summary"}
+    for name, value in request["tags"].items():
         assert metric.label(name) is not None and metric.label(name).allows(value), name
-    text = (REPO / "k6" / "small_dataset.js").read_text()
-    assert f"const TAGS = {json.dumps(tags, sort_keys=True)};" in text
 
 
 def test_target_and_token_come_from_env_and_nothing_from_the_network(catalog):
@@ -100,12 +102,14 @@ def test_target_and_token_come_from_env_and_nothing_from_the_network(catalog):
         imports = re.findall(r"^import .* from '([^']+)';$", library, re.M)
         assert imports and all(i == "k6" or i.startswith("k6/") for i in imports), imports
         assert "http://" not in "".join(imports) and "https://" not in "".join(imports)
-        assert "__ENV.BASE_URL" in text and "__ENV.TOKEN" in text
+        assert "__ENV.BASE_URL" in text and '"env": "TOKEN"' in text and "__ENV[auth.env]" in library
         assert "export function handleSummary" in text
         assert "export function summarize" in library
 
 
-def test_the_summary_fields_checked_are_the_catalogs_log_fields(catalog):
-    text = (REPO / "k6" / "small_dataset.js").read_text()
-    fields = json.loads(re.search(r"^const FIELDS = (\[.*\]);$", text, re.M).group(1))
-    assert fields == [f for f in catalog.log_fields if f not in ("user_id", "duration_ms")]
+def test_the_summary_fields_checked_are_the_catalogs_summary_counts(catalog):
+    [request] = requests_of((REPO / "k6" / "small_dataset.js").read_text(), "small_dataset")
+    assert request["method"] == "GET" and request["path"] == "/api/dashboard/summary" and request["status"] == 200
+    assert [(c["field"], c["kind"]) for c in request["checks"]] == [(f, "count") for f in (
+        "total_repos", "total_open_prs", "green_count", "yellow_count", "red_count", "github_count",
+        "gitlab_count", "bitbucket_count", "public_repos", "private_repos", "archived_repos")]

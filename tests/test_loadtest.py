@@ -26,7 +26,7 @@ def exporter(tmp_path_factory):
 
 def test_smoke_run_on_the_small_dataset_passes_its_thresholds(exporter, tmp_path):
     summary = tmp_path / "small.json"
-    result = obsgen("loadtest", "small_dataset", "--base-url", exporter, "--duration", "3s", "--think-time", "0.01",
+    result = obsgen("loadtest", "small_dataset", "--base-url", exporter, "--token", "token-small", "--duration", "3s", "--think-time", "0.01",
                     "--summary", str(summary), cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "scenario small_dataset: PASS" in result.stdout
@@ -40,7 +40,7 @@ def test_smoke_run_on_the_small_dataset_passes_its_thresholds(exporter, tmp_path
 
 
 def test_sequential_sampling_reports_average_min_and_max(exporter, tmp_path):
-    result = obsgen("loadtest", "sequential_sampling", "--base-url", exporter, "--summary", str(tmp_path / "s.json"),
+    result = obsgen("loadtest", "sequential_sampling", "--base-url", exporter, "--token", "token-small", "--summary", str(tmp_path / "s.json"),
                     cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(l for l in result.stdout.splitlines() if "response time:" in l)
@@ -54,7 +54,7 @@ def test_sequential_sampling_reports_average_min_and_max(exporter, tmp_path):
 def test_crossed_thresholds_exit_with_k6s_code_99(exporter, tmp_path):
     requests.post(f"{exporter}/-/faults", json={"latency_seconds": 0.25, "error_rate": 0}, timeout=5).raise_for_status()
     try:
-        result = obsgen("loadtest", "small_dataset", "--base-url", exporter, "--duration", "2s",
+        result = obsgen("loadtest", "small_dataset", "--base-url", exporter, "--token", "token-small", "--duration", "2s",
                         "--summary", str(tmp_path / "slow.json"), cwd=REPO, timeout=60)
     finally:
         requests.post(f"{exporter}/-/faults", json={"latency_seconds": 0, "error_rate": 0}, timeout=5)
@@ -91,7 +91,7 @@ def test_missing_k6_is_a_clear_error_with_exit_code_4(monkeypatch, tmp_path, cap
 def test_the_default_summary_goes_to_var_loadtest_under_the_root_not_the_working_directory(exporter, tmp_path):
     root, cwd = generated_project(tmp_path / "project", (AMPEL,)), tmp_path / "cwd"
     cwd.mkdir()
-    result = obsgen("loadtest", "sequential_sampling", "--base-url", exporter, "--root", str(root), cwd=cwd, timeout=60)
+    result = obsgen("loadtest", "sequential_sampling", "--base-url", exporter, "--token", "token-small", "--root", str(root), cwd=cwd, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert list(cwd.iterdir()) == []
     summary = root / "var" / "loadtest" / "k6-summary-sequential_sampling.json"

@@ -18,6 +18,7 @@ from generator.catalog.alert_text import check_service_templates, check_template
 from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
 from generator.catalog.matchers import check_matchers, split_matchers
+from generator.catalog.load_tests import build_scenarios
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.dashboard_variables import dashboard_variables
 from generator.catalog.panel_kinds import panel_kind
@@ -169,8 +170,7 @@ class _Builder:
             RecordingDef(r["record"], r["expr"], _pairs(r.get("labels")), r.get("group", ""), _silences(r.get("silence")))
             for r in self.data.get("recording_rules", []))
         dashboards = self.dashboards(self.data.get("dashboards", []), objectives)
-        latency = next((o.quantile for o in objectives if o.kind == "latency"), 0.95)
-        scenarios = self.scenarios(self.data.get("load_tests", {}).get("scenarios", []), tiers, latency)
+        scenarios = self.scenarios(self.data.get("load_tests", {}), tiers, objectives)
         alerting = [(i, o) for i, o in enumerate(objectives) if o.alert is not None]
         self.unique([a.text.name for a in alerts] + [o.alert.name for _, o in alerting], "alert name",
                     [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i, _ in alerting])
@@ -396,23 +396,7 @@ class _Builder:
         self.unique([d.uid for d in out], "dashboard uid", [f"dashboards[{i}].uid" for i in range(len(out))])
         return tuple(out)
 
-    def scenarios(self, items, tiers, default_quantile: float) -> tuple[Scenario, ...]:
-        """Load-test scenarios; each holds its tier to the latency objective's quantile unless it
-        names its own."""
-        out = []
-        for i, s in enumerate(items):
-            at = f"load_tests.scenarios[{i}]"
-            if not any(t.name == s["tier"] for t in tiers):
-                self.problem(f"{at}.tier", f"unknown tier {s['tier']!r}")
-            if s["executor"] == "constant-vus" and "duration" not in s:
-                self.problem(at, "constant-vus needs a duration")
-            if s["executor"] != "constant-vus" and "iterations" not in s:
-                self.problem(at, f"{s['executor']} needs iterations")
-            if "duration" in s:
-                self.duration(s["duration"], f"{at}.duration", positive=True)
-            if "quantile" in s:
-                self.quantile(s["quantile"], f"{at}.quantile")
-            out.append(Scenario(s["name"], s["tier"], s["executor"], s["vus"], s.get("description", ""),
-                                s.get("duration"), s.get("iterations"), float(s.get("quantile", default_quantile))))
+    def scenarios(self, section: dict, tiers, objectives) -> tuple[Scenario, ...]:
+        out = build_scenarios(section, tiers, objectives, self.problem, self.quantile)
         self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])
-        return tuple(out)
+        return out

@@ -25,8 +25,9 @@ def _scenario(catalogs, name: str):
 @click.argument("scenario")
 @click.option("--base-url", envvar="BASE_URL", default=k6_renderer.DEFAULT_BASE_URL, show_default=True,
               help="Where the service runs (env BASE_URL).")
-@click.option("--token", envvar="TOKEN", default=None,
-              help="Bearer token (env TOKEN). Default: token-<tier>, the reference exporter's seeded user.")
+@click.option("--token", default=None,
+              help="The secret of the scenario's auth, passed to k6 as its `auth.env` variable. Default: that "
+                   "variable as set in the environment.")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where the JSON summary goes. Default: var/loadtest/k6-summary-<scenario>.json under --root "
                    "(git-ignored).")
@@ -42,14 +43,15 @@ def loadtest(scenario: str, base_url: str, token: str | None, summary_path: Path
     Exits with k6's own code: 0 when every threshold holds, 99 when one is crossed.
     """
     _, chosen = _scenario(load_catalogs(catalogs, root), scenario)
-    script = root / "k6" / f"{chosen.name}.js"
+    script = root / "k6" / f"{chosen.script_name}.js"
     if not script.is_file():
         raise click.UsageError(f"{script} does not exist; run `obsgen generate k6` first")
-    summary_path = summary_path or root / SUMMARY_DIR / f"k6-summary-{chosen.name}.json"
-    token = token if token is not None else f"token-{chosen.tier}"
-    click.echo(f"loadtest: {chosen.name} ({chosen.description or chosen.tier}) -> {base_url}", err=True)
+    summary_path = summary_path or root / SUMMARY_DIR / f"k6-summary-{chosen.script_name}.json"
+    if token is not None and chosen.auth is None:
+        raise click.UsageError(f"scenario {chosen.name!r} has no auth; --token has nowhere to go")
+    click.echo(f"loadtest: {chosen.script_name} ({chosen.description or chosen.name}) -> {base_url}", err=True)
     result = run_scenario(script, base_url, token, summary_path, duration=duration, iterations=iterations,
-                          think_time=think_time)
+                          think_time=think_time, token_env=chosen.auth.env if chosen.auth else "TOKEN")
     if result.report:
         click.echo(f"verdict: {result.verdict}" + (f" (crossed: {'; '.join(result.crossed)})" if result.crossed else ""))
         click.echo(f"JSON summary: {result.summary_path}")

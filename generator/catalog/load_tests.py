@@ -1,0 +1,159 @@
+"""The catalog's `load_tests` section -> typed scenarios.
+
+The schema has checked shapes and types; this module checks what it cannot (the options each
+executor needs, placeholders in paths, tiers, JSON bodies) and resolves every scenario's thresholds:
+its own `thresholds`, else its tier, else the catalog's latency and error-ratio objectives.
+Every problem is reported through `problem(doc_path, message)`, located by the loader.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable
+
+from generator.model import (
+    Auth, Check, ConstantArrivalRate, ConstantVUs, Executor, LatencyThreshold, Objective, PerVUIterations,
+    RampingArrivalRate, RampingVUs, Request, Scenario, SharedIterations, Stage, Tier,
+)
+
+Problem = Callable[[str, str], None]
+
+# Placeholders a path or query value may hold: filled per request by the k6 library.
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+BUILTIN_PLACEHOLDERS = ("vu", "iteration", "scenario")
+ENV_PLACEHOLDER = re.compile(r"^env\.[A-Za-z_][A-Za-z0-9_]*$")
+
+# executor -> (options it requires, options it accepts besides those); catalog (snake_case) names.
+EXECUTOR_OPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "constant-vus": (("vus", "duration"), ()),
+    "ramping-vus": (("stages",), ("start_vus", "graceful_ramp_down")),
+    "constant-arrival-rate": (("rate", "duration", "pre_allocated_vus"), ("time_unit", "max_vus")),
+    "ramping-arrival-rate": (("stages", "pre_allocated_vus"), ("start_rate", "time_unit", "max_vus")),
+    "shared-iterations": (("vus", "iterations"), ("max_duration",)),
+    "per-vu-iterations": (("vus", "iterations"), ("max_duration",)),
+}
+ALL_OPTIONS = sorted({o for req, opt in EXECUTOR_OPTIONS.values() for o in req + opt})
+
+MIGRATE_REQUESTS = ("a scenario lists its `requests` (method, path, status, checks); to migrate, add "
+                    "`requests: [{path: <your endpoint>, checks: [{field: <name>, is: count}]}]` and "
+                    "`auth: {header: Authorization, env: TOKEN, prefix: 'Bearer '}`; see docs/load-testing.md")
+
+
+def _executor(s: dict, at: str, problem: Problem) -> Executor | None:
+    kind = s["executor"]
+    required, optional = EXECUTOR_OPTIONS[kind]
+    ok = True
+    for name in required:
+        if name not in s:
+            problem(at, f"{kind} needs {name}")
+            ok = False
+    for name in ALL_OPTIONS:
+        if name in s and name not in required + optional:
+            problem(f"{at}.{name}", f"{kind} takes no {name} (it takes {', '.join(required + optional)})")
+            ok = False
+    if not ok:
+        return None
+    if "stages" in s:
+        stages = tuple(Stage(st["duration"], int(st["target"])) for st in s["stages"])
+    if kind == "constant-vus":
+        return ConstantVUs(s["vus"], s["duration"])
+    if kind == "ramping-vus":
+        return RampingVUs(stages, s.get("start_vus", 1), s.get("graceful_ramp_down"))
+    if kind == "constant-arrival-rate":
+        if "max_vus" in s and s["max_vus"] < s["pre_allocated_vus"]:
+            problem(f"{at}.max_vus", f"max_vus {s['max_vus']} is below pre_allocated_vus {s['pre_allocated_vus']}")
+        return ConstantArrivalRate(s["rate"], s["duration"], s["pre_allocated_vus"], s.get("time_unit", "1s"),
+                                   s.get("max_vus"))
+    if kind == "ramping-arrival-rate":
+        if "max_vus" in s and s["max_vus"] < s["pre_allocated_vus"]:
+            problem(f"{at}.max_vus", f"max_vus {s['max_vus']} is below pre_allocated_vus {s['pre_allocated_vus']}")
+        return RampingArrivalRate(stages, s["pre_allocated_vus"], s.get("start_rate", 0), s.get("time_unit", "1s"),
+                                  s.get("max_vus"))
+    if kind == "shared-iterations":
+        if s["iterations"] < s["vus"]:
+            problem(f"{at}.iterations", f"shared-iterations with {s['vus']} VUs needs at least {s['vus']} iterations")
+        return SharedIterations(s["vus"], s["iterations"], s.get("max_duration"))
+    return PerVUIterations(s["vus"], s["iterations"], s.get("max_duration"))
+
+
+def _placeholders(text: str, at: str, problem: Problem) -> None:
+    if text.count("{") != text.count("}"):
+        problem(at, f"unbalanced braces in {text!r}")
+        return
+    for name in PLACEHOLDER.findall(text):
+        if name not in BUILTIN_PLACEHOLDERS and not ENV_PLACEHOLDER.match(name):
+            problem(at, f"unknown placeholder {{{name}}}: use {{vu}}, {{iteration}}, {{scenario}} or {{env.NAME}}")
+
+
+def _check(c: dict) -> Check:
+    if "equals" in c:
+        return Check(c["field"], "equals", json.dumps(c["equals"], sort_keys=True))
+    return Check(c["field"], c.get("is", "present"))
+
+
+def _request(r: dict, at: str, index: int, problem: Problem) -> Request:
+    method = r.get("method", "GET")
+    _placeholders(r["path"], f"{at}.path", problem)
+    for key, value in (r.get("query") or {}).items():
+        _placeholders(str(value), f"{at}.query.{key}", problem)
+    if "body" in r and method in ("GET", "HEAD"):
+        problem(f"{at}.body", f"a {method} request carries no body")
+    headers = {str(k): str(v) for k, v in (r.get("headers") or {}).items()}
+    body = None
+    if "body" in r:
+        body = json.dumps(r["body"], sort_keys=True, separators=(",", ":"))
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+    return Request(r.get("name", f"request_{index + 1}"), method, r["path"], int(r.get("status", 200)),
+                   tuple(sorted(headers.items())), tuple(sorted((str(k), str(v)) for k, v in (r.get("query") or {}).items())),
+                   body, tuple(_check(c) for c in r.get("checks", ())),
+                   tuple(sorted((str(k), str(v)) for k, v in (r.get("tags") or {}).items())))
+
+
+def _auth(a: dict | None) -> Auth | None:
+    return None if a is None else Auth(a["header"], a["env"], a.get("prefix", ""))
+
+
+def build_scenarios(section: dict, tiers: tuple[Tier, ...], objectives: tuple[Objective, ...],
+                    problem: Problem, quantile_check: Callable[[float, str], None]) -> tuple[Scenario, ...]:
+    tier_by_name = {t.name: t for t in tiers}
+    latency = next((o for o in objectives if o.kind == "latency"), None)
+    errors = next((o for o in objectives if o.kind == "error_ratio"), None)
+    default_auth = section.get("auth")
+    out = []
+    for i, s in enumerate(section.get("scenarios", [])):
+        at = f"load_tests.scenarios[{i}]"
+        executor = _executor(s, at, problem)
+        if "requests" not in s:
+            problem(at, MIGRATE_REQUESTS)
+        requests = tuple(_request(r, f"{at}.requests[{j}]", j, problem) for j, r in enumerate(s.get("requests", ())))
+        names = [r.name for r in requests]
+        for j, name in enumerate(names):
+            if name in names[:j]:
+                problem(f"{at}.requests[{j}].name", f"duplicate request name {name!r}")
+        tier = None
+        if "tier" in s:
+            tier = tier_by_name.get(s["tier"])
+            if tier is None:
+                problem(f"{at}.tier", f"unknown tier {s['tier']!r}")
+        override = s.get("thresholds") or {}
+        quantile = float(override.get("quantile", s.get("quantile", latency.quantile if latency else 0.95)))
+        if "quantile" in s:
+            quantile_check(s["quantile"], f"{at}.quantile")
+        if "quantile" in override:
+            quantile_check(override["quantile"], f"{at}.thresholds.quantile")
+        target = override.get("latency", tier.target if tier else (latency.threshold if latency else None))
+        critical = override.get("critical", tier.critical if tier else None)
+        if target is not None and critical is not None and critical < target:
+            problem(f"{at}.thresholds.critical" if "critical" in override else f"{at}.thresholds.latency",
+                    f"the critical latency {critical:g}s is below the target {target:g}s")
+        latency_threshold = None if target is None else LatencyThreshold(quantile, float(target),
+                                                                         None if critical is None else float(critical))
+        error_ratio = override.get("error_ratio", errors.threshold if errors else None)
+        if executor is None or "requests" not in s or (tier is None and "tier" in s):
+            continue
+        out.append(Scenario(s["name"], executor, requests, latency_threshold,
+                            None if error_ratio is None else float(error_ratio), s.get("description", ""),
+                            s.get("tier"), _auth(s.get("auth", default_auth)), s.get("script", ""),
+                            s.get("start_time"), s.get("graceful_stop")))
+    return tuple(out)

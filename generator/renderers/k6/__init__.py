@@ -1,0 +1,107 @@
+"""Load-test scenarios -> k6 scripts, one per `script` (a scenario's own name unless it names one).
+
+Each script holds its scenarios' requests, checks and auth as data and runs them with the shared,
+service-agnostic library (k6/lib/obsgen.js). Thresholds were derived by the loader from the
+scenario's override, its tier or the objectives. No network imports: the verdict is printed by
+handleSummary itself.
+"""
+from __future__ import annotations
+
+import json
+
+from generator.model import Catalog, Request, Scenario
+from generator.renderers.header import comment_header
+from generator.renderers.k6.library import LIBRARY, LIBRARY_PATH
+from generator.renderers.k6.options import executor_options, scenario_options, thresholds
+
+__all__ = ["DEFAULT_BASE_URL", "FOLDERS", "LIBRARY", "LIBRARY_PATH", "executor_options", "render", "script",
+           "scripts", "thresholds"]
+
+FOLDERS = ("k6",)
+# Where the scripts point unless BASE_URL says otherwise: the reference exporter's default address
+# (written out, the generator never imports the optional exporter).
+DEFAULT_BASE_URL = "http://127.0.0.1:8787"
+
+_HEAD = """\
+{header}{descriptions}
+// Run: BASE_URL=http://host:port{auth_env} k6 run --no-usage-report {file}
+// Optional: SUMMARY_PATH (JSON summary file), DURATION / ITERATIONS (override the catalog's),
+// THINK_TIME (seconds between iterations of one VU, default 0).
+import {{ runRequests, summarize }} from './lib/obsgen.js';
+
+const BASE_URL = (__ENV.BASE_URL || '{base_url}').replace(/\\/$/, '');
+const NAME = '{name}';
+const SUMMARY_PATH = __ENV.SUMMARY_PATH || 'k6-summary-{name}.json';
+const THINK_TIME = Number(__ENV.THINK_TIME || 0);
+
+export const options = {options};
+
+for (const s of Object.values(options.scenarios)) {{
+  if (__ENV.DURATION && s.duration) s.duration = __ENV.DURATION;
+  if (__ENV.ITERATIONS && s.iterations) s.iterations = Number(__ENV.ITERATIONS);
+}}
+"""
+
+_SCENARIO = """
+// {name}: the requests of each iteration and the header its auth adds.
+const REQUESTS_{name} = {requests};
+const AUTH_{name} = {auth};
+
+export function scenario_{name}() {{
+  runRequests(BASE_URL, REQUESTS_{name}, AUTH_{name}, THINK_TIME);
+}}
+"""
+
+_TAIL = """
+export function handleSummary(data) {{
+  return summarize(data, NAME, SUMMARY_PATH);
+}}
+"""
+
+
+def request_data(request: Request) -> dict:
+    return {
+        "name": request.name, "method": request.method, "path": request.path, "status": request.status,
+        "headers": dict(request.headers), "query": dict(request.query),
+        "body": request.body,
+        "checks": [{"field": c.field, "kind": c.kind, "value": c.value} for c in request.checks],
+        "tags": dict(request.tags),
+    }
+
+
+def _js(value) -> str:
+    return json.dumps(value, indent=2, sort_keys=True)
+
+
+def scripts(catalog: Catalog) -> dict[str, tuple[Scenario, ...]]:
+    """Script name -> its scenarios, in catalog order."""
+    out: dict[str, list[Scenario]] = {}
+    for s in catalog.scenarios:
+        out.setdefault(s.script_name, []).append(s)
+    return {name: tuple(group) for name, group in out.items()}
+
+
+def script(catalog: Catalog, name: str, scenarios: tuple[Scenario, ...]) -> str:
+    options = {
+        "scenarios": {s.name: scenario_options(s) for s in scenarios},
+        "thresholds": {k: v for s in scenarios for k, v in thresholds(s).items()},
+        "summaryTrendStats": ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"],
+    }
+    envs = sorted({s.auth.env for s in scenarios if s.auth})
+    text = _HEAD.format(
+        header=comment_header(catalog, "//"),
+        descriptions="\n".join(f"// {s.name}: {s.description}" if len(scenarios) > 1 else f"// {s.description or s.name}"
+                               for s in scenarios),
+        auth_env="".join(f" {e}=..." for e in envs), file=f"k6/{name}.js", base_url=DEFAULT_BASE_URL,
+        name=name, options=_js(options))
+    for s in scenarios:
+        auth = None if s.auth is None else {"env": s.auth.env, "header": s.auth.header, "prefix": s.auth.prefix}
+        text += _SCENARIO.format(name=s.name, requests=_js([request_data(r) for r in s.requests]), auth=_js(auth))
+    return text + _TAIL.format()
+
+
+def render(catalog: Catalog) -> dict[str, str]:
+    out = {f"k6/{name}.js": script(catalog, name, group) for name, group in scripts(catalog).items()}
+    if out:
+        out[LIBRARY_PATH] = LIBRARY
+    return out

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench_generate import shipped_project, synthetic_project
+from benchmarks.bench_generate import synthetic_project
 from benchmarks.measure import cores, interleaved, run
 from generator import pipeline
 from generator.loadtest.binary import find_k6

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
 from functools import cached_property
 from typing import ClassVar
 from pathlib import Path

@@ -29,7 +29,7 @@ from generator.build.test_series import (
     STEP, Phase, SeriesUnsupported, TimedSeries, exact_units, filter_keeps, histogram_series, label_sets, nearest_exact,
     other_value, sample_values, split, target_labels,
 )
-from generator.model import AlertDef, Catalog, Objective, filter_selects, parse_duration
+from generator.model import AlertDef, AlertText, Catalog, Objective, filter_selects, parse_duration
 from generator.promql import MatrixSelector, Subquery, VectorSelector, parse, walk
 
 

@@ -10,7 +10,6 @@ import itertools
 from dataclasses import dataclass
 from typing import Callable
 
-from generator.build.steady_state import InputSeries
 from generator.model import Catalog, Label, Metric, filter_selects
 from generator.promql.regex import matches as regex_matches
 

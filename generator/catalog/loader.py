@@ -5,7 +5,6 @@ Every problem is collected and reported at once, each with file, line and docume
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -28,8 +27,7 @@ from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_
 from generator.errors import CatalogError, Location, Problem
 from generator.promql.regex import RegexError, check as check_regex
 from generator.model import (
-    AlertDef, AlertTest, AlertText, Catalog, ConstantVariable, CustomVariable, Dashboard, DatasourceVariable,
-    IntervalVariable, QueryVariable, Metric, MetricRef, Label, Objective, Panel,
+    AlertDef, AlertTest, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
     RecordingDef, Row, Scenario, Service, Silence, Target, Tier, parse_duration,
 )
 

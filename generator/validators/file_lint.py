@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from generator.build.rules import Rule, RuleGroup
 from generator.lint_config import FileSilence

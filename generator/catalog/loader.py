@@ -16,6 +16,7 @@ from generator.catalog import schema_cache
 from generator.catalog.alert_text import check_service_templates, check_templates
 from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
+from generator.catalog.format_version import version_problem
 from generator.catalog.matchers import check_matchers, split_matchers
 from generator.catalog.load_tests import build_scenarios
 from generator.catalog.outputs import kubernetes_output, mimir_output
@@ -92,6 +93,9 @@ def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
         raise CatalogError([Problem(location, f"invalid YAML: {yaml_error_reason(exc)}")])
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
+    unknown_version = version_problem(data, name, lines)
+    if unknown_version is not None:
+        raise CatalogError([unknown_version])
 
     passed = schema_cache.key(catalog_schema_text() + VALIDATOR_VERSION, data)
     if not schema_cache.passed(passed):

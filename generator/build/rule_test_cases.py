@@ -29,7 +29,9 @@ from generator.build.test_series import (
     STEP, Phase, SeriesUnsupported, TimedSeries, exact_units, filter_keeps, histogram_series, label_sets, nearest_exact,
     other_value, sample_values, split, target_labels,
 )
-from generator.model import AlertDef, AlertText, Catalog, Objective, filter_selects, parse_duration
+from generator.model import (
+    AlertDef, AlertText, Catalog, ErrorRatioObjective, LatencyObjective, Objective, filter_selects, parse_duration,
+)
 from generator.promql import MatrixSelector, Subquery, VectorSelector, parse, walk
 
 
@@ -77,7 +79,7 @@ def _error_levels(threshold: float) -> tuple[int, dict[str, int]]:
                    "double": round(2 * at), "half": round(at / 2), "healthy": 0}
 
 
-def _latency_levels(obj: Objective, buckets: tuple[float, ...], exact, total: int = 1600) -> dict[str, list[int]]:
+def _latency_levels(obj: LatencyObjective, buckets: tuple[float, ...], exact, total: int = 1600) -> dict[str, list[int]]:
     """Observations per bucket (last one +Inf) putting the quantile just above / below the threshold;
     every cumulative count has an exact rate."""
     k = buckets.index(obj.threshold)
@@ -102,7 +104,7 @@ def _latency_levels(obj: Objective, buckets: tuple[float, ...], exact, total: in
 
 # --- series per objective ------------------------------------------------------------------------
 
-def _error_series(catalog: Catalog, obj: Objective, errors: int, total: int, exact, direction: int) -> list[tuple[str, dict, float]]:
+def _error_series(catalog: Catalog, obj: ErrorRatioObjective, errors: int, total: int, exact, direction: int) -> list[tuple[str, dict, float]]:
     """(name, labels, per-minute step): errors and requests of the service, plus noise that must not count.
 
     Counted errors and requests take only values the objective does not exclude and its other
@@ -179,7 +181,7 @@ def _both(first: dict, second: dict) -> dict:
     return out
 
 
-def _latency_series(catalog: Catalog, obj: Objective, counts: list[int]) -> list[tuple[str, dict, float]]:
+def _latency_series(catalog: Catalog, obj: LatencyObjective, counts: list[int]) -> list[tuple[str, dict, float]]:
     """Every label set (e.g. each provider) observes the same distribution, so each one alone and their
     sum put the quantile at the same place."""
     metric = catalog.metric(obj.metric)
@@ -202,7 +204,7 @@ def _latency_series(catalog: Catalog, obj: Objective, counts: list[int]) -> list
 
 
 def _objective_series(catalog: Catalog, obj: Objective, level: str, exact) -> list[tuple[str, dict, float]]:
-    if obj.kind == "latency":
+    if isinstance(obj, LatencyObjective):
         metric = catalog.metric(obj.metric)
         return _latency_series(catalog, obj, _latency_levels(obj, metric.buckets, exact)[level])
     total, levels = _error_levels(obj.threshold)
@@ -281,7 +283,7 @@ class _Planner:
         below = _timed([(_objective_series(self.catalog, obj, "just_below", self.exact), fire + window + 2)])
         self.cases.append(TestCase(f"{alert}: stays quiet just below the threshold", below, [
             AlertCheck(fire, alert, ()), AlertCheck(fire + window, alert, ())]))
-        if obj.kind == "error_ratio":
+        if isinstance(obj, ErrorRatioObjective):
             for level, words in (("double", "fires at twice the objective"), ("half", "stays quiet at half the objective")):
                 timed = _timed([(_objective_series(self.catalog, obj, level, self.exact), fire + 2)])
                 expect = self.expected_objective(obj, steady(level)) if level == "double" else ()

@@ -14,7 +14,7 @@ from generator.build.expressions import (
     expand_selector, fill_text, format_number, human_threshold, scale_duration, scale_ranges,
 )
 from generator.errors import CatalogError, Location, Problem
-from generator.model import AlertText, Catalog, MetricRef, Objective
+from generator.model import AlertText, Catalog, ErrorRatioObjective, LatencyObjective, MetricRef, Objective
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def latency_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
+def latency_rules(catalog: Catalog, obj: LatencyObjective, at: str) -> list[Rule]:
     """Bucket rate and quantile; `matchers:` narrow the histogram (equality ones aggregate, others
     name the rules after the objective, as a narrowed rate is not the histogram's plain one)."""
     selection = obj.selection
@@ -107,7 +107,7 @@ def _rate_rule(catalog: Catalog, ref: MetricRef, window: str, obj: Objective, at
     return Rule(record=record, expr=expr, objective=obj.name, source=at)
 
 
-def error_ratio_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
+def error_ratio_rules(catalog: Catalog, obj: ErrorRatioObjective, at: str) -> list[Rule]:
     errors = _rate_rule(catalog, obj.errors, obj.window, obj, f"{at}.errors")
     total = _rate_rule(catalog, obj.total, obj.window, obj, f"{at}.total")
     extra = sorted({k for k, _ in obj.errors.matchers} | {k for k, _ in obj.total.matchers})
@@ -119,7 +119,12 @@ def error_ratio_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
 
 
 def objective_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
-    return latency_rules(catalog, obj, at) if obj.kind == "latency" else error_ratio_rules(catalog, obj, at)
+    match obj:
+        case LatencyObjective():
+            return latency_rules(catalog, obj, at)
+        case ErrorRatioObjective():
+            return error_ratio_rules(catalog, obj, at)
+    raise TypeError(f"no rules for objective type {type(obj).__name__}")
 
 
 def _alert_rule(catalog: Catalog, text: AlertText, expr: str, at: str, scale: float,

@@ -214,3 +214,34 @@ def test_a_defective_objective_is_not_built_but_still_unique_and_other_defects_s
     paths = [path for _, path, _ in _problems(tmp_path, text)]
     # the defects of the objective besides its tier, and its duplicate name, are each reported
     assert paths == ["objectives[1].threshold.tier", "objectives[1].quantile", "objectives[1].name"]
+
+
+# --- the catalog is indexed by name ---
+
+def test_catalog_lookups_by_name(tmp_path):
+    text = CATALOG + """\
+alerts:
+  - name: ShopDown
+    expr: up{$selector} == 0
+    for: 1m
+    severity: critical
+    summary: Down
+    description: The shop is down.
+recording_rules:
+  - record: job:up:sum
+    expr: sum by (job) (up{$selector})
+"""
+    path = tmp_path / "shop.yaml"
+    path.write_text(text)
+    catalog = load_catalog(path)
+    assert catalog.metric("http_requests_total").type == "counter"
+    assert catalog.tier("big").critical == 1.0
+    assert isinstance(catalog.objective("latency"), LatencyObjective)
+    assert catalog.alert("ShopDown").text.severity == "critical"
+    assert catalog.alert("ShopSlow") is None  # an objective's alert is the objective's, not a free-form one
+    assert catalog.recording_rule("job:up:sum").expr == "sum by (job) (up{$selector})"
+    assert catalog.dashboard("shop").title == "Shop"
+    assert catalog.scenario("smoke").tier == "big"
+    assert catalog.series_owner("shop_request_duration_seconds_bucket").name == "shop_request_duration_seconds"
+    assert catalog.series_owner("http_requests_total").name == "http_requests_total"
+    assert [catalog.metric("nope"), catalog.dashboard("nope"), catalog.scenario("nope")] == [None, None, None]

@@ -232,6 +232,10 @@ class _Planner:
         self.catalog = catalog
         self.records = {r.record: RecordedRule(r.expr, r.labels) for g in groups for r in g.rules if r.record}
         self.recording = [r for g in groups for r in g.rules if r.record]
+        self.recording_of: dict[str, list[Rule]] = {}  # objective name -> its recording rules, in order
+        for r in self.recording:
+            if r.objective:
+                self.recording_of.setdefault(r.objective, []).append(r)
         self.cases: list[TestCase] = []
         windows = {n.range.seconds for g in groups for r in g.rules for n in walk(parse(r.expr))
                    if isinstance(n, (MatrixSelector, Subquery)) and n.range.seconds}
@@ -294,7 +298,7 @@ class _Planner:
     def objective_records(self, obj: Objective) -> None:
         series = [InputSeries(n, tuple(sorted(lab.items())), per_minute=s)
                   for n, lab, s in _objective_series(self.catalog, obj, "just_above", self.exact)]
-        rules = [r for r in self.recording if r.objective == obj.name]
+        rules = self.recording_of.get(obj.name, [])
         self.recording_case(f"{obj.name}: recording rules in a steady state", series, rules,
                             max(_minutes(obj.window), 1) + 1)
 
@@ -440,7 +444,6 @@ def _inputs_for(catalog: Catalog, expr: str, records: dict[str, RecordedRule], e
     """Realistic series for every selector of an expression: label values its matchers select, one
     value they reject, and another service's copy that must not count."""
     out: dict[tuple, InputSeries] = {}
-    owners = {name: m for m in catalog.metrics for name in m.series_names()}
     for node in walk(parse(expr)):
         if not isinstance(node, VectorSelector):
             continue
@@ -449,7 +452,7 @@ def _inputs_for(catalog: Catalog, expr: str, records: dict[str, RecordedRule], e
             for s in _inputs_for(catalog, records[name].expr, records, exact):
                 out[(s.name, s.labels)] = s
             continue
-        metric = owners.get(name)
+        metric = catalog.series_owner(name)
         if metric is None:
             raise SeriesUnsupported(f"{name} is not a metric of the catalog")
         fixed = {m.name: m.value for m in node.label_matchers if m.op == "=" and metric.label(m.name)}

@@ -46,7 +46,7 @@ def test_printf_called_as_a_function_renders_like_go():
 
 def test_free_alert_without_test_may_use_any_template_prometheus_accepts(tmp_path):
     catalog = load_catalog(_catalog(tmp_path, FREE_ALERT), base=tmp_path)
-    (alert,) = [a for a in catalog.alerts if a.text.name == "DiskAlmostFull"]
+    alert = catalog.alert("DiskAlmostFull")
     assert alert.test is None
     assert alert.text.description.startswith('{{ define "x" }}')
 

@@ -10,6 +10,7 @@ from generator import promtool
 from generator.build import go_template
 from generator.build.steady_state import bucket_quantile
 from generator.catalog import load_catalog
+from generator.model import ErrorRatioObjective
 from generator.renderers import rule_tests
 from generator.renderers.rules import group_path
 from generator.build.rules import build_rule_groups
@@ -142,7 +143,7 @@ def test_excluded_values_are_noise_that_never_fires_the_alert(name, tmp_path):
     assert _run(root) == []
     plan = rule_tests.plan_for(catalog)
     assert plan.untested == []
-    objective = next(o for o in catalog.objectives if o.kind == "error_ratio")
+    objective = next(o for o in catalog.objectives if isinstance(o, ErrorRatioObjective))
     excluded, job = dict(objective.errors.exclude), dict(catalog.service.selector)["job"]
     for case in (c for c in plan.cases if c.name.startswith(f"{objective.alert.name}: ")):
         noise = [dict(s.labels) for s in case.series if s.name == objective.errors.metric and dict(s.labels)["job"] == job

@@ -36,7 +36,7 @@ from generator.model.alerting import (  # noqa: F401
     TimeInterval, Alerting,
 )
 from generator.model.catalog import (  # noqa: F401
-    KubernetesOutput, MimirOutput, REQUEST_LOG_FIELDS, Catalog,
+    KubernetesOutput, MimirOutput, Catalog,
 )
 
 # Private helpers, importable from here as before the split.
@@ -55,5 +55,5 @@ __all__ = [
     "Check", "Request", "Auth", "LatencyThreshold", "Scenario", "Matcher", "PagerDutyReceiver",
     "SlackReceiver", "WebhookReceiver", "EmailReceiver", "OpsgenieReceiver", "VictorOpsReceiver",
     "WebexReceiver", "SnsReceiver", "Receiver", "Route", "InhibitRule", "TimeRange",
-    "TimeInterval", "Alerting", "KubernetesOutput", "MimirOutput", "REQUEST_LOG_FIELDS", "Catalog",
+    "TimeInterval", "Alerting", "KubernetesOutput", "MimirOutput", "Catalog",
 ]

@@ -30,10 +30,6 @@ class MimirOutput:
     namespace: str = ""
 
 
-# Log fields that describe the request itself; every other log field is a count the summary returns.
-REQUEST_LOG_FIELDS = ("user_id", "duration_ms")
-
-
 @dataclass(frozen=True)
 class Catalog:
     path: Path
@@ -45,17 +41,12 @@ class Catalog:
     recording_rules: tuple[RecordingDef, ...] = ()
     dashboards: tuple[Dashboard, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
-    log_fields: tuple[str, ...] = ()
+    log_only_fields: tuple[str, ...] = ()  # unbounded field names that must never be metric labels
     alerting: Alerting | None = None
     kubernetes: KubernetesOutput = KubernetesOutput()
     mimir: MimirOutput = MimirOutput()
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def response_fields(self) -> tuple[str, ...]:
-        """The log fields the summary endpoint returns as counts (log fields less the request's own)."""
-        return tuple(f for f in self.log_fields if f not in REQUEST_LOG_FIELDS)
 
     def metric(self, name: str) -> Metric | None:
         return self._metrics_by_name.get(name)

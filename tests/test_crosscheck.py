@@ -210,3 +210,18 @@ def test_every_rule_is_documented():
     doc = (REPO / "docs" / "lint-rules.md").read_text()
     for rule in RULES:
         assert f"### `{rule}`" in doc, rule
+
+
+def test_up_carries_the_selector_labels_and_no_others(tmp_path):
+    """`up` is written per scrape target, so it has the target's labels: the selector's (namespace
+    here) and aggregate_by's, as every scraped series; other labels stay unknown on it."""
+    alert = ("alerts:\n  - name: CheckoutTargetDown\n    expr: up{$selector, priority=\"high\"} == 0\n    for: 2m\n"
+             "    severity: page\n    summary: A checkout target is down\n"
+             "    description: 'Prometheus cannot scrape {{ $labels.instance }}.'\n")
+    path = edited_catalog(tmp_path, ("alerts:\n", alert), source=CHECKOUT)
+    finding = _only(crosscheck(context_of(path)), "unknown-label")
+    assert "'up' (written by Prometheus, a gauge) has no label 'priority' (it has: instance, job, namespace)" \
+        in finding.message
+    path = edited_catalog(tmp_path, ("alerts:\n", alert.replace(', priority=\\"high\\"', "").replace(', priority="high"', "")),
+                          source=CHECKOUT)
+    assert crosscheck(context_of(path)) == []

@@ -50,9 +50,12 @@ def reference_sections() -> dict[str, str]:
 
 
 def _named(text: str) -> set[str]:
-    """Every field name written in backticks, alone or in a dotted path (`grafana.folder.uid`, `stages[].target`)."""
+    """Every field name written in backticks, alone or in a dotted path (`grafana.folder.uid`,
+    `stages[].target`), or in a fenced YAML example."""
     names = set()
-    for token in re.findall(r"`([^`]+)`", text):
+    fenced = re.findall(r"^```.*?^```", text, flags=re.M | re.S)  # YAML examples: their keys
+    inline = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    for token in fenced + re.findall(r"`([^`\n]+)`", inline):
         names.update(p for p in re.split(r"[^A-Za-z0-9_]+", token) if p)
     return names
 
@@ -66,9 +69,25 @@ def test_the_walk_finds_the_fields_it_should():
     assert len(found) > 250
 
 
+def _resolve(ref: str):
+    node = SCHEMA
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def _described(definition) -> bool:
+    """A description of its own, or (a bare `$ref`, whose siblings draft-07 ignores) the one of the
+    definition it refers to, which is what editors show."""
+    if not isinstance(definition, dict):
+        return False
+    if str(definition.get("description", "")).strip():
+        return True
+    return "$ref" in definition and _described(_resolve(definition["$ref"]))
+
+
 def test_every_schema_property_has_a_description():
-    missing = [pointer for pointer, _, definition in schema_properties()
-               if not (isinstance(definition, dict) and str(definition.get("description", "")).strip())]
+    missing = [pointer for pointer, _, definition in schema_properties() if not _described(definition)]
     assert missing == [], "schema properties without a description (editors show it as help):\n" + "\n".join(missing)
 
 
@@ -77,16 +96,36 @@ def test_the_readme_reference_has_a_subsection_per_catalog_section():
     assert set(SCHEMA["properties"]) | {"shared forms"} <= set(sections), sorted(sections)
 
 
-def test_every_schema_property_is_named_in_the_readme_reference():
-    sections = reference_sections()
+def catalog_section() -> str:
+    """README's "## The catalog": the overview, the sections' prose and examples, and the reference."""
+    start = README.index("## The catalog")
+    return README[start:README.index("\n## ", start)]
+
+
+def test_every_schema_property_is_named_in_the_readme_catalog_section():
+    """Each field is named in backticks (alone, in a dotted path or in a YAML example) in the catalog
+    section; the reference tables name them per section, and a field documented beside its feature's
+    prose (as each new field must be) counts too."""
+    named, sections = _named(catalog_section()), reference_sections()
     missing = []
     for pointer, name, _ in schema_properties():
-        section = section_of(pointer)
-        if pointer == f"/properties/{name}":  # a top-level section: its own subsection
+        if pointer == f"/properties/{name}":  # a top-level section: it has its own reference subsection
             if name not in sections:
-                missing.append(f"{name} (no #### `{name}` subsection)")
+                missing.append(f"{name} (no #### `{name}` subsection in the catalog reference)")
+        elif name not in named:
+            missing.append(f"{name} ({pointer})")
+    assert missing == [], "fields the README's catalog section does not name:\n" + "\n".join(missing)
+
+
+def test_the_reference_tables_name_the_fields_of_their_section():
+    """Where a field is in the reference tables, it is under its own section (a field of `alerting`
+    is not documented only under `dashboards`)."""
+    sections = reference_sections()
+    misplaced = []
+    for pointer, name, _ in schema_properties():
+        section = section_of(pointer)
+        if pointer == f"/properties/{name}" or section not in sections or name not in _named(sections["*"]):
             continue
-        where = sections.get(section, sections["*"]) if section else sections["*"]
-        if name not in _named(where):
-            missing.append(f"{name} (#### `{section}`: {pointer})")
-    assert missing == [], "fields the README's catalog reference does not name:\n" + "\n".join(missing)
+        if name not in _named(sections[section]):
+            misplaced.append(f"{name} (#### `{section}`: {pointer})")
+    assert misplaced == [], "fields named in the reference, but not under their section:\n" + "\n".join(misplaced)

@@ -144,8 +144,6 @@ def _normalised_dashboard(source: Path, out: Path) -> None:
     for panel in data["panels"]:
         nested = panel.get("panels") or []
         for inner in [panel, *nested]:
-            if inner.get("type") in ("gauge", "table"):
-                continue  # reported as inexpressible and left out
             inner = dict(inner, panels=[]) if inner.get("type") == "row" else inner
             if inner.get("type") != "row":
                 inner["type"] = {"graph": "timeseries"}.get(inner["type"], inner["type"])
@@ -157,7 +155,7 @@ def _normalised_dashboard(source: Path, out: Path) -> None:
                     target.setdefault("legendFormat", "__auto")
             kept.append(inner)
     data["panels"] = kept
-    data["templating"]["list"] = [dict(v, refresh=1) for v in data["templating"]["list"] if v["type"] == "datasource"]
+    data["templating"]["list"] = [dict(v, refresh=1) if v["type"] == "datasource" else v for v in data["templating"]["list"]]
     (out / "dashboards").mkdir(parents=True)
     (out / "dashboards" / f"{data['uid']}.json").write_text(json.dumps(data))
 
@@ -167,21 +165,20 @@ def test_third_party_grafana_export_round_trip(tmp_path, monkeypatch):
     project.mkdir()
     source = FIXTURES / "node-overview.grafana.json"
     warnings = _import_and_generate(project, "dashboards", [source], "node", monkeypatch)
-    for located in ("node-overview.grafana.json:26: template variable $instance (query)",
-                    "node-overview.grafana.json:44: panel 'CPU usage': thresholds `green, red from 0.8`",
-                    "node-overview.grafana.json:88: panel 'Memory used': type 'gauge' cannot be expressed",
+    for located in ("node-overview.grafana.json:44: panel 'CPU usage': thresholds `green, red from 0.8`",
                     "node-overview.grafana.json:108: panel 'Network traffic': legacy graph panel imported as timeseries",
                     "node-overview.grafana.json:122: panel 'Network traffic': target C is hidden",
-                    "node-overview.grafana.json:122: panel 'Network traffic': refId 'C' becomes 'B'",
-                    "node-overview.grafana.json:130: panel 'Interfaces': type 'table' cannot be expressed"):
+                    "node-overview.grafana.json:122: panel 'Network traffic': refId 'C' becomes 'B'"):
         assert located in warnings, warnings
+    # the query variable, the gauge and the table are expressed now: nothing about them is reported
+    assert "$instance" not in warnings and "'Memory used'" not in warnings and "'Interfaces'" not in warnings
     original = tmp_path / "original"
     (original / "dashboards").mkdir(parents=True)
     shutil.copy(source, original / "dashboards" / "node-overview.json")
     raw = _summary(_diff(original, project, "dashboards"))
     assert [(kind, name, status) for kind, name, status, _ in raw] == [
         ("dashboard", "Node overview (node-overview)", "changed"),
-        ("panel", "CPU usage", "changed"), ("panel", "Interfaces", "removed"), ("panel", "Memory used", "removed"),
+        ("panel", "CPU usage", "changed"), ("panel", "Interfaces", "changed"), ("panel", "Memory used", "changed"),
         ("panel", "Network traffic", "changed"), ("panel", "Uptime", "changed")]
     normalised = tmp_path / "normalised"
     _normalised_dashboard(source, normalised)
@@ -193,3 +190,9 @@ def test_third_party_grafana_export_round_trip(tmp_path, monkeypatch):
     assert panels["Uptime"]["targets"] == [{"expr": 'time() - node_boot_time_seconds{$selector, instance="$instance"}',
                                             "instant": True}]
     assert [r["title"] for r in catalog["dashboards"][0]["rows"]] == ["CPU and memory", "Network"]
+    assert catalog["dashboards"][0]["rows"][1]["collapsed"] is True
+    assert catalog["dashboards"][0]["variables"] == [
+        {"name": "instance", "type": "query", "label": "instance", "metric": "node_uname_info", "selects": False}]
+    assert (panels["Memory used"]["type"], panels["Memory used"]["max"]) == ("gauge", 1)
+    assert panels["Interfaces"]["type"] == "table"
+    assert panels["Interfaces"]["targets"] == [{"expr": 'node_network_up{$selector, instance="$instance"}'}]

@@ -12,6 +12,7 @@ from typing import ClassVar
 from pathlib import Path
 
 from generator.promql.regex import matches as regex_matches
+from generator.dashboard_features import DashboardFeatures, PanelFeatures
 
 _DURATION_RE = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
@@ -267,12 +268,14 @@ class Panel:
     height: int | None = None
     silences: tuple[Silence, ...] = ()
     kind: PanelKind = TimeseriesKind()
+    features: PanelFeatures = PanelFeatures()
 
 
 @dataclass(frozen=True)
 class Row:
     title: str
     panels: tuple[Panel, ...]
+    collapsed: bool = False
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,7 @@ class Dashboard:
     time_from: str = "now-6h"
     silences: tuple[Silence, ...] = ()
     variables: tuple[Variable, ...] = ()
+    features: DashboardFeatures = DashboardFeatures()
 
     @property
     def variable_names(self) -> frozenset[str]:

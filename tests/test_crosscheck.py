@@ -90,7 +90,7 @@ def test_label_value_checked_against_patterns_regexes_and_recorded_series(tmp_pa
         ('path="/api/dashboard/summary"}[$__rate_interval]))\n                legend: \'{{status}}\'',
          'path="/api/dashboard/summary", status="20"}[$__rate_interval]))\n                legend: \'{{status}}\''),
         (BREAKDOWN_PANEL, BREAKDOWN_PANEL.replace("{$selector}", '{$selector, visibility=~"gr[ae]y"}')),
-        ("job:ampel_dashboard_errors:ratio_rate5m{$selector}", 'job:ampel_dashboard_errors:ratio_rate5m{$selector, job=~"a.*"}'),
+        ('job:ampel_dashboard_errors:ratio_rate5m{job=~"$job"}', 'job:ampel_dashboard_errors:ratio_rate5m{job=~"$job", job=~"a.*"}'),
         ("expr: sum(up{$selector})", 'expr: sum(job_error_type:ampel_dashboard_errors:rate5m{error_type="disk"})'),
     )
     messages = sorted(f.message for f in by_rule(crosscheck(context_of(path)), "label-value-not-allowed"))

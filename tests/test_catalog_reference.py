@@ -10,7 +10,7 @@ from tests.support.paths import REPO
 SCHEMA = json.loads((REPO / "generator" / "catalog" / "catalog.schema.json").read_text(encoding="utf-8"))
 README = (REPO / "README.md").read_text(encoding="utf-8")
 # Shared definitions and the README subsection that documents their fields.
-DEFINITION_SECTIONS = {"panel": "dashboards", "target": "dashboards", "variable": "dashboards",
+DEFINITION_SECTIONS = {"panel": "dashboards", "panel_link": "dashboards", "target": "dashboards", "variable": "dashboards",
                        "threshold": "objectives", "silence": "shared forms"}
 CONDITIONS = {"if", "not"}  # subschemas that only test a value: their properties are no fields
 

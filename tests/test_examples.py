@@ -186,3 +186,36 @@ def test_every_generated_file_is_committed():
     on_disk = {p.relative_to(ORDERS).as_posix() for p in ORDERS.rglob("*") if p.is_file()} - {
         ".obsgen.yaml", "catalog/orders-api.yaml", "catalog/orders-worker.yaml"}
     assert on_disk == expected
+
+
+def test_dashboards_use_every_panel_and_dashboard_field_of_the_schema(catalogs):
+    """Every field a panel, a row or a dashboard may carry (silences aside, which the example must not
+    need) appears in the example: a new dashboard feature is shown here too."""
+    dashboard_schema = SCHEMA["properties"]["dashboards"]["items"]
+    expected = {
+        "dashboard": set(dashboard_schema["properties"]) - {"silence"},
+        "row": set(dashboard_schema["properties"]["rows"]["items"]["properties"]),
+        "panel": set(SCHEMA["definitions"]["panel"]["properties"]) - {"silence"},
+    }
+    used = {"dashboard": set(), "row": set(), "panel": set()}
+    for data in catalogs.values():
+        for dashboard in data["dashboards"]:
+            used["dashboard"] |= set(dashboard)
+            for row in dashboard["rows"]:
+                used["row"] |= set(row)
+                for panel in row["panels"]:
+                    used["panel"] |= set(panel)
+    assert {kind: sorted(expected[kind] - used[kind]) for kind in expected} == {"dashboard": [], "row": [], "panel": []}
+    assert used["panel"] >= {"overrides", "mappings", "legend", "transformations", "links", "repeat"}
+
+
+def test_generated_dashboards_carry_links_annotations_repeats_and_collapsed_rows():
+    overview = json.loads((ORDERS / "dashboards" / "orders-api-overview.json").read_text(encoding="utf-8"))
+    assert {link["type"] for link in overview["links"]} == {"dashboards", "link"}
+    assert [a["name"] for a in overview["annotations"]["list"] if a.get("expr")] == ["Restarts"]
+    assert [p["title"] for p in overview["panels"] if p["type"] == "row" and p.get("collapsed")] == ["Health"]
+    table = next(p for p in overview["panels"] if p["title"] == "Top 5 routes by server errors")
+    assert {"sortBy", "limit"} <= {t["id"] for t in table["transformations"]}
+    dependencies = json.loads((ORDERS / "dashboards" / "orders-api-dependencies.json").read_text(encoding="utf-8"))
+    repeated = next(p for p in dependencies["panels"] if p["title"] == "Calls to $dependency")
+    assert repeated["repeat"] == "dependency"

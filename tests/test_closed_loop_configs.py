@@ -3,6 +3,7 @@ time-scaled committed rules by promtool, the redirected committed Alertmanager c
 the loop reads the committed files, so a hand edit to one changes what it runs."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -12,7 +13,8 @@ import yaml
 
 from generator.catalog import load_catalog
 from tests.e2e.configs import (
-    alertmanager_loop_config, dashboard_targets, loop_rule_files, prometheus_config, substitute_grafana_variables,
+    _dashboard_variables, alertmanager_loop_config, dashboard_targets, grafana_variables, loop_rule_files,
+    prometheus_config, substitute_grafana_variables,
 )
 from tests.support.paths import AMPEL, REPO
 
@@ -53,7 +55,8 @@ def test_the_loop_runs_the_committed_files_so_a_hand_edit_changes_what_it_runs(t
     routes = alertmanager_loop_config(tmp_path, "http://127.0.0.1:9")["route"]["routes"][0]["routes"]  # ampel's subtree
     assert routes[0]["repeat_interval"] == "12s"  # 2h / 600
     board = tmp_path / "dashboards/ampel-dashboard-summary.json"
-    board.write_text(board.read_text().replace('sum(up{job=\\"ampel-api\\"})', 'sum(up{job=\\"nope\\"})'))
+    board.write_text(board.read_text().replace('sum(up{job=~\\"$job\\", instance=~\\"$instance\\"})',
+                                               'sum(up{job=\\"nope\\"})'))
     assert "sum(up{job=\"nope\"})" in [expr for _, expr in dashboard_targets(tmp_path)]
 
 
@@ -72,8 +75,11 @@ def test_redirected_alertmanager_config_keeps_the_generated_routes(catalog, tmp_
 def test_grafana_variables_are_substituted_in_every_panel_target(catalog):
     exprs = [t.expr for d in catalog.dashboards for r in d.rows for p in r.panels for t in p.targets]
     assert any("$__rate_interval" in e for e in exprs)
+    board = json.loads((REPO / "dashboards" / "ampel-dashboard-summary.json").read_text(encoding="utf-8"))
+    variables = {**grafana_variables(), **_dashboard_variables(board)}
+    assert variables["$job"] == variables["$instance"] == ".+"  # "All": any value of the label
     for expr in exprs:
-        out = substitute_grafana_variables(expr.replace("$selector", 'job="x"'))
+        out = substitute_grafana_variables(expr.replace("$selector", 'job="x"'), variables)
         assert "$" not in out and "[4s]" in out or "[" not in out
     with pytest.raises(ValueError, match=r"\$__unknown"):
         substitute_grafana_variables("rate(x[$__unknown])")

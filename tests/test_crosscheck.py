@@ -90,7 +90,7 @@ def test_label_value_checked_against_patterns_regexes_and_recorded_series(tmp_pa
         ('path="/api/dashboard/summary"}[$__rate_interval]))\n                legend: \'{{status}}\'',
          'path="/api/dashboard/summary", status="20"}[$__rate_interval]))\n                legend: \'{{status}}\''),
         (BREAKDOWN_PANEL, BREAKDOWN_PANEL.replace("{$selector}", '{$selector, visibility=~"gr[ae]y"}')),
-        ("job:ampel_dashboard_errors:ratio_rate5m{$selector}", 'job:ampel_dashboard_errors:ratio_rate5m{$selector, job=~"a.*"}'),
+        ('job:ampel_dashboard_errors:ratio_rate5m{job=~"$job"}', 'job:ampel_dashboard_errors:ratio_rate5m{job=~"$job", job=~"a.*"}'),
         ("expr: sum(up{$selector})", 'expr: sum(job_error_type:ampel_dashboard_errors:rate5m{error_type="disk"})'),
     )
     messages = sorted(f.message for f in by_rule(crosscheck(context_of(path)), "label-value-not-allowed"))
@@ -210,3 +210,18 @@ def test_every_rule_is_documented():
     doc = (REPO / "docs" / "lint-rules.md").read_text()
     for rule in RULES:
         assert f"### `{rule}`" in doc, rule
+
+
+def test_up_carries_the_selector_labels_and_no_others(tmp_path):
+    """`up` is written per scrape target, so it has the target's labels: the selector's (namespace
+    here) and aggregate_by's, as every scraped series; other labels stay unknown on it."""
+    alert = ("alerts:\n  - name: CheckoutTargetDown\n    expr: up{$selector, priority=\"high\"} == 0\n    for: 2m\n"
+             "    severity: page\n    summary: A checkout target is down\n"
+             "    description: 'Prometheus cannot scrape {{ $labels.instance }}.'\n")
+    path = edited_catalog(tmp_path, ("alerts:\n", alert), source=CHECKOUT)
+    finding = _only(crosscheck(context_of(path)), "unknown-label")
+    assert "'up' (written by Prometheus, a gauge) has no label 'priority' (it has: instance, job, namespace)" \
+        in finding.message
+    path = edited_catalog(tmp_path, ("alerts:\n", alert.replace(', priority=\\"high\\"', "").replace(', priority="high"', "")),
+                          source=CHECKOUT)
+    assert crosscheck(context_of(path)) == []

@@ -56,6 +56,10 @@ def test_current_grafana_shape(dashboard):
     variables = {v["name"]: v for v in dashboard["templating"]["list"]}
     assert variables["datasource"]["type"] == "datasource"
     for panel in panels(dashboard):
+        if panel["type"] == "text":  # markdown: no queries, no data source, no unit
+            assert "targets" not in panel and panel["options"]["content"].strip(), panel["title"]
+            assert panel["description"], f"{panel['title']} has no description"
+            continue
         assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, panel["title"]
         assert panel["fieldConfig"]["defaults"]["unit"], f"{panel['title']} has no unit"
         assert panel["description"], f"{panel['title']} has no description"
@@ -111,3 +115,23 @@ def test_validate_without_the_official_schemas_says_where_to_get_them(tmp_path):
     assert result.returncode == 4, result.stdout + result.stderr
     assert f"Grafana's dashboard JSON schemas are not in {tmp_path}" in result.stderr
     assert "OBSGEN_GRAFANA_SCHEMA_DIR" in result.stderr
+
+
+def test_ampel_dashboard_has_what_an_sre_expects():
+    catalog = load_catalog("catalog/ampel.yaml")
+    dashboard = json.loads((REPO / "dashboards" / "ampel-dashboard-summary.json").read_text())
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    assert variables["job"]["definition"] == 'label_values(up{job="ampel-api"}, job)'
+    assert variables["instance"]["definition"] == 'label_values(up{job=~"$job"}, instance)'
+    by_type: dict[str, list] = {}
+    for panel in panels(dashboard):
+        by_type.setdefault(panel["type"], []).append(panel)
+    (heatmap,) = by_type["heatmap"]
+    assert heatmap["targets"][0]["format"] == "heatmap"
+    assert "ampel_dashboard_summary_duration_seconds_bucket{" in heatmap["targets"][0]["expr"]
+    (table,) = by_type["table"]
+    assert "by (error_type)" in table["targets"][0]["expr"] and "ampel_dashboard_errors_total" in table["targets"][0]["expr"]
+    (text,) = by_type["text"]
+    assert f"]({catalog.service.runbook_base_url})" in text["options"]["content"]
+    raw = [p for p in panels(dashboard) if "targets" in p and not p["targets"][0]["expr"].startswith("job:")]
+    assert raw and all('instance=~"$instance"' in t["expr"] for p in raw for t in p["targets"])

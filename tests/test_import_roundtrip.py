@@ -86,10 +86,24 @@ def test_ampel_dashboard_round_trip_changes_only_objective_thresholds(tmp_path, 
     (original / "dashboards").mkdir(parents=True)
     data = json.loads(source.read_text())
     for panel in data["panels"]:
-        if panel.get("type") != "row":
+        if panel.get("type") not in ("row", "text"):  # a text panel has no field config, so no thresholds
             _base_step_thresholds(panel)
     (original / "dashboards" / source.name).write_text(json.dumps(data))
     assert _diff(original, project, "dashboards")["changes"] == []
+    # the variables and the panel types of the Ampel dashboard are expressed, not reported
+    catalog = yaml.safe_load((project / "catalog" / "imported.yaml").read_text())
+    (board,) = catalog["dashboards"]
+    assert board["variables"] == [
+        {"name": "job", "type": "query", "label": "job", "title": "Job"},
+        {"name": "instance", "type": "query", "label": "instance", "title": "Instance", "multi": True,
+         "include_all": True}]
+    assert catalog["service"]["selector"] == {"job": "ampel-api"}
+    kinds = {p["type"] for row in board["rows"] for p in row["panels"]}
+    assert kinds == {"timeseries", "stat", "heatmap", "table", "text"}
+    raw_panels = [t["expr"] for row in board["rows"] for p in row["panels"] for t in p.get("targets", ())
+                  if not t["expr"].startswith("job:")]
+    assert raw_panels and all("$selector" in e and "$instance" not in e for e in raw_panels)
+    assert "template variable" not in warnings and "cannot be expressed in the catalog" not in warnings
 
 
 def _normalised_rules(source: Path, out: Path, team: str, runbook_base: str) -> None:
@@ -144,8 +158,6 @@ def _normalised_dashboard(source: Path, out: Path) -> None:
     for panel in data["panels"]:
         nested = panel.get("panels") or []
         for inner in [panel, *nested]:
-            if inner.get("type") in ("gauge", "table"):
-                continue  # reported as inexpressible and left out
             inner = dict(inner, panels=[]) if inner.get("type") == "row" else inner
             if inner.get("type") != "row":
                 inner["type"] = {"graph": "timeseries"}.get(inner["type"], inner["type"])
@@ -157,7 +169,7 @@ def _normalised_dashboard(source: Path, out: Path) -> None:
                     target.setdefault("legendFormat", "__auto")
             kept.append(inner)
     data["panels"] = kept
-    data["templating"]["list"] = [dict(v, refresh=1) for v in data["templating"]["list"] if v["type"] == "datasource"]
+    data["templating"]["list"] = [dict(v, refresh=1) if v["type"] == "datasource" else v for v in data["templating"]["list"]]
     (out / "dashboards").mkdir(parents=True)
     (out / "dashboards" / f"{data['uid']}.json").write_text(json.dumps(data))
 
@@ -167,21 +179,20 @@ def test_third_party_grafana_export_round_trip(tmp_path, monkeypatch):
     project.mkdir()
     source = FIXTURES / "node-overview.grafana.json"
     warnings = _import_and_generate(project, "dashboards", [source], "node", monkeypatch)
-    for located in ("node-overview.grafana.json:26: template variable $instance (query)",
-                    "node-overview.grafana.json:44: panel 'CPU usage': thresholds `green, red from 0.8`",
-                    "node-overview.grafana.json:88: panel 'Memory used': type 'gauge' cannot be expressed",
+    for located in ("node-overview.grafana.json:44: panel 'CPU usage': thresholds `green, red from 0.8`",
                     "node-overview.grafana.json:108: panel 'Network traffic': legacy graph panel imported as timeseries",
                     "node-overview.grafana.json:122: panel 'Network traffic': target C is hidden",
-                    "node-overview.grafana.json:122: panel 'Network traffic': refId 'C' becomes 'B'",
-                    "node-overview.grafana.json:130: panel 'Interfaces': type 'table' cannot be expressed"):
+                    "node-overview.grafana.json:122: panel 'Network traffic': refId 'C' becomes 'B'"):
         assert located in warnings, warnings
+    # the query variable, the gauge and the table are expressed now: nothing about them is reported
+    assert "$instance" not in warnings and "'Memory used'" not in warnings and "'Interfaces'" not in warnings
     original = tmp_path / "original"
     (original / "dashboards").mkdir(parents=True)
     shutil.copy(source, original / "dashboards" / "node-overview.json")
     raw = _summary(_diff(original, project, "dashboards"))
     assert [(kind, name, status) for kind, name, status, _ in raw] == [
         ("dashboard", "Node overview (node-overview)", "changed"),
-        ("panel", "CPU usage", "changed"), ("panel", "Interfaces", "removed"), ("panel", "Memory used", "removed"),
+        ("panel", "CPU usage", "changed"), ("panel", "Interfaces", "changed"), ("panel", "Memory used", "changed"),
         ("panel", "Network traffic", "changed"), ("panel", "Uptime", "changed")]
     normalised = tmp_path / "normalised"
     _normalised_dashboard(source, normalised)
@@ -193,3 +204,9 @@ def test_third_party_grafana_export_round_trip(tmp_path, monkeypatch):
     assert panels["Uptime"]["targets"] == [{"expr": 'time() - node_boot_time_seconds{$selector, instance="$instance"}',
                                             "instant": True}]
     assert [r["title"] for r in catalog["dashboards"][0]["rows"]] == ["CPU and memory", "Network"]
+    assert catalog["dashboards"][0]["rows"][1]["collapsed"] is True
+    assert catalog["dashboards"][0]["variables"] == [
+        {"name": "instance", "type": "query", "label": "instance", "metric": "node_uname_info", "selects": False}]
+    assert (panels["Memory used"]["type"], panels["Memory used"]["max"]) == ("gauge", 1)
+    assert panels["Interfaces"]["type"] == "table"
+    assert panels["Interfaces"]["targets"] == [{"expr": 'node_network_up{$selector, instance="$instance"}'}]

@@ -184,3 +184,50 @@ def test_bad_matcher_is_a_located_error_and_nothing_is_written(case, tmp_path, m
     assert doc_path.split(".")[-1] in text.splitlines()[int(match.group(1)) - 1], result.stderr
     assert message in result.stderr, result.stderr
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop.yaml"]
+
+
+SHARED_FIRST = """\
+service:
+  name: cart-api
+  team: web
+  runbook_base_url: https://runbooks.example.com/cart/
+  grafana:
+    folder: {uid: web, title: Web}
+  selector: {job: cart-api}
+
+metrics:
+  - name: cart_requests_total
+    type: counter
+    help: Requests by method and status code.
+    labels:
+      - {name: method, values: [GET, POST, other]}
+      - {name: status, values: ["200", "500", "503"]}
+
+objectives:
+  - name: availability
+    kind: error_ratio
+    errors: {metric: cart_requests_total, matchers: {status: {"=~": "5.."}, method: {"!~": "other"}}}
+    total: {metric: cart_requests_total, matchers: {method: {"!~": "other"}}}
+    threshold: 0.01
+    alert:
+      name: CartErrors
+      for: 5m
+      severity: critical
+      summary: Cart requests fail
+      description: '{{ $value | humanizePercentage }} of requests fail, above ${threshold} for ${for}.'
+"""
+
+
+def test_one_counter_whose_shared_matcher_sorts_first_is_still_tested(tmp_path):
+    """The requests that are not errors fail the errors-only matcher (status), not the one the total
+    shares (method): failing that one would leave no value the total counts, and no test."""
+    source = tmp_path / "cart.yaml"
+    source.write_text(SHARED_FIRST)
+    plan = rule_tests.plan_for(load_catalog(source))
+    assert plan.untested == []
+    case = next(c for c in plan.cases if c.name.startswith("CartErrors: ") and "resolves after recovery" in c.name)
+    counted = [dict(s.labels) for s in case.series if dict(s.labels).get("job") == "cart-api"]
+    assert {s["status"] for s in counted if s["method"] != "other"} >= {"200", "500"}
+    assert any(s["method"] == "other" for s in counted), "no burst of method=other: the !~ matcher is never exercised"
+    root = generated_project(tmp_path / "project", (source,))
+    assert promtool.test_rules(sorted((root / rule_tests.FOLDER).glob("*.yaml"))) == []

@@ -150,9 +150,11 @@ def _error_series(catalog: Catalog, obj: ErrorRatioObjective, errors: int, total
     if same:
         # requests that are not errors: flip an errors-only matcher (one the total shares must hold)
         ok_e = {k: other_value(err_metric.label(k), v) for k, v in fixed_e.items() if fixed_t.get(k) != v}
-        # without an equality matcher to flip, requests that are not errors fail the errors' first other matcher
+        # without an equality matcher to flip, requests that are not errors fail the errors' first other
+        # matcher that the total does not share (failing a shared one would leave the total too)
+        own = [f for f in err_ref.filters if f not in tot_ref.filters] or list(err_ref.filters)
         ok_keep = keep_t if ok_e or not err_ref.filters else {
-            **keep_t, **_both(keep_t, filter_keeps(err_ref.filters[0], negate=True))}
+            **keep_t, **_both(keep_t, filter_keeps(own[0], negate=True))}
         counted = spread(err_metric, {**fixed_t, **fixed_e}, errors, base, direction, {**skip_t, **skip_e}, keep=keep_both)
         in_total = burst(err_metric, err_ref, {**fixed_t, **fixed_e}, {**skip_t, **skip_e}, keep_both)
         burst(tot_metric, tot_ref, {**fixed_t, **ok_e}, skip_t, ok_keep)

@@ -20,7 +20,9 @@ from generator.catalog.format_version import version_problem
 from generator.catalog.matchers import check_matchers, split_matchers
 from generator.catalog.load_tests import build_scenarios
 from generator.catalog.outputs import kubernetes_output, mimir_output
+from generator.catalog.dashboard_features import dashboard_features, refresh_text
 from generator.catalog.dashboard_variables import dashboard_variables
+from generator.catalog.panel_features import PanelScope, panel_features
 from generator.catalog.panel_kinds import panel_kind
 from generator.catalog.promql_fields import check_expressions
 from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
@@ -178,7 +180,7 @@ class _Builder:
             RecordingDef(r["record"], r["expr"], _pairs(r.get("labels")), r.get("group", ""), _silences(r.get("silence")))
             for r in self.data.get("recording_rules", []))
         declared = {o["name"] for o in self.data.get("objectives", [])}  # a defective one is still declared
-        dashboards = self.dashboards(self.data.get("dashboards", []), declared)
+        dashboards = self.dashboards(self.data.get("dashboards", []), declared, service)
         scenarios = self.scenarios(self.data.get("load_tests", {}), tiers, objectives)
         alerting = [(at, o) for at, o in zip(self.objective_paths, objectives) if o.alert is not None]
         self.unique([a.text.name for a in alerts] + [o.alert.name for _, o in alerting], "alert name",
@@ -408,9 +410,12 @@ class _Builder:
             return None
         return tier.critical if value.get("level") == "critical" else tier.target
 
-    def dashboards(self, items, names: set[str]) -> tuple[Dashboard, ...]:
+    def dashboards(self, items, names: set[str], service: Service) -> tuple[Dashboard, ...]:
+        uids = frozenset(d["uid"] for d in items)
         out = []
         for i, d in enumerate(items):
+            variables = dashboard_variables(d.get("variables", []), f"dashboards[{i}]", self.problem, self.duration)
+            scope = PanelScope({v.name: v for v in variables}, uids, d["uid"], service.runbook_base_url)
             rows = []
             for r_i, r in enumerate(d["rows"]):
                 panels = []
@@ -418,18 +423,19 @@ class _Builder:
                     at = f"dashboards[{i}].rows[{r_i}].panels[{p_i}]"
                     if p.get("objective") and p["objective"] not in names:
                         self.problem(f"{at}.objective", f"unknown objective {p['objective']!r}")
+                    features = panel_features(p, at, scope, self.problem)
                     panels.append(Panel(
                         title=p["title"], type=p["type"], unit=p.get("unit", ""), description=p.get("description", ""),
                         targets=tuple(Target(t["expr"], t.get("legend", ""), bool(t.get("instant", False)))
                                       for t in p.get("targets", ())),
-                        objective=p.get("objective"), stack=bool(p.get("stack", False)),
+                        objective=p.get("objective"), stack=features.stacking != "none",
                         width=p.get("width"), height=p.get("height"), silences=_silences(p.get("silence")),
-                        kind=panel_kind(p, at, self.problem)))
-                rows.append(Row(r["title"], tuple(panels)))
-            variables = dashboard_variables(d.get("variables", []), f"dashboards[{i}]", self.problem, self.duration)
+                        kind=panel_kind(p, at, self.problem), features=features))
+                rows.append(Row(r["title"], tuple(panels), bool(r.get("collapsed", False))))
+            features = dashboard_features(d, f"dashboards[{i}]", d["uid"], uids, self.problem, self.duration)
             out.append(Dashboard(d["uid"], d["title"], tuple(rows), d.get("description", ""), tuple(d.get("tags", ())),
-                                 d.get("refresh", "30s"), d.get("time_from", "now-6h"), _silences(d.get("silence")),
-                                 variables))
+                                 refresh_text(d), d.get("time_from", "now-6h"), _silences(d.get("silence")),
+                                 variables, features))
         self.unique([d.uid for d in out], "dashboard uid", [f"dashboards[{i}].uid" for i in range(len(out))])
         return tuple(out)
 

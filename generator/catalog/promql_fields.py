@@ -44,3 +44,5 @@ def check_expressions(alerts: tuple[AlertDef, ...], recording: tuple[RecordingDe
                 for t, target in enumerate(panel.targets):
                     _check(target.expr, service, f"dashboards[{i}].rows[{r}].panels[{p}].targets[{t}].expr",
                            problem, grafana=True)
+        for a, annotation in enumerate(dashboard.features.annotations):
+            _check(annotation.expr, service, f"dashboards[{i}].annotations[{a}].expr", problem, grafana=True)

@@ -13,7 +13,9 @@ _KEY_ORDER = ("service", "metrics", "alerts", "recording_rules", "dashboards",
               "name", "record", "alert", "uid", "title", "type", "help", "unit", "team", "runbook_base_url",
               "grafana", "folder", "selector", "expr", "legend", "instant", "for", "severity", "summary",
               "description", "runbook_url", "labels", "annotations", "group", "values", "pattern", "buckets",
-              "tags", "refresh", "time_from", "rows", "panels", "stack", "width", "height", "targets")
+              "tags", "refresh", "time_from", "time_to", "timezone", "links", "annotations", "variables", "rows",
+              "collapsed", "panels", "stack", "width", "height", "content", "min", "max", "targets", "overrides",
+              "mappings", "legend", "transformations", "repeat", "repeat_direction", "max_per_row")
 _RANK = {key: i for i, key in enumerate(_KEY_ORDER)}
 
 

@@ -7,6 +7,7 @@ keeps its layout. Expressions the parser rejects are never rewritten.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from generator.build.expressions import SELECTOR_PLACEHOLDER
@@ -74,3 +75,12 @@ def replace_matcher(expr: str, label: str, value: str, grafana: bool = False) ->
     for start, end in sorted(spans, reverse=True):
         expr = expr[:start] + SELECTOR_PLACEHOLDER + expr[end:]
     return expr
+
+
+def replace_selector_text(expr: str, text: str) -> str:
+    """`expr` with each occurrence of a dashboard's whole selector text (`job=~"$job", instance=~"$instance"`,
+    as the generator writes it) replaced by `$selector`; a longer label name ending in the same
+    letters (`cronjob=...`) is not an occurrence."""
+    if not text:
+        return expr
+    return re.sub(rf"(?<![\w]){re.escape(text)}", lambda _: SELECTOR_PLACEHOLDER, expr)

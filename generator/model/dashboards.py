@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.dashboard_features import DashboardFeatures, PanelFeatures
 from generator.model.common import Silence
 
 
@@ -75,12 +76,14 @@ class Panel:
     height: int | None = None
     silences: tuple[Silence, ...] = ()
     kind: PanelKind = TimeseriesKind()
+    features: PanelFeatures = PanelFeatures()
 
 
 @dataclass(frozen=True)
 class Row:
     title: str
     panels: tuple[Panel, ...]
+    collapsed: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class Dashboard:
     time_from: str = "now-6h"
     silences: tuple[Silence, ...] = ()
     variables: tuple[Variable, ...] = ()
+    features: DashboardFeatures = DashboardFeatures()
 
     @property
     def variable_names(self) -> frozenset[str]:

@@ -26,11 +26,17 @@ def datasource_ref(catalog: Catalog, dashboard: Dashboard) -> dict:
     return {"type": catalog.service.datasource_type, "uid": "${%s}" % datasource_variable_name(dashboard)}
 
 
-def _selector(catalog: Catalog, overrides: tuple[tuple[str, str], ...]) -> str:
+def selector_for(service_selector: tuple[tuple[str, str], ...], overrides: tuple[tuple[str, str], ...]) -> str:
+    """The service's matchers with each (label, variable) of `overrides` as `label=~"$variable"`:
+    in place of the service's own matcher on that label, else appended."""
     chosen = dict(overrides)
-    matchers = [f'{k}=~"${chosen.pop(k)}"' if k in chosen else f'{k}="{v}"' for k, v in catalog.service.selector]
+    matchers = [f'{k}=~"${chosen.pop(k)}"' if k in chosen else f'{k}="{v}"' for k, v in service_selector]
     matchers += [f'{label}=~"${name}"' for label, name in overrides if label in chosen]
     return ", ".join(matchers)
+
+
+def _selector(catalog: Catalog, overrides: tuple[tuple[str, str], ...]) -> str:
+    return selector_for(catalog.service.selector, overrides)
 
 
 def selector_text(catalog: Catalog, dashboard: Dashboard) -> str:

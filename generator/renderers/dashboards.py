@@ -14,7 +14,9 @@ from grafanalib._gen import DashboardEncoder
 
 from generator import json_text
 from generator.model import Catalog, Dashboard
-from generator.renderers.dashboard_variables import templating
+from generator.build.expressions import expand_selector
+from generator.renderers.dashboard_variables import datasource_ref, selector_text, templating
+from generator.renderers.panel_features import apply_features
 from generator.renderers.panels import PanelContext, render_panel
 
 FOLDERS = ("dashboards",)
@@ -28,9 +30,12 @@ _LEGACY_PANEL_KEYS = ("error", "height", "span", "minSpan", "cacheTimeout", "hid
 
 
 def _layout(catalog: Catalog, dashboard: Dashboard) -> list:
+    """Rows and their panels on the grid. A collapsed row holds its panels (placed as they will be
+    when it opens) and takes one grid unit; the next row starts right below it."""
     panels, y, panel_id = [], 0, 1
     for row in dashboard.rows:
-        panels.append(g.RowPanel(title=row.title, id=panel_id, gridPos=g.GridPos(h=1, w=24, x=0, y=y)))
+        row_id, row_y = panel_id, y
+        inner: list = []
         panel_id, y, x, row_height = panel_id + 1, y + 1, 0, 0
         default_width = max(24 // len(row.panels), 4)
         for panel in row.panels:
@@ -39,10 +44,36 @@ def _layout(catalog: Catalog, dashboard: Dashboard) -> list:
             if x + w > 24:
                 x, y, row_height = 0, y + row_height, 0
             grid = g.GridPos(h=h, w=w, x=x, y=y)
-            panels.append(render_panel(panel.kind, PanelContext(catalog, dashboard, panel, grid, panel_id)))
+            inner.append(render_panel(panel.kind, PanelContext(catalog, dashboard, panel, grid, panel_id)))
             panel_id, x, row_height = panel_id + 1, x + w, max(row_height, h)
         y += row_height
+        grid = g.GridPos(h=1, w=24, x=0, y=row_y)
+        if row.collapsed:
+            panels.append(g.RowPanel(title=row.title, id=row_id, gridPos=grid, collapsed=True, panels=inner))
+            y = row_y + 1
+        else:
+            panels += [g.RowPanel(title=row.title, id=row_id, gridPos=grid), *inner]
     return panels
+
+
+def _annotations(catalog: Catalog, dashboard: Dashboard) -> list[dict]:
+    out = [{"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
+            "hide": True, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard"}]
+    selector = selector_text(catalog, dashboard)
+    for a in dashboard.features.annotations:
+        query = {"name": a.name, "datasource": datasource_ref(catalog, dashboard), "enable": True, "hide": False,
+                 "iconColor": a.color, "expr": expand_selector(a.expr, selector), "titleFormat": a.title,
+                 "textFormat": a.text, "tagKeys": ",".join(a.tag_labels), "useValueForTime": False}
+        if a.step:
+            query["step"] = a.step
+        out.append(query)
+    return out
+
+
+def _links(dashboard: Dashboard) -> list[dict]:
+    return [{"title": x.title, "type": "dashboards" if x.tags else "link", "url": x.url, "icon": "external link",
+             "tooltip": "", "tags": list(x.tags), "asDropdown": x.as_dropdown, "targetBlank": x.new_tab,
+             "includeVars": x.include_vars, "keepTime": x.keep_time} for x in dashboard.features.links]
 
 
 def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> g.Dashboard:
@@ -50,13 +81,11 @@ def build_dashboard(catalog: Catalog, dashboard: Dashboard) -> g.Dashboard:
     description = f"{dashboard.description} {source}".strip()
     return g.Dashboard(
         title=dashboard.title, uid=dashboard.uid, description=description, tags=sorted(dashboard.tags),
-        panels=_layout(catalog, dashboard), templating=g.Templating(list=templating(catalog, dashboard)), timezone="browser",
-        refresh=dashboard.refresh, time=g.Time(dashboard.time_from, "now"), schemaVersion=SCHEMA_VERSION,
-        graphTooltip=1, editable=True, links=[],
-        annotations=g.Annotations(list=[{
-            "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
-            "hide": True, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
-        }]),
+        panels=_layout(catalog, dashboard), templating=g.Templating(list=templating(catalog, dashboard)),
+        timezone=dashboard.features.timezone, refresh=dashboard.refresh,
+        time=g.Time(dashboard.time_from, dashboard.features.time_to), schemaVersion=SCHEMA_VERSION,
+        graphTooltip=1, editable=True, links=_links(dashboard),
+        annotations=g.Annotations(list=_annotations(catalog, dashboard)),
     )
 
 
@@ -76,7 +105,8 @@ def shape_for_current_grafana(data: dict) -> dict:
     for key in _LEGACY_DASHBOARD_KEYS:
         data.pop(key, None)
     data.pop("timepicker", None)
-    for panel in data.get("panels", []):
+    nested = [p for top in data.get("panels", []) if top.get("type") == "row" for p in top.get("panels") or []]
+    for panel in [*data.get("panels", []), *nested]:
         for key in _LEGACY_PANEL_KEYS:
             panel.pop(key, None)
         if panel.get("type") == "row":
@@ -88,9 +118,24 @@ def shape_for_current_grafana(data: dict) -> dict:
     return data
 
 
+def _non_row_panels(data: dict) -> list[dict]:
+    """Every panel but rows, in dashboard order (panels of a collapsed row where the row is)."""
+    out = []
+    for panel in data.get("panels", []):
+        if panel.get("type") == "row":
+            out.extend(panel.get("panels") or [])
+        else:
+            out.append(panel)
+    return out
+
+
 def dashboard_json(catalog: Catalog, dashboard: Dashboard) -> dict:
     raw = json.loads(json.dumps(build_dashboard(catalog, dashboard).to_json_data(), cls=DashboardEncoder))
-    return shape_for_current_grafana(raw)
+    data = shape_for_current_grafana(raw)
+    panels = [p for row in dashboard.rows for p in row.panels]
+    for rendered, panel in zip(_non_row_panels(data), panels, strict=True):
+        apply_features(rendered, panel.features)
+    return data
 
 
 def render(catalog: Catalog) -> dict[str, str]:

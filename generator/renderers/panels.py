@@ -88,7 +88,7 @@ def _(kind: TimeseriesKind, ctx: PanelContext):
     custom = {"thresholdsStyle": {"mode": "dashed" if objective else "off"}}
     return g.TimeSeries(
         **_grafanalib_common(ctx), unit=panel.unit, fillOpacity=30 if panel.stack else 10, lineWidth=1,
-        stacking={"mode": "normal", "group": "A"} if panel.stack else {"mode": "none", "group": "A"},
+        stacking={"mode": panel.features.stacking, "group": "A"},
         legendDisplayMode="table", legendPlacement="bottom", legendCalcs=["mean", "max", "lastNotNull"],
         tooltipMode="multi", tooltipSort="desc", valueMin=0,
         extraJson={"fieldConfig": {"defaults": {"thresholds": thresholds(objective), "custom": custom}},

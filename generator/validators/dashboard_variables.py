@@ -36,3 +36,9 @@ def check_undefined_variables(report: Reporter, catalog: Catalog) -> None:
                                          f"does not define (its variables: {known})",
                                    f"dashboards[{i}].rows[{r}].panels[{p}].targets[{t}].expr",
                                    item=panel.title, group=dashboard.uid)
+        for a, annotation in enumerate(dashboard.features.annotations):
+            for name in sorted({n for n in used_variables(annotation.expr) if n not in defined}):
+                known = ", ".join(f"${n}" for n in sorted(defined)) or "none"
+                report.add(RULE, f"annotation {annotation.name!r} uses ${name}, which dashboard {dashboard.uid!r} "
+                                 f"does not define (its variables: {known})",
+                           f"dashboards[{i}].annotations[{a}].expr", item=annotation.name, group=dashboard.uid)

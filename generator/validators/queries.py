@@ -63,7 +63,8 @@ def dashboard_panels(artifacts: CatalogArtifacts):
         data = artifacts.dashboards.get(artifact)
         if data is None:
             continue
-        rendered = [p for p in data.get("panels", []) if p.get("type") != "row"]
+        rendered = [inner for p in data.get("panels", [])  # a collapsed row holds its panels
+                    for inner in ((p.get("panels") or []) if p.get("type") == "row" else [p])]
         declared = [(f"dashboards[{i}].rows[{r}].panels[{p}]", panel)
                     for r, row in enumerate(dashboard.rows) for p, panel in enumerate(row.panels)]
         for (doc_path, panel), panel_json in zip(declared, rendered):

@@ -74,8 +74,9 @@ def catalog_series(catalog: Catalog) -> dict[str, Series]:
             labels = {**own, "le": bucket_label(metric)} if role == "bucket" else own
             table[name] = Series(name, kind, labels, metric)
     for name, (kind, labels) in BUILTIN_SERIES.items():
-        table.setdefault(name, Series(name, kind, None if labels is None else {label: None for label in labels},
-                                      origin="prometheus"))
+        # the scrape's own series (up, scrape_*) carry the target's labels, as every scraped series does
+        known = None if labels is None else {**{label: None for label in labels}, **common}
+        table.setdefault(name, Series(name, kind, known, origin="prometheus"))
     return table
 
 

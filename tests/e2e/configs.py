@@ -73,11 +73,30 @@ def dashboard_targets(root: Path, scale: float = RULE_SCALE) -> list[tuple[str, 
     out = []
     for path in sorted((root / "dashboards").glob("*.json")):
         document = scale_dashboard(json.loads(path.read_text(encoding="utf-8")), scale)
+        variables = {**grafana_variables(), **_dashboard_variables(document)}
         for panel in _panels(document):
             for target in panel.get("targets") or []:
                 if target.get("expr"):
                     out.append((f"{path.name} / {panel['title']} / {target['refId']}",
-                                substitute_grafana_variables(target["expr"])))
+                                substitute_grafana_variables(target["expr"], variables)))
+    return out
+
+
+def _dashboard_variables(document: dict) -> dict[str, str]:
+    """The dashboard's own variables as "All" would send them: `.+` for a label's values, a
+    constant's value, an interval's first duration."""
+    out = {}
+    for variable in (document.get("templating") or {}).get("list") or []:
+        kind, name = variable.get("type"), variable.get("name")
+        if kind in ("query", "custom"):
+            value = ".+"
+        elif kind == "constant":
+            value = variable.get("query", "")
+        elif kind == "interval":
+            value = str(variable.get("query", "")).split(",")[0]
+        else:
+            continue
+        out[f"${{{name}}}"] = out[f"${name}"] = value
     return out
 
 

@@ -26,6 +26,23 @@ def requests_counter(service: str) -> dict:
             "unit": "requests", "labels": [{"name": "code", "values": ["200", "404", "500"]}]}
 
 
+def counter(name: str, labels: list | None = None, **extra) -> dict:
+    out = {"name": name, "type": "counter", "help": "Events counted.", "unit": "events"}
+    if labels:
+        out["labels"] = labels
+    out.update(extra)
+    return out
+
+
+def label(name: str, *values: str, pattern: str | None = None) -> dict:
+    out: dict = {"name": name}
+    if values:
+        out["values"] = list(values)
+    if pattern is not None:
+        out["pattern"] = pattern
+    return out
+
+
 def histogram(name: str, buckets: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.5), labels: list | None = None) -> dict:
     out = {"name": name, "type": "histogram", "help": "Time to serve one request.", "unit": "seconds",
            "buckets": list(buckets)}

@@ -11,10 +11,7 @@ import pytest
 from generator.validators.findings import WARNING, Finding
 from generator.validators.report import junit_report
 from generator.validators.run import STEP_NAMES, Result, StepResult, validate
-from tests.support.catalog_builder import (
-    CatalogBuilder, alert, counter, dashboard, error_ratio_objective, histogram, label, latency_objective, panel,
-    scenario,
-)
+from tests.support.catalog_builder import every_artifact
 from tests.support.cli import obsgen
 from tests.support.inprocess import run_obsgen
 from tests.support.paths import REPO
@@ -27,29 +24,9 @@ TESTS = "tests/rules/shop-test.yaml"
 HISTOGRAM = "shop_request_duration_seconds"
 
 
-def shop() -> CatalogBuilder:
-    """Every kind of artifact: objectives and a free-form alert (rules and their tests), a dashboard
-    with a stat panel and Grafana variables in its queries, a load test and receivers."""
-    return (CatalogBuilder("shop")
-            .metric(histogram(HISTOGRAM))
-            .metric(counter("shop_errors_total", [label("error_type", "database", "timeout")]))
-            .objective(latency_objective("latency", HISTOGRAM, 0.5, alert_name="ShopSlow"))
-            .objective(error_ratio_objective("errors", {"metric": "shop_errors_total"},
-                                             {"metric": "shop_requests_total"}, 0.01, alert_name="ShopHighErrorRate"))
-            .alert(alert("ShopDown", "up{$selector} == 0", for_="2m",
-                         test={"series": 'up{$selector, instance="a:1"}', "firing": 0, "quiet": 1}))
-            .dashboard(dashboard(
-                "shop",
-                panel("p95", "job:shop_request_duration_seconds:p95_rate5m{$selector}", type_="stat", unit="s"),
-                panel("Average response time", f"sum(rate({HISTOGRAM}_sum{{$selector}}[$__rate_interval])) / "
-                                               f"sum(rate({HISTOGRAM}_count{{$selector}}[$__rate_interval]))", unit="s")))
-            .load_test(scenario("smoke"))
-            .alerting())
-
-
 @pytest.fixture
 def project(tmp_path):
-    return generated_project(tmp_path, (shop().write(tmp_path / "src"),))
+    return generated_project(tmp_path, (every_artifact().write(tmp_path / "src"),))
 
 
 def _line_with(path, text):

@@ -198,3 +198,27 @@ class CatalogBuilder:
         lines = path.read_text(encoding="utf-8").splitlines()
         start = next(i for i, line in enumerate(lines) if after in line) if after else 0
         return next(i + 1 for i, line in enumerate(lines) if i >= start and needle in line)
+
+
+def every_artifact(name: str = "shop") -> CatalogBuilder:
+    """A catalog that generates every kind of artifact: a latency objective (`<Name>Slow`), an error
+    ratio (`<Name>HighErrorRate`, for 3m), a free-form alert with a test: block (`<Name>Down`, for 2m),
+    a dashboard with a stat panel and Grafana variables in its queries, a load test and receivers."""
+    title, metric = name.title().replace("-", ""), name.replace("-", "_")
+    duration = f"{metric}_request_duration_seconds"
+    return (CatalogBuilder(name)
+            .metric(histogram(duration))
+            .metric(counter(f"{metric}_errors_total", [label("error_type", "database", "timeout")]))
+            .objective(latency_objective("latency", duration, 0.5, alert_name=f"{title}Slow"))
+            .objective(error_ratio_objective("errors", {"metric": f"{metric}_errors_total"},
+                                             {"metric": f"{metric}_requests_total"}, 0.01,
+                                             alert_name=f"{title}HighErrorRate", for_="3m"))
+            .alert(alert(f"{title}Down", "up{$selector} == 0", for_="2m",
+                         test={"series": 'up{$selector, instance="a:1"}', "firing": 0, "quiet": 1}))
+            .dashboard(dashboard(
+                name,
+                panel("p95", f"job:{duration}:p95_rate5m{{$selector}}", type_="stat", unit="s"),
+                panel("Average response time", f"sum(rate({duration}_sum{{$selector}}[$__rate_interval])) / "
+                                               f"sum(rate({duration}_count{{$selector}}[$__rate_interval]))", unit="s")))
+            .load_test(scenario(f"{metric}_smoke"))
+            .alerting())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.build.rules import RuleGroup, build_rule_groups
 from generator.model import Catalog
-from generator.pipeline import Rendered, render_all
+from generator.pipeline import Rendered, Scope, render_scope
 from generator.promql.functions import TARGET
 
 
@@ -28,13 +28,16 @@ class ValidationContext:
     promtool_timeout: float | None = None  # seconds per `promtool test rules` process (None: the default)
     target: str = TARGET  # the Prometheus version the rules and queries are checked for
     grafana_schema_dir: Path | None = None  # `validate --grafana-schema-dir` (None: the search order)
+    scoped: bool = False  # `--catalog` named the catalogs: files of the project's other catalogs are left out
 
 
-def build_context(root: Path, catalogs: list[Catalog], kinds: list[str] | None = None) -> ValidationContext:
-    rendered = render_all(catalogs, kinds)
+def build_context(root: Path, catalogs: list[Catalog] | Scope, kinds: list[str] | None = None) -> ValidationContext:
+    scope = catalogs if isinstance(catalogs, Scope) else Scope(catalogs, catalogs)
+    catalogs = scope.catalogs
+    rendered = render_scope(scope, kinds)
     per_catalog = []
     for catalog in catalogs:
         dashboards = {f"dashboards/{d.uid}.json": json.loads(rendered.artifacts[f"dashboards/{d.uid}.json"])
                       for d in catalog.dashboards if f"dashboards/{d.uid}.json" in rendered.artifacts}
         per_catalog.append(CatalogArtifacts(catalog, build_rule_groups(catalog), dashboards))
-    return ValidationContext(root, catalogs, rendered, per_catalog)
+    return ValidationContext(root, catalogs, rendered, per_catalog, scoped=scope.scoped)

@@ -27,6 +27,7 @@ from generator.validators.findings import WARNING, Finding
 from generator.validators.label_flow import LabelFlow
 from generator.validators.queries import Query, parsed, rule_queries, all_queries
 from generator.validators.series import COUNTER_KINDS, Series, catalog_series, close_names
+from generator.validators.load_thresholds import check_load_thresholds
 from generator.validators.silences import Reporter
 
 CHECK = "crosscheck"
@@ -45,6 +46,7 @@ def crosscheck(ctx: ValidationContext) -> list[Finding]:
     findings: list[Finding] = []
     for artifacts in ctx.per_catalog:
         findings += check_catalog(artifacts, ctx.target)
+        findings += check_load_thresholds(artifacts.catalog)
     return findings
 
 

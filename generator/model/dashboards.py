@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from generator.dashboard_features import DashboardFeatures, PanelFeatures
 from generator.model.common import Silence
+from generator.model.dashboard_features import DashboardFeatures, PanelFeatures
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.dashboard_features import DashboardFeatures, PanelFeatures
 from generator.model.common import Silence
 from generator.model.dashboard_features import DashboardFeatures, PanelFeatures
 

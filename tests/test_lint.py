@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from generator.derive import derive
 from generator.validators.context import ValidationContext
 from generator.validators.lint import RULES, lint
 from tests.support.catalog_edit import by_rule, context_of, edited_catalog, line_containing
@@ -101,13 +102,16 @@ def test_rate_window_shorter_than_four_scrapes(tmp_path):
 
 
 def test_invalid_promql_in_a_dashboard(tmp_path):
-    """The loader refuses such a catalog (tests/test_catalog_promql.py); a rendered dashboard whose
-    query does not parse is still reported at the panel's catalog line."""
+    """The loader refuses such a catalog (tests/test_catalog_promql.py); a derived dashboard query that
+    does not parse is still reported at the panel's catalog line."""
     path = edited_catalog(tmp_path)
     ctx = context_of(path)
-    dashboard = ctx.per_catalog[0].dashboards["dashboards/ampel-dashboard-summary.json"]
-    panel = next(p for p in dashboard["panels"] if p["title"] == "PR breakdown by visibility")
-    panel["targets"][0]["expr"] = panel["targets"][0]["expr"].replace("sum by (visibility)", "sum by (visibility")
+    derived = derive(ctx.catalogs[0])
+    (board,) = [d for d in derived.dashboards if d.artifact == "dashboards/ampel-dashboard-summary.json"]
+    broken = tuple(replace(q, expr=q.expr.replace("sum by (visibility)", "sum by (visibility"))
+                   if q.panel.title == "PR breakdown by visibility" and q.target == 0 else q for q in board.queries)
+    assert broken != board.queries
+    derived.__dict__["dashboards"] = tuple(replace(d, queries=broken) if d is board else d for d in derived.dashboards)
     finding = _only(lint(ctx), "dashboard-query-parses")
     assert finding.line == line_containing(path, BREAKDOWN_PANEL)
     assert finding.item == "PR breakdown by visibility" and finding.group == "ampel-dashboard-summary"

@@ -13,6 +13,7 @@ from grafanalib import core as g
 from grafanalib._gen import DashboardEncoder
 
 from generator import json_text
+from generator.derive import count_run, derive
 from generator.model import Catalog, Dashboard
 from generator.renderers.dashboard_variables import templating
 from generator.renderers.panels import PanelContext, render_panel
@@ -89,10 +90,10 @@ def shape_for_current_grafana(data: dict) -> dict:
 
 
 def dashboard_json(catalog: Catalog, dashboard: Dashboard) -> dict:
+    count_run(catalog, f"dashboard {dashboard.uid}")
     raw = json.loads(json.dumps(build_dashboard(catalog, dashboard).to_json_data(), cls=DashboardEncoder))
     return shape_for_current_grafana(raw)
 
 
 def render(catalog: Catalog) -> dict[str, str]:
-    return {f"dashboards/{d.uid}.json": json_text.dumps(dashboard_json(catalog, d)) + "\n"
-            for d in catalog.dashboards}
+    return {d.artifact: json_text.dumps(d.document) + "\n" for d in derive(catalog).dashboards}

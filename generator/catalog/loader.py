@@ -171,8 +171,7 @@ class _Builder:
         recording = tuple(
             RecordingDef(r["record"], r["expr"], _pairs(r.get("labels")), r.get("group", ""), _silences(r.get("silence")))
             for r in self.data.get("recording_rules", []))
-        declared = {o["name"] for o in self.data.get("objectives", [])}  # a defective one is still declared
-        dashboards = self.dashboards(self.data.get("dashboards", []), declared)
+        dashboards = self.dashboards(self.data.get("dashboards", []), objectives)
         scenarios = self.scenarios(self.data.get("load_tests", {}), tiers, objectives)
         alerting = [(at, o) for at, o in zip(self.objective_paths, objectives) if o.alert is not None]
         self.unique([a.text.name for a in alerts] + [o.alert.name for _, o in alerting], "alert name",
@@ -402,7 +401,8 @@ class _Builder:
             return None
         return tier.critical if value.get("level") == "critical" else tier.target
 
-    def dashboards(self, items, names: set[str]) -> tuple[Dashboard, ...]:
+    def dashboards(self, items, objectives) -> tuple[Dashboard, ...]:
+        names = {o["name"] for o in self.data.get("objectives", [])}  # declared: a defective one is reported once
         out = []
         for i, d in enumerate(items):
             rows = []

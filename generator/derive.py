@@ -102,6 +102,6 @@ def derive(catalog: Catalog) -> Derived:
     # Kept in the instance's own __dict__, as functools.cached_property keeps its values on a frozen
     # dataclass: it goes when the catalog goes, and a catalog loaded again derives afresh.
     derived = catalog.__dict__.get(_SLOT)
-    if derived is None:
+    if derived is None or derived.catalog is not catalog:  # (a copied catalog derives its own)
         derived = catalog.__dict__[_SLOT] = Derived(catalog)
     return derived

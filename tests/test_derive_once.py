@@ -93,3 +93,15 @@ def test_deploy_prometheus_expects_the_derived_groups(source):
     files, _ = rule_files(loaded)
     # the groups Prometheus must serve, from the typed groups, are those the rendered files hold
     assert derived_expected_groups(loaded) == expected_groups_from_text(files) != []
+
+
+def test_a_copied_catalog_derives_its_own(tmp_path):
+    import copy
+
+    path = tmp_path / "shop.yaml"
+    path.write_text(CATALOG)
+    (catalog,) = pipeline.load_all([path])
+    original = derive(catalog)
+    copied = copy.copy(catalog)
+    assert derive(copied) is not original and derive(copied).catalog is copied
+    assert derive(catalog) is original

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from generator.derive import derive
 from generator.validators.context import ValidationContext
 from generator.validators.lint import RULES, lint
 from tests.support.catalog_builder import (
@@ -121,13 +122,16 @@ def test_rate_window_shorter_than_four_scrapes(tmp_path):
 
 
 def test_invalid_promql_in_a_dashboard(tmp_path):
-    """The loader refuses such a catalog (tests/test_catalog_promql.py); a rendered dashboard whose
-    query does not parse is still reported at the panel's catalog line."""
+    """The loader refuses such a catalog (tests/test_catalog_promql.py); a derived dashboard query that
+    does not parse is still reported at the panel's catalog line."""
     path = shop().dashboard(orders_dashboard(panel("Orders by state", ORDERS_PANEL))).write(tmp_path)
     ctx = context_of(path)
-    rendered = ctx.per_catalog[0].dashboards["dashboards/shop.json"]
-    target = next(p for p in rendered["panels"] if p["title"] == "Orders by state")["targets"][0]
-    target["expr"] = target["expr"].replace("sum by (state)", "sum by (state")
+    derived = derive(ctx.catalogs[0])
+    (board,) = [d for d in derived.dashboards if d.artifact == "dashboards/shop.json"]
+    broken = tuple(replace(q, expr=q.expr.replace("sum by (state)", "sum by (state"))
+                   if q.panel.title == "Orders by state" and q.target == 0 else q for q in board.queries)
+    assert broken != board.queries
+    derived.__dict__["dashboards"] = tuple(replace(d, queries=broken) if d is board else d for d in derived.dashboards)
     finding = _only(lint(ctx), "dashboard-query-parses")
     assert finding.line == line_of(path, ORDERS_PANEL)
     assert finding.item == "Orders by state" and finding.group == "shop"

@@ -24,6 +24,7 @@ from generator.build import go_template
 from generator.build.catalog_oracle import AlertSample, objective_sample, objective_value, render_alert
 from generator.build.expressions import expand_selector
 from generator.build.rules import Rule, RuleGroup
+from generator.derive import count_run
 from generator.build.steady_state import NAME, Evaluator, InputSeries, RecordedRule, Unsupported
 from generator.build.test_series import (
     STEP, Phase, SeriesUnsupported, TimedSeries, exact_units, filter_keeps, histogram_series, label_sets, nearest_exact,
@@ -382,6 +383,7 @@ class _Planner:
 
 
 def build_plan(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> Plan:
+    count_run(catalog, "test_plan")
     planner = _Planner(catalog, groups)
     for i, obj in enumerate(catalog.objectives):
         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from generator.build.expressions import (
     expand_selector, fill_text, format_number, human_threshold, scale_duration, scale_ranges,
 )
+from generator.derive import count_run
 from generator.errors import CatalogError, Location, Problem
 from generator.model import AlertText, Catalog, ErrorRatioObjective, LatencyObjective, MetricRef, Objective
 
@@ -146,6 +147,7 @@ def _alert_rule(catalog: Catalog, text: AlertText, expr: str, at: str, scale: fl
 
 def build_rule_groups(catalog: Catalog, scale: float = 1.0) -> tuple[RuleGroup, ...]:
     """All recording and alert groups of a catalog, in a stable order."""
+    count_run(catalog, "rule_groups")
     service = catalog.service.name
     recording: dict[str, dict[str, Rule]] = {}  # group -> record -> rule, in the order first derived
     alerts: dict[str, list[Rule]] = {}

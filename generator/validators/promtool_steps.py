@@ -26,13 +26,13 @@ from pathlib import Path
 import yaml
 
 from generator import promtool
+from generator.derive import derive
 from generator.renderers import rule_tests
 from generator.renderers.rules import group_path
 from generator.validators import hand_tests
 from generator.validators.findings import ERROR, Finding
 from generator.validators.silences import Reporter
 from generator.validators.rule_test_split import SplitFile, Unsplittable, split_test_file
-from generator.validators.queries import panel_queries
 
 RULE_FOLDERS = ("alerts", "recording_rules")
 UNTESTED = "untested-rule"
@@ -92,11 +92,13 @@ class QuerySource:
 
 
 def _catalog_targets(artifacts) -> dict[tuple[str, str, int], tuple[str, int | None]]:
-    """(dashboard file, panel title, target index) -> (catalog doc path, catalog line)."""
+    """(dashboard file, panel title, target index) -> (catalog doc path, catalog line), from the derived
+    dashboards."""
     out = {}
-    for query in panel_queries(artifacts):
-        index = int(query.doc_path.rsplit(".targets[", 1)[1].split("]", 1)[0])
-        out.setdefault((query.artifact, query.item, index), (query.doc_path, artifacts.catalog.line_of(query.doc_path)))
+    for derived in derive(artifacts.catalog).dashboards:
+        for query in derived.queries:
+            out.setdefault((derived.artifact, query.panel.title, query.target),
+                           (query.doc_path, artifacts.catalog.line_of(query.doc_path)))
     return out
 
 

@@ -6,12 +6,11 @@ so an import added at the top of any module on the path of `generate dashboards`
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.paths import AMPEL
+from tests.support.catalog_builder import every_artifact
 
 _PROBE = """
 import json, sys
@@ -47,11 +46,10 @@ def _modules(args: list[str], cwd: Path) -> tuple[int, set[str]]:
 
 
 def test_generate_dashboards_loads_only_what_it_needs(tmp_path):
-    (tmp_path / "catalog").mkdir()
-    shutil.copy(AMPEL, tmp_path / "catalog" / AMPEL.name)
+    every_artifact("shop").write(tmp_path)
     code, modules = _modules(["generate", "dashboards"], tmp_path)
     assert code == 0
-    assert (tmp_path / "dashboards" / "ampel-dashboard-summary.json").is_file()
+    assert (tmp_path / "dashboards" / "shop.json").is_file()
     assert not (tmp_path / "alerts").exists()  # only the dashboards were rendered
     tops = {m.split(".")[0] for m in modules}
     assert FORBIDDEN_TOP & tops == set()

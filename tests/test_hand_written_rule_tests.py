@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.validators.context import build_context
+from generator.validators.freshness import check_fresh
 from generator.validators.lint import lint
 from generator.validators.promtool_steps import check_promtool_tests
 from tests.support.catalog_builder import CatalogBuilder, alert
@@ -114,3 +115,12 @@ def test_untested_rule_is_silenced_on_the_alert(tmp_path):
     assert [item for _, item, _, _ in findings(tmp_path)] == ["job:shop_requests:changes5m"]
     ctx = build_context(tmp_path, pipeline.load_all(pipeline.catalog_paths((), tmp_path), tmp_path))
     assert [f for f in lint(ctx) if f.rule == "silence-unknown-rule"] == []  # a silence lint knows to take effect
+
+
+def test_generate_keeps_a_hand_written_test_and_fresh_does_not_report_it(tmp_path):
+    project(tmp_path)
+    path = hand_test(tmp_path, "flapping.yaml", ALERT_TEST)
+    plan = pipeline.generate(tmp_path, pipeline.load_all(pipeline.catalog_paths((), tmp_path), tmp_path))
+    assert path.read_text() == ALERT_TEST and "tests/rules/flapping.yaml" not in plan.stale
+    ctx = build_context(tmp_path, pipeline.load_all(pipeline.catalog_paths((), tmp_path), tmp_path))
+    assert check_fresh(ctx) == []

@@ -10,7 +10,7 @@ from generator.validators.crosscheck import crosscheck
 from tests.support.catalog_builder import (
     CatalogBuilder, alert, counter, dashboard, error_ratio_objective, gauge, histogram, label, panel,
 )
-from tests.support.catalog_edit import by_rule, context_of
+from tests.support.catalog_edit import by_rule, context_of, edited_catalog
 from tests.support.paths import AMPEL, CHECKOUT, REPO
 
 ERRORS_RECORDING = "sum by (job, error_type) (rate(shop_errors_total{$selector}[5m]))"

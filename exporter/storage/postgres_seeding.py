@@ -36,8 +36,8 @@ def seed(dsn: str, datasets: list[Dataset]) -> list[Seeded]:
                                  f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)")
                 conn.execute("ANALYZE users, repositories, pull_requests")
                 conn.execute(f"REFRESH MATERIALIZED VIEW {pg_schema.VIEW}")
-            conn.execute("VACUUM (ANALYZE) users, repositories, pull_requests")
-            conn.execute(f"VACUUM (ANALYZE) {pg_schema.VIEW}")
+            for table in ("users", "repositories", "pull_requests", pg_schema.VIEW):
+                conn.execute(f"VACUUM (FREEZE, ANALYZE) {table}")
     except psycopg.Error as exc:
         raise DatabaseUnavailable(f"cannot seed the database: {str(exc).strip()}") from None
     return seeded

@@ -16,13 +16,12 @@ from exporter.strategies.aggregate import AggregateStrategy
 from exporter.summary import Summary, User
 
 QUERY = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM {VIEW} WHERE user_id = ?"
-DEFAULT_REFRESH_INTERVAL = 60.0
 
 
 class MaterializedViewStrategy:
     name = "materialized"
 
-    def __init__(self, db, refresh_interval: float = DEFAULT_REFRESH_INTERVAL, log=None, listen: bool = True):
+    def __init__(self, db, refresh_interval: float = 60.0, log=None, listen: bool = True):
         if getattr(db, "dialect", None) != "postgresql":
             raise ValueError("strategy materialized needs PostgreSQL (--database postgresql://...)")
         self.refresher = Refresher(db, interval=refresh_interval, log=log, listen=listen).start()

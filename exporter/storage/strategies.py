@@ -1,15 +1,17 @@
 """Strategies that need the database object itself, not only a request's session: `partitioned`
 (P4, on SQLite and PostgreSQL: it opens sessions of its own) and `materialized` (P3, PostgreSQL:
-it refreshes the view in the background). The SQL-only strategies are in `exporter.strategies`.
+it refreshes the view in the background; imported only when asked for, as it needs psycopg).
+The SQL-only strategies are in `exporter.strategies`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exporter.storage.materialized import DEFAULT_REFRESH_INTERVAL, MaterializedViewStrategy
 from exporter.storage.partitioned import DEFAULT_THRESHOLD, PartitionedStrategy
 
 STORAGE_STRATEGIES = ("partitioned", "materialized")
+POSTGRESQL_ONLY = ("materialized",)
+DEFAULT_REFRESH_INTERVAL = 60.0
 
 
 @dataclass(frozen=True)
@@ -23,5 +25,6 @@ def make_storage_strategy(name: str, db, options: StorageOptions = StorageOption
     if name == "partitioned":
         return PartitionedStrategy(db, workers=options.workers, threshold=options.threshold)
     if name == "materialized":
+        from exporter.storage.materialized import MaterializedViewStrategy  # needs psycopg
         return MaterializedViewStrategy(db, refresh_interval=options.refresh_interval, log=log)
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STORAGE_STRATEGIES)}")

@@ -50,7 +50,7 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
         storage.prepare(url)  # creates (SQLite) and migrates; a schema newer than ours is MigrationError
     except DatabaseUnavailable as exc:  # serve anyway: /readyz and the summary answer 503 until it is back
         log.event("ERROR", "Database unavailable at start", target=LOG_TARGET, error=str(exc))
-    db = storage.open_database(url, busy_timeout=config.busy_timeout, pool_size=config.pool_size)
+    db = storage.open_database(url, busy_timeout=config.busy_timeout, pool_size=config.pool_size, log=log)
     if config.strategy in STORAGE_STRATEGIES:
         strategy = make_storage_strategy(config.strategy, db, config.storage_options, log)
     else:

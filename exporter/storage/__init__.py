@@ -36,13 +36,14 @@ def prepare(url: DatabaseURL) -> list[int]:
     return _postgres().prepare(url.dsn)
 
 
-def open_database(url: DatabaseURL, busy_timeout: float = 1.0, pool_size: int = DEFAULT_POOL_SIZE):
-    """A database object for the service: `session()`, `ping()`, `close()`, `dialect`."""
+def open_database(url: DatabaseURL, busy_timeout: float = 1.0, pool_size: int = DEFAULT_POOL_SIZE, log=None):
+    """A database object for the service: `session()`, `ping()`, `close()`, `dialect`; `log` takes the
+    PostgreSQL pool's own messages."""
     if url.kind == SQLITE:
         from exporter.storage import sqlite
         return sqlite.open_database(url.path, busy_timeout=busy_timeout)
     return _postgres().PostgresDatabase(url.dsn, busy_timeout=busy_timeout, pool_size=pool_size,
-                                        display=url.display)
+                                        display=url.display, log=log)
 
 
 def seed(url: DatabaseURL, datasets: list[Dataset]) -> list[Seeded]:

@@ -11,6 +11,7 @@ connection before lending it, so after a server restart the stale ones are repla
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -77,17 +78,39 @@ def _unavailable(exc: Exception) -> DatabaseUnavailable:
     return DatabaseUnavailable(f"database error: {detail}")
 
 
+class _PoolLog(logging.Handler):
+    """psycopg_pool's log records (a failed reconnection, ...) as the service's JSON lines."""
+
+    def __init__(self, log):
+        super().__init__(logging.INFO)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "ERROR" if record.levelno >= logging.ERROR else "WARN" if record.levelno >= logging.WARNING else "INFO"
+        self.log.event(level, record.getMessage().splitlines()[0], target="psycopg.pool")
+
+
+def route_pool_log(log) -> None:
+    """Send psycopg_pool's log to `log` (one JSON line each) instead of stderr's plain text."""
+    logger = logging.getLogger("psycopg.pool")
+    logger.handlers = [_PoolLog(log)]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 class PostgresDatabase:
     """A pool of connections to one PostgreSQL database, safe to share between request threads."""
 
     dialect = "postgresql"
 
     def __init__(self, dsn: str, busy_timeout: float = 1.0, pool_size: int = 16, min_size: int = 2,
-                 display: str | None = None):
+                 display: str | None = None, log=None):
         if pool_size < 1:
             raise ValueError(f"the pool size must be at least 1, got {pool_size}")
         self.dsn = dsn
         self.display = display or dsn
+        if log is not None:
+            route_pool_log(log)
         self.busy_timeout = busy_timeout
         self.pool = ConnectionPool(
             dsn, min_size=min(min_size, pool_size), max_size=pool_size, open=False, timeout=busy_timeout,

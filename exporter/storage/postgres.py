@@ -6,8 +6,10 @@ a summary's statements need no transaction, and none is left open. psycopg prepa
 server-side after its fifth use on a connection, which the naive path's thousands of repeats use.
 
 Every psycopg error (server down or restarted, a broken connection, no connection free within
-`busy_timeout`) becomes `DatabaseUnavailable`: 503 with error_type "database". The pool checks a
-connection before lending it, so after a server restart the stale ones are replaced, not served.
+`busy_timeout`) becomes `DatabaseUnavailable`: 503 with error_type "database". Connections are
+not checked before each use (that would be one more round trip per request); instead the first
+broken connection makes the pool check all its idle ones in the background, so after a server
+restart the stale connections are dropped after one failed request, not one each.
 """
 from __future__ import annotations
 
@@ -115,22 +117,47 @@ class PostgresDatabase:
         self.pool = ConnectionPool(
             dsn, min_size=min(min_size, pool_size), max_size=pool_size, open=False, timeout=busy_timeout,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT, "application_name": "obsgen-exporter"},
-            check=ConnectionPool.check_connection, name="obsgen")
+            name="obsgen")
         self.pool.open(wait=False)
         self._closers: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        self._checking = False
 
     @contextmanager
     def session(self, wait: float | None = None) -> Iterator[PgSession]:
         """A connection for one request; `wait` overrides how long to wait for a free one."""
+        timeout = self.busy_timeout if wait is None else wait
         try:
-            with self.pool.connection(timeout=self.busy_timeout if wait is None else wait) as conn:
-                yield PgSession(conn)
+            with self.pool.connection(timeout=timeout) as conn:
+                try:
+                    yield PgSession(conn)
+                except psycopg.Error:
+                    if conn.broken:
+                        self._check_idle()
+                    raise
         except PoolTimeout as exc:
-            raise DatabaseUnavailable(f"no database connection within {self.busy_timeout:g}s "
+            raise DatabaseUnavailable(f"no database connection within {timeout:g}s "
                                       f"({self.display}): {exc}") from None
         except psycopg.Error as exc:
             raise _unavailable(exc) from None
+
+    def _check_idle(self) -> None:
+        """Drop the pool's broken idle connections, in the background, one check at a time."""
+        with self._lock:
+            if self._checking:
+                return
+            self._checking = True
+
+        def check() -> None:
+            try:
+                self.pool.check()
+            except Exception:  # noqa: BLE001 - a closed pool, the server still down: the next failure checks again
+                pass
+            finally:
+                with self._lock:
+                    self._checking = False
+
+        threading.Thread(target=check, name="pool-check", daemon=True).start()
 
     def ping(self) -> None:
         """Raise `DatabaseUnavailable` unless the schema can be read."""

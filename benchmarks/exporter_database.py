@@ -31,11 +31,11 @@ from pathlib import Path
 from benchmarks.bench_exporter import K6, run_k6, server_side_p95
 from exporter import datasets, storage
 from exporter.auth import find_user
+from exporter.config import default_config
 from exporter.process import ExporterProcess
 from exporter.storage.materialized import MaterializedViewStrategy
 from exporter.storage.partitioned import PartitionedStrategy
 from exporter.strategies import make_strategy
-from generator.catalog import load_catalog
 from tests.support.postgres_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,8 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not K6.exists():
         raise SystemExit(f"k6 not found at {K6}: run `make setup`")
-    catalog = load_catalog(args.catalog)
-    chosen = datasets.select(catalog, args.dataset or ["very_large", "xl"])
+    chosen = datasets.select(default_config(), args.dataset or ["very_large", "xl"])
     names = [d.name for d in chosen]
     workdir = Path(tempfile.mkdtemp(prefix="bench-exporter-db-"))
     try:

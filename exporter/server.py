@@ -11,6 +11,7 @@ import click
 
 from exporter import DEFAULT_HOST, DEFAULT_PORT
 from exporter.app import OTHER_ROUTES, SummaryApp
+from exporter.config import ExporterConfig, default_config
 from exporter.contract import load_contract
 from exporter import storage
 from exporter.database import DatabaseUnavailable
@@ -37,6 +38,7 @@ class ServeConfig:
     limits: ServerLimits | None = None  # None: from the environment (OBSGEN_SERVE_*), else the defaults
     pool_size: int = storage.DEFAULT_POOL_SIZE  # PostgreSQL connections at most
     storage_options: StorageOptions = StorageOptions()  # the partitioned and materialized strategies
+    settings: ExporterConfig | None = None  # None: the shipped exporter.yaml
 
 
 def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> ExporterServer:
@@ -44,7 +46,7 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
 
     Raises LimitError for a bad limit in the environment, before anything is opened."""
     limits = config.limits or limits_from_env(os.environ)
-    contract = load_contract(catalog, OTHER_ROUTES)
+    contract = load_contract(catalog, OTHER_ROUTES, config.settings or default_config())
     url = storage.parse(config.db)
     try:
         storage.prepare(url)  # creates (SQLite) and migrates; a schema newer than ours is MigrationError

@@ -1,4 +1,4 @@
-"""`obsgen-exporter seed`: fill the exporter's SQLite database with the catalog's dataset sizes."""
+"""`obsgen-exporter seed`: fill the exporter's SQLite database with the configured datasets."""
 from __future__ import annotations
 
 import time
@@ -7,27 +7,33 @@ from pathlib import Path
 import click
 
 from exporter import datasets, storage
+from exporter.cli.common import config_option, settings
 from exporter.cli.database_option import database_options, resolve
 from exporter.database import DatabaseUnavailable
 from exporter.storage.migrations import MigrationError
-from generator.catalog import load_catalog
-from exporter.cli.extras import exporter_catalog
 from generator.errors import EXIT_IO, ToolMissing
+
+
+def _no_catalog(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise click.BadParameter("seed no longer reads the catalog: the dataset sizes and tokens are in the "
+                                 "exporter configuration (its `datasets`; --config PATH to use your own)",
+                                 ctx, param)
 
 
 @click.command()
 @database_options
 @click.option("--dataset", "names", multiple=True,
-              help="Dataset to (re)write, repeatable: a tier of the catalog or xl. Default: every tier.")
-@click.option("--catalog", "catalog_path", default=None,
-              type=click.Path(dir_okay=False),
-              help="Catalog whose tiers give the dataset sizes (default: catalog/ampel.yaml here).")
-def seed(db_path: Path | None, database: str | None, names: tuple[str, ...], catalog_path: str) -> None:
-    """Write deterministic datasets; each is one user with the bearer token token-<dataset>."""
+              help="Dataset to (re)write, repeatable: one of the configuration's datasets. "
+                   "Default: every dataset not marked `default: false`.")
+@config_option
+@click.option("--catalog", hidden=True, expose_value=False, callback=_no_catalog)
+def seed(db_path: Path | None, database: str | None, names: tuple[str, ...], config_path: str | None) -> None:
+    """Write deterministic datasets; each is one user with the bearer token the configuration gives it."""
     url = resolve(db_path, database)
-    catalog = load_catalog(exporter_catalog(catalog_path))
+    config = settings(config_path)
     try:
-        chosen = datasets.select(catalog, list(names))
+        chosen = datasets.select(config, list(names))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--dataset") from None
     started = time.perf_counter()

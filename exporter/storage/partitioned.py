@@ -8,9 +8,12 @@ work, so the GIL is free), and the partial counts are added up. Every value fall
 one range, unknown ones included, so the consistency check still sees them.
 
 It pays only when one summary is big enough for the saved database time to outweigh the extra
-round trips and thread hand-offs, and when cores are idle: under load every core is already busy
-and the partitions only queue. So a user is summarised in partitions only when their last
-summary held at least `threshold` open pull requests; smaller ones get the one-query aggregate.
+round trips and thread hand-offs, when cores are idle (under load every core is already busy and
+the partitions only queue), and only on PostgreSQL, where each partition runs in a server process
+of its own: on SQLite the partitions share this process and measured slower than the one query
+(docs/exporter.md). So by default a user is summarised in partitions only on PostgreSQL and only
+when their last summary held at least 20,000 open pull requests; everything else gets the
+one-query aggregate. An explicit `threshold` applies on either backend (0: always partition).
 A partition that finds no free connection at once runs on the caller's own connection instead,
 so a full pool never deadlocks waiting for itself.
 """
@@ -25,7 +28,7 @@ from exporter.database import DatabaseUnavailable
 from exporter.strategies.aggregate import AggregateStrategy
 from exporter.summary import STATUSES, Summary, User
 
-DEFAULT_THRESHOLD = 20_000  # open pull requests; see docs/exporter.md for the measurements
+DEFAULT_THRESHOLDS = {"postgresql": 20_000}  # open pull requests, per backend; absent: never (docs/exporter.md)
 REPOS_SQL = ("SELECT provider, visibility, archived, COUNT(*) FROM repositories "
              "WHERE user_id = ? GROUP BY provider, visibility, archived")
 _PRS = "SELECT status, COUNT(*) FROM pull_requests WHERE user_id = ? AND state = 'open'"
@@ -50,11 +53,11 @@ def range_sql(low: str | None, high: str | None) -> tuple[str, tuple]:
 class PartitionedStrategy:
     name = "partitioned"
 
-    def __init__(self, db, workers: int | None = None, threshold: int = DEFAULT_THRESHOLD):
-        """`threshold` 0: every summary in partitions."""
+    def __init__(self, db, workers: int | None = None, threshold: int | None = None):
+        """`threshold` None: the backend's default; 0: every summary in partitions."""
         self.db = db
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self.threshold = threshold
+        self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLDS.get(getattr(db, "dialect", ""))
         self.ranges = status_ranges(self.workers)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="partition")
         self._sizes: dict[int, int] = {}
@@ -67,7 +70,7 @@ class PartitionedStrategy:
     def summary(self, session, user: User) -> Summary:
         with self._lock:
             size = self._sizes.get(user.id)
-        if self.threshold > 0 and (size is None or size < self.threshold):
+        if self.threshold is None or (self.threshold > 0 and (size is None or size < self.threshold)):
             result = self._aggregate.summary(session, user)
         else:
             result = self.summary_in_partitions(session, user)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exporter.storage.partitioned import DEFAULT_THRESHOLD, PartitionedStrategy
+from exporter.storage.partitioned import PartitionedStrategy
 
 STORAGE_STRATEGIES = ("partitioned", "materialized")
 POSTGRESQL_ONLY = ("materialized",)
@@ -18,7 +18,7 @@ DEFAULT_REFRESH_INTERVAL = 60.0
 class StorageOptions:
     refresh_interval: float = DEFAULT_REFRESH_INTERVAL  # materialized: seconds between scheduled refreshes
     workers: int | None = None                          # partitioned: parallel partitions (default: cores)
-    threshold: int = DEFAULT_THRESHOLD                  # partitioned: open PRs from which it partitions
+    threshold: int | None = None                        # partitioned: open PRs from which it partitions
 
 
 def make_storage_strategy(name: str, db, options: StorageOptions = StorageOptions(), log=None):

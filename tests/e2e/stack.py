@@ -27,6 +27,7 @@ from typing import Callable
 import requests
 import yaml
 
+from exporter.config import default_config
 from generator.model import Catalog
 from tests.e2e.configs import alertmanager_loop_config, loop_rule_files, prometheus_config, scrape_job
 from tests.e2e.prometheus_api import PrometheusAPI
@@ -129,7 +130,7 @@ class ClosedLoop:
         alertmanager = self._start_alertmanager(am_port)
         for pair in (self.main, self.outage):  # no rules yet: loaded after the first scrape
             self._start_prometheus(pair, [])
-        seed(self.db, (DATASET,), self.logs / "seed.log", catalog=REPO / self.catalog.path)
+        seed(self.db, (DATASET,), self.logs / "seed.log")
         self.progress(f"seeded dataset {DATASET!r} into {self.db}")
         for pair in (self.main, self.outage):
             self.start_exporter(pair)
@@ -208,7 +209,7 @@ class ClosedLoop:
     # -- helpers for the tests -------------------------------------------------------------------
     @property
     def summary_url(self) -> str:
-        return f"{self.main.exporter_url}{self.catalog.service.endpoint}"
+        return f"{self.main.exporter_url}{default_config().summary_path}"
 
     def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0) -> None:
         response = requests.post(f"{self.main.exporter_url}/-/faults", timeout=5,

@@ -2,7 +2,7 @@
 
 The server is started once (initdb + pg_ctl on a free port in a temp dir, as the `postgres` user
 when the tests run as root) and always stopped at the end of the session. Tests that only read
-share `pg_seeded` (the catalog's tiers, seeded once); tests that write get a database of their own.
+share `pg_seeded` (the shipped configuration's tiers, seeded once); tests that write get a database of their own.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from exporter import datasets, storage
+from exporter.config import default_config
 from tests.exporter.conftest import TIERS
 from tests.support.postgres_server import PostgresServer
 
@@ -39,9 +40,9 @@ def pg_url(postgres) -> str:
 
 @pytest.fixture(scope="session")
 def pg_seeded(postgres, catalog) -> str:
-    """A database with every tier of the catalog seeded, for tests that only read it."""
+    """A database with every tier of the shipped configuration seeded, for tests that only read it."""
     url = new_database(postgres)
-    storage.seed(storage.parse(url), datasets.select(catalog, list(TIERS)))
+    storage.seed(storage.parse(url), datasets.select(default_config(), list(TIERS)))
     return url
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from exporter import datasets, storage
+from exporter.config import default_config
 from exporter.auth import find_user
 from exporter.storage.materialized import MaterializedViewStrategy
 from exporter.summary import User
@@ -16,7 +17,7 @@ OPEN_GREEN_PR = ("INSERT INTO pull_requests (repository_id, user_id, number, tit
 
 
 def _seeded(pg_url, catalog) -> str:
-    storage.seed(storage.parse(pg_url), datasets.select(catalog, ["small"]))
+    storage.seed(storage.parse(pg_url), datasets.select(default_config(), ["small"]))
     return pg_url
 
 

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from exporter import datasets, storage
+from exporter.config import default_config
 from tests.exporter.storage.conftest import errors_by_type, new_database
 from tests.support.processes import wait_until
 
@@ -16,7 +17,7 @@ AUTH = {"Authorization": "Bearer token-small"}
 @pytest.mark.parametrize("strategy", ["aggregate", "materialized"])
 def test_a_restart_is_counted_as_database_errors_then_recovers(postgres, catalog, serve_pg, strategy):
     url = new_database(postgres)
-    storage.seed(storage.parse(url), datasets.select(catalog, ["small"]))
+    storage.seed(storage.parse(url), datasets.select(default_config(), ["small"]))
     exporter = serve_pg(url, "--strategy", strategy, "--busy-timeout", "0.5")
     base = exporter.url
     expected = requests.get(base + "/api/dashboard/summary", headers=AUTH, timeout=10)

@@ -1,7 +1,7 @@
 """Every strategy returns the same summary for every dataset on both backends, and that summary is
 the one the seeding rules imply; the rows themselves are the same in SQLite and PostgreSQL.
 
-xl (1,000,000 PRs) is the benchmark's; here are the catalog's tiers (up to 200 repos / 4,000 PRs).
+xl (1,000,000 PRs) is the benchmark's; here are the configuration's tiers (up to 200 repos / 4,000 PRs).
 """
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import psycopg
 import pytest
 
 from exporter import datasets, storage
+from exporter.config import default_config
 from exporter.auth import find_user
 from exporter.storage.partitioned import status_ranges
 from exporter.storage.strategies import StorageOptions, make_storage_strategy
 from exporter.strategies import make_strategy
 from exporter.summary import CalculationError
-from tests.exporter.conftest import TIERS
+from tests.exporter.conftest import SIZES, TIERS
 
 
 def _strategies(db, backend: str):
@@ -34,7 +35,6 @@ def _backends(seeded_db, pg_seeded, open_db):
 
 
 def test_every_strategy_on_both_backends_gives_the_expected_summary(seeded_db, pg_seeded, open_db, catalog):
-    tiers = {t.name: t for t in catalog.tiers}
     with _backends(seeded_db, pg_seeded, open_db) as backends:
         results = {}
         for backend, db in backends.items():
@@ -52,9 +52,9 @@ def test_every_strategy_on_both_backends_gives_the_expected_summary(seeded_db, p
             assert len(cells) == 9  # 4 strategies on SQLite, 5 on PostgreSQL
             first = next(iter(cells.values()))
             assert all(s == first for s in cells.values()), {k: s for k, s in cells.items() if s != first}
-            tier = tiers[name]
-            assert first.total_repos == tier.repos
-            assert first.total_open_prs == tier.repos * min(10, tier.prs // tier.repos)  # 10 open per repository
+            repos, prs = SIZES[name]
+            assert first.total_repos == repos
+            assert first.total_open_prs == repos * min(10, prs // repos)  # 10 open per repository
     # the partitioned one really ran in partitions on both backends (threshold 0)
     assert all(results[b, "very_large", "partitioned"] for b in ("sqlite", "postgresql"))
 
@@ -100,7 +100,7 @@ def test_the_rows_are_the_same_in_both_backends(seeded_db, pg_seeded):
 
 def test_reseeding_postgresql_replaces_a_dataset(pg_url, catalog, open_db):
     url = storage.parse(pg_url)
-    small = datasets.select(catalog, ["small"])
+    small = datasets.select(default_config(), ["small"])
     storage.seed(url, small)
     storage.seed(url, small)
     with psycopg.connect(pg_url) as conn:
@@ -113,7 +113,7 @@ def test_reseeding_postgresql_replaces_a_dataset(pg_url, catalog, open_db):
 
 @pytest.mark.parametrize("column, value", [("status", "purple"), ("provider", "sourcehut")])
 def test_unknown_values_are_a_calculation_error_on_postgresql(pg_url, catalog, open_db, column, value):
-    storage.seed(storage.parse(pg_url), datasets.select(catalog, ["small"]))
+    storage.seed(storage.parse(pg_url), datasets.select(default_config(), ["small"]))
     table = "pull_requests" if column == "status" else "repositories"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"UPDATE {table} SET {column} = %s WHERE id = (SELECT MIN(id) FROM {table})", (value,))
@@ -131,3 +131,19 @@ def test_status_ranges_cover_every_value():
     assert status_ranges(2) == [(None, "red"), ("red", None)]
     assert status_ranges(3) == [(None, "red"), ("red", "yellow"), ("yellow", None)]
     assert status_ranges(16) == status_ranges(3)
+
+
+def test_partitions_only_where_they_pay(seeded_db, pg_seeded, open_db):
+    def partitioned_runs(db, threshold=None, name="large", calls=2) -> int:
+        strategy = make_storage_strategy("partitioned", db, StorageOptions(threshold=threshold, workers=2))
+        for _ in range(calls):
+            with db.session() as session:
+                strategy.summary(session, find_user(session, datasets.token_for(name)))
+        return strategy.partitioned
+
+    sqlite_db, pg_db = open_db(str(seeded_db)), open_db(pg_seeded)
+    assert partitioned_runs(sqlite_db) == 0  # SQLite: never by default, it measured slower
+    assert partitioned_runs(pg_db) == 0  # PostgreSQL: 1,000 open PRs is far under the default 20,000
+    assert partitioned_runs(pg_db, threshold=1000) == 1  # the first call learns the size, the second partitions
+    assert partitioned_runs(pg_db, threshold=1001) == 0
+    assert partitioned_runs(sqlite_db, threshold=0) == 2  # explicit: on either backend

@@ -47,6 +47,10 @@ NAIVE_LIMIT = 100_000  # PRs: above it naive is timed once in process, not load-
 PG_SETTINGS = {"shared_buffers": "256MB", "max_connections": "100"}
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _median_ms(fn, runs: int) -> float:
     fn()  # warm: plans, prepared statements, caches
     times = []
@@ -112,13 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with PostgresServer(settings=PG_SETTINGS) as pg:
             urls = {"sqlite": str(workdir / "ampel.db"), "postgresql": pg.url}
-            print(f"# {os.cpu_count()} cores; PostgreSQL 15 on 127.0.0.1 (fsync off), SQLite in {workdir}", flush=True)
+            print(f"# {os.cpu_count()} cores, load average {_load()} at the start; PostgreSQL 15 on 127.0.0.1 "
+                  f"(fsync off), SQLite in {workdir}", flush=True)
             seeded = {}
             for backend in BACKENDS:
                 started = time.perf_counter()
                 seeded = {s.dataset.name: s for s in storage.seed(storage.parse(urls[backend]), chosen)}
                 print(f"# seeded {', '.join(names)} into {backend} in {time.perf_counter() - started:.1f}s", flush=True)
             report(args, urls, names, seeded, workdir)
+            print(f"\n# load average {_load()} at the end (other processes share the cores: figures under load "
+                  "include their queueing)")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

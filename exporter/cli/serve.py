@@ -31,7 +31,8 @@ from generator.errors import EXIT_CATALOG, EXIT_IO, ToolMissing
 @click.option("--cache-ttl", default=5.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds a cached summary may be served (strategy cached).")
 @click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds to wait for a locked database before answering 503.")
+              help="Seconds to wait for a locked database (SQLite) or a free connection (PostgreSQL) "
+                   "before answering 503.")
 @click.option("--pool-size", default=DEFAULT_POOL_SIZE, show_default=True, type=click.IntRange(1, 1000),
               help="PostgreSQL: connections in the pool at most.")
 @click.option("--refresh-interval", default=DEFAULT_REFRESH_INTERVAL, show_default=True,

@@ -49,8 +49,9 @@ bench-generate: setup      ## CPU, wall, peak RSS of generate vs the bare import
 bench-validate: setup      ## CPU of validate vs its tool floor (the same tools run directly): shipped, 100/1,000/5,000
 	$(BIN)/python -m benchmarks.bench_validate
 
-bench-exporter: setup      ## exporter latency and req/s per dataset and strategy under k6 (10 VUs)
-	$(BIN)/python -m benchmarks.bench_exporter
+bench-exporter: setup      ## exporter p95 per backend (SQLite, PostgreSQL) and strategy under k6 (10 VUs), then the cache's
+	$(BIN)/python -m benchmarks.exporter_database
+	if [ -f benchmarks/exporter_cache.py ]; then $(BIN)/python -m benchmarks.exporter_cache; fi
 
 bench-diff: setup          ## CPU, wall, peak RSS of the semantic diff up to 10,000 alerts + 10,000 panels
 	$(BIN)/python -m benchmarks.bench_diff

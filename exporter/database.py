@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from exporter import schema
 
 # Read-side tuning: the summary reads covering indexes, memory-mapped when the file is large.
 _READ_PRAGMAS = ("PRAGMA query_only = ON", "PRAGMA mmap_size = 268435456", "PRAGMA cache_size = -65536")
@@ -25,19 +24,16 @@ class DatabaseUnavailable(Exception):
 
 
 def open_or_create(path: str | Path) -> None:
-    """Create the file and its schema when missing (parent directories included)."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(path) as conn:
-            schema.initialise(conn)
-        conn.close()
-    except (OSError, sqlite3.Error) as exc:
-        raise DatabaseUnavailable(f"cannot create database {path}: {exc}") from exc
+    """Create the file when missing (parent directories included) and apply its migrations."""
+    from exporter.storage import sqlite  # the migrations live with the other backends
+
+    sqlite.prepare(path)
 
 
 class Session:
     """One checked-out connection. `queries` counts every statement sent through it."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -54,6 +50,8 @@ class Session:
 
 class Database:
     """A pool of read connections to one SQLite file, safe to share between request threads."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: str | Path, busy_timeout: float = 1.0, max_idle: int = 16):
         self.path = Path(path)
@@ -100,8 +98,9 @@ class Database:
         conn.close()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A connection for one request. sqlite3 errors become `DatabaseUnavailable`."""
+    def session(self, wait: float | None = None) -> Iterator[Session]:
+        """A connection for one request (`wait` is for pooled backends: SQLite never waits for one).
+        sqlite3 errors become `DatabaseUnavailable`."""
         try:
             conn = self._checkout()
         except sqlite3.Error as exc:

@@ -19,7 +19,7 @@ from pathlib import Path
 class ExporterProcess:
     def __init__(self, db: str | Path, log_path: str | Path, *args: str, catalog: str | Path | None = None,
                  start_timeout: float = 15.0):
-        self.db = Path(db)
+        self.db = db if isinstance(db, str) and "://" in db else Path(db)  # a database URL stays as it is
         self.log_path = Path(log_path)
         self.args = args
         self.catalog = catalog
@@ -29,7 +29,8 @@ class ExporterProcess:
         self.returncode: int | None = None
 
     def command(self) -> list[str]:
-        cmd = [str(Path(sys.executable).parent / "obsgen-exporter"), "serve", "--db", str(self.db),
+        where = ["--database", self.db] if isinstance(self.db, str) else ["--db", str(self.db)]
+        cmd = [str(Path(sys.executable).parent / "obsgen-exporter"), "serve", *where,
                "--host", "127.0.0.1", "--port", "0", *self.args]
         if self.catalog is not None:
             cmd += ["--catalog", str(self.catalog)]

@@ -41,14 +41,17 @@ def user_uuid(name: str) -> str:
 
 
 def seed(path: str | Path, datasets: list[Dataset]) -> list[Seeded]:
-    """Write the datasets into the database at `path` (created if missing), replacing earlier copies."""
+    """Write the datasets into the SQLite database at `path` (created and migrated if needed),
+    replacing earlier copies."""
+    from exporter.storage import sqlite as sqlite_storage  # the migrations; no import cycle
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = OFF")
+        sqlite_storage.migrate_connection(conn)
         conn.execute("BEGIN IMMEDIATE")
-        schema.create_tables(conn)
         schema.drop_indexes(conn)  # rebuilt once after the bulk load: faster than row by row
         seeded = [_seed_one(conn, dataset) for dataset in datasets]
         schema.create_indexes(conn)
@@ -67,32 +70,66 @@ def _next_id(conn: sqlite3.Connection, table: str) -> int:
     return conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
 
 
+@dataclass(frozen=True)
+class Draw:
+    """A dataset's rows before they have ids: the same for every backend."""
+    dataset: Dataset
+    user_uuid: str
+    token_sha256: str
+    providers: list[str]
+    visibilities: list[str]
+    archived: list[int]
+    statuses: list[str]
+
+    def repositories(self, user_id: int, first_id: int) -> Iterator[tuple]:
+        """(id, user_id, name, provider, visibility, archived) per repository."""
+        name = self.dataset.name
+        for i in range(self.dataset.repos):
+            yield (first_id + i, user_id, f"{name}-repo-{i:05d}", self.providers[i], self.visibilities[i],
+                   self.archived[i])
+
+    def pull_requests(self, user_id: int, first_repo_id: int) -> Iterator[tuple]:
+        """(repository_id, user_id, number, title, state, status) per pull request."""
+        repo_ids = range(first_repo_id, first_repo_id + self.dataset.repos)
+        return _pull_requests(repo_ids, user_id, self.dataset.prs, self.statuses)
+
+    @property
+    def open_prs(self) -> int:
+        return sum(min(n, OPEN_PER_REPO) for n in _per_repo(self.dataset.repos, self.dataset.prs))
+
+    def seeded(self) -> Seeded:
+        return Seeded(self.dataset, self.user_uuid, self.open_prs)
+
+
+def draw(dataset: Dataset) -> Draw:
+    """The dataset's random choices, from a generator seeded with its name."""
+    rng = random.Random(f"obsgen-seed:{dataset.name}")
+    providers = rng.choices(PROVIDERS, PROVIDER_WEIGHTS, k=dataset.repos)
+    visibilities = rng.choices(VISIBILITIES, VISIBILITY_WEIGHTS, k=dataset.repos)
+    archived = [int(rng.random() < ARCHIVED_SHARE) for _ in range(dataset.repos)]
+    statuses = rng.choices(STATUSES, STATUS_WEIGHTS, k=dataset.prs)
+    return Draw(dataset, user_uuid(dataset.name), hash_token(dataset.token), providers, visibilities,
+                archived, statuses)
+
+
 def _seed_one(conn: sqlite3.Connection, dataset: Dataset) -> Seeded:
     old = conn.execute("SELECT id FROM users WHERE name = ?", (dataset.name,)).fetchone()
     if old is not None:
         conn.execute("DELETE FROM pull_requests WHERE user_id = ?", old)
         conn.execute("DELETE FROM repositories WHERE user_id = ?", old)
         conn.execute("DELETE FROM users WHERE id = ?", old)
-    rng = random.Random(f"obsgen-seed:{dataset.name}")
-    uid = user_uuid(dataset.name)
+    rows = draw(dataset)
     user_id = conn.execute("INSERT INTO users (uuid, name, token_sha256) VALUES (?, ?, ?)",
-                           (uid, dataset.name, hash_token(dataset.token))).lastrowid
+                           (rows.user_uuid, dataset.name, rows.token_sha256)).lastrowid
     first_repo = _next_id(conn, "repositories")
-    repo_ids = range(first_repo, first_repo + dataset.repos)
-    providers = rng.choices(PROVIDERS, PROVIDER_WEIGHTS, k=dataset.repos)
-    visibilities = rng.choices(VISIBILITIES, VISIBILITY_WEIGHTS, k=dataset.repos)
-    archived = [int(rng.random() < ARCHIVED_SHARE) for _ in repo_ids]
     conn.executemany(
         "INSERT INTO repositories (id, user_id, name, provider, visibility, archived) VALUES (?, ?, ?, ?, ?, ?)",
-        ((rid, user_id, f"{dataset.name}-repo-{i:05d}", providers[i], visibilities[i], archived[i])
-         for i, rid in enumerate(repo_ids)))
-    statuses = rng.choices(STATUSES, STATUS_WEIGHTS, k=dataset.prs)
+        rows.repositories(user_id, first_repo))
     conn.executemany(
         "INSERT INTO pull_requests (repository_id, user_id, number, title, state, status) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        _pull_requests(repo_ids, user_id, dataset.prs, statuses))
-    open_prs = sum(min(n, OPEN_PER_REPO) for n in _per_repo(dataset.repos, dataset.prs))
-    return Seeded(dataset, uid, open_prs)
+        rows.pull_requests(user_id, first_repo))
+    return rows.seeded()
 
 
 def _per_repo(repos: int, prs: int) -> list[int]:

@@ -13,11 +13,13 @@ from exporter import DEFAULT_HOST, DEFAULT_PORT
 from exporter.app import OTHER_ROUTES, SummaryApp
 from exporter.config import ExporterConfig, default_config
 from exporter.contract import load_contract
-from exporter.database import Database, DatabaseUnavailable, open_or_create
+from exporter import storage
+from exporter.database import DatabaseUnavailable
 from exporter.faults import Faults
 from exporter.http_server import ExporterServer
 from exporter.limits import LimitError, ServerLimits, limits_from_env
 from exporter.logs import JsonLog
+from exporter.storage.strategies import STORAGE_STRATEGIES, StorageOptions, make_storage_strategy
 from exporter.strategies import make_strategy
 from generator.model import Catalog
 
@@ -26,7 +28,7 @@ LOG_TARGET = "exporter.server"
 
 @dataclass(frozen=True)
 class ServeConfig:
-    db: Path
+    db: Path | str  # a SQLite path or a database URL (exporter.storage.url)
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     strategy: str = "aggregate"
@@ -34,6 +36,8 @@ class ServeConfig:
     busy_timeout: float = 1.0
     fault_injection: bool = False
     limits: ServerLimits | None = None  # None: from the environment (OBSGEN_SERVE_*), else the defaults
+    pool_size: int = storage.DEFAULT_POOL_SIZE  # PostgreSQL connections at most
+    storage_options: StorageOptions = StorageOptions()  # the partitioned and materialized strategies
     settings: ExporterConfig | None = None  # None: the shipped exporter.yaml
 
 
@@ -43,12 +47,16 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
     Raises LimitError for a bad limit in the environment, before anything is opened."""
     limits = config.limits or limits_from_env(os.environ)
     contract = load_contract(catalog, OTHER_ROUTES, config.settings or default_config())
+    url = storage.parse(config.db)
     try:
-        open_or_create(config.db)
+        storage.prepare(url)  # creates (SQLite) and migrates; a schema newer than ours is MigrationError
     except DatabaseUnavailable as exc:  # serve anyway: /readyz and the summary answer 503 until it is back
         log.event("ERROR", "Database unavailable at start", target=LOG_TARGET, error=str(exc))
-    db = Database(config.db, busy_timeout=config.busy_timeout)
-    strategy = make_strategy(config.strategy, config.cache_ttl)
+    db = storage.open_database(url, busy_timeout=config.busy_timeout, pool_size=config.pool_size, log=log)
+    if config.strategy in STORAGE_STRATEGIES:
+        strategy = make_storage_strategy(config.strategy, db, config.storage_options, log)
+    else:
+        strategy = make_strategy(config.strategy, config.cache_ttl)
     app = SummaryApp(contract, db, strategy, log, Faults() if config.fault_injection else None)
     return ExporterServer((config.host, config.port), app, limits)
 
@@ -63,7 +71,8 @@ def serve(catalog: Catalog, config: ServeConfig, log: JsonLog | None = None) -> 
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="serve")
     loop.start()
-    log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=config.strategy, db=str(config.db),
+    log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=config.strategy,
+              db=storage.parse(config.db).display,
               fault_injection=config.fault_injection, request_timeout=server.limits.request_timeout,
               max_connections=server.limits.max_connections)
     try:

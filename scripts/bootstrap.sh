@@ -8,6 +8,7 @@ PYTHON=${PYTHON:-python3}
 
 need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)  # the exporter's PostgreSQL tests
 { command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1; } || need_apt+=(prometheus-alertmanager)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""
@@ -21,7 +22,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "bootstrap: creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-if ! out=$("$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1); then
+if ! out=$("$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test,exporter]' 2>&1); then
   printf '%s\n' "$out" >&2
   echo "bootstrap: pip install failed" >&2
   exit 1

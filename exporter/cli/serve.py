@@ -7,40 +7,70 @@ import click
 
 from exporter.contract import ContractError
 from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
+from exporter.cli.database_option import database_options, resolve
+from exporter.storage import DEFAULT_POOL_SIZE, POSTGRESQL, BackendMissing
+from exporter.storage.migrations import MigrationError
+from exporter.storage.strategies import DEFAULT_REFRESH_INTERVAL, POSTGRESQL_ONLY, \
+    STORAGE_STRATEGIES, StorageOptions
 from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
 from generator.catalog import load_catalog
 from exporter.cli.common import config_option, settings
 from exporter.cli.extras import exporter_catalog
-from generator.errors import EXIT_CATALOG, EXIT_IO
+from generator.errors import EXIT_CATALOG, EXIT_IO, ToolMissing
 
 
 @click.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite file (created with its schema when missing); fill it with `obsgen-exporter seed`.")
+@database_options
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one (the 'listening' log line tells which).")
-@click.option("--strategy", type=click.Choice(STRATEGIES), default=DEFAULT_STRATEGY, show_default=True,
-              help="aggregate: one SQL query; naive: the N+1 baseline; cached: a TTL cache over aggregate.")
+@click.option("--strategy", type=click.Choice(STRATEGIES + STORAGE_STRATEGIES), default=DEFAULT_STRATEGY,
+              show_default=True,
+              help="aggregate: one SQL query; naive: the N+1 baseline; cached: a TTL cache over aggregate; "
+                   "partitioned: big summaries in parallel partitions; materialized: a PostgreSQL view.")
 @click.option("--cache-ttl", default=5.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds a cached summary may be served (strategy cached).")
 @click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds to wait for a locked database before answering 503.")
+              help="Seconds to wait for a locked database (SQLite) or a free connection (PostgreSQL) "
+                   "before answering 503.")
+@click.option("--pool-size", default=DEFAULT_POOL_SIZE, show_default=True, type=click.IntRange(1, 1000),
+              help="PostgreSQL: connections in the pool at most.")
+@click.option("--refresh-interval", default=DEFAULT_REFRESH_INTERVAL, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Strategy materialized: seconds between scheduled refreshes of the view.")
+@click.option("--partitions", default=None, type=click.IntRange(1, 64),
+              help="Strategy partitioned: summaries computed in this many parallel partitions [default: cores].")
+@click.option("--partition-threshold", default=None, type=click.IntRange(min=0),
+              help="Strategy partitioned: open pull requests from which a user's summary is partitioned "
+                   "(0: always) [default: 20000 on PostgreSQL; never on SQLite, where it measured slower].")
 @click.option("--catalog", "catalog_path", default=None,
               type=click.Path(dir_okay=False),
               help="Catalog giving the metric contract (default: catalog/ampel.yaml here).")
 @config_option
 @click.option("--enable-fault-injection", is_flag=True,
               help="Expose POST /-/faults (extra latency, error rate). For tests only.")
-def serve(db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, busy_timeout: float,
-          catalog_path: str, config_path: str | None, enable_fault_injection: bool) -> None:
+def serve(db_path: Path | None, database: str | None, host: str, port: int, strategy: str, cache_ttl: float,
+          busy_timeout: float, pool_size: int, refresh_interval: float, partitions: int | None,
+          partition_threshold: int | None, catalog_path: str, config_path: str | None, enable_fault_injection: bool) -> None:
     """Serve the summary route (GET), /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
+    url = resolve(db_path, database)
+    if strategy in POSTGRESQL_ONLY and url.kind != POSTGRESQL:
+        raise click.BadParameter(f"{strategy} needs PostgreSQL (--database postgresql://...), not SQLite",
+                                 param_hint="--strategy")
     service = settings(config_path)
     catalog = load_catalog(exporter_catalog(catalog_path))
-    config = ServeConfig(db=db_path, host=host, port=port, strategy=strategy, cache_ttl=cache_ttl,
-                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection, settings=service)
+    config = ServeConfig(db=url.dsn or str(url.path), host=host, port=port, strategy=strategy,
+                         cache_ttl=cache_ttl, busy_timeout=busy_timeout, fault_injection=enable_fault_injection,
+                         settings=service, pool_size=pool_size,
+                         storage_options=StorageOptions(refresh_interval=refresh_interval, workers=partitions,
+                                                        threshold=partition_threshold))
     try:
         run_server(catalog, config)
+    except BackendMissing as exc:
+        raise ToolMissing(str(exc)) from None
+    except MigrationError as exc:
+        click.echo(f"error: database {url.display}: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_IO) from None
     except ContractError as exc:
         click.echo(f"error: the catalog does not fit the exporter: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_CATALOG) from None

@@ -17,6 +17,8 @@ from exporter.faults import Faults
 from exporter.http_server import ExporterServer
 from exporter.limits import LimitError, ServerLimits, limits_from_env
 from exporter.logs import JsonLog
+from exporter.cache import DEFAULT_CACHE_URL, open_cache
+from exporter.rollout import Rollout, Split, parse_split
 from exporter.strategies import make_strategy
 from generator.model import Catalog
 
@@ -32,6 +34,8 @@ class ServeConfig:
     cache_ttl: float = 5.0
     busy_timeout: float = 1.0
     fault_injection: bool = False
+    cache: str = DEFAULT_CACHE_URL  # where the cached strategy keeps its entries: memory:// or redis://host:port/db
+    strategy_split: Split | None = None  # the A/B rollout; None: `strategy` serves everyone
     limits: ServerLimits | None = None  # None: from the environment (OBSGEN_SERVE_*), else the defaults
 
 
@@ -41,13 +45,16 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
     Raises LimitError for a bad limit in the environment, before anything is opened."""
     limits = config.limits or limits_from_env(os.environ)
     contract = load_contract(catalog, OTHER_ROUTES)
+    split = config.strategy_split or parse_split(f"{config.strategy}=100")
+    contract.check_strategies(split.names, "cached" in split.names)
     try:
         open_or_create(config.db)
     except DatabaseUnavailable as exc:  # serve anyway: /readyz and the summary answer 503 until it is back
         log.event("ERROR", "Database unavailable at start", target=LOG_TARGET, error=str(exc))
     db = Database(config.db, busy_timeout=config.busy_timeout)
-    strategy = make_strategy(config.strategy, config.cache_ttl)
-    app = SummaryApp(contract, db, strategy, log, Faults() if config.fault_injection else None)
+    cache = open_cache(config.cache) if "cached" in split.names else None
+    rollout = Rollout(split, {name: make_strategy(name, config.cache_ttl, cache) for name in split.names})
+    app = SummaryApp(contract, db, rollout, log, Faults() if config.fault_injection else None)
     return ExporterServer((config.host, config.port), app, limits)
 
 
@@ -61,7 +68,9 @@ def serve(catalog: Catalog, config: ServeConfig, log: JsonLog | None = None) -> 
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="serve")
     loop.start()
-    log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=config.strategy, db=str(config.db),
+    split = config.strategy_split or parse_split(f"{config.strategy}=100")
+    log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=str(split), cache=config.cache,
+              db=str(config.db),
               fault_injection=config.fault_injection, request_timeout=server.limits.request_timeout,
               max_connections=server.limits.max_connections)
     try:
@@ -71,6 +80,7 @@ def serve(catalog: Catalog, config: ServeConfig, log: JsonLog | None = None) -> 
         loop.join()
         server.server_close()
         server.app.db.close()
+        server.app.strategy.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.event("INFO", "stopped", target=LOG_TARGET, url=server.url)

@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.bench_exporter [--duration 4] [--vus 10] [--dataset NAME ...]
 
 Seeds every dataset (the catalog's tiers and xl) into a temporary SQLite file, then for each
-strategy starts `obsgen serve` and drives the summary endpoint with k6 (constant VUs, keep-alive).
+strategy starts `obsgen-exporter serve` and drives the summary endpoint with k6 (constant VUs, keep-alive).
 Each cell runs twice: "saturated" (every client sends its next request as soon as the answer
 arrives: the service's capacity, latency is mostly queueing) and "paced" (every client waits
 a random 0-200 ms, mean 100 ms, between requests, like independent dashboards refreshing: the

@@ -31,7 +31,7 @@ from generator.model import Catalog
 from tests.e2e.configs import alertmanager_loop_config, loop_rule_files, prometheus_config, scrape_job
 from tests.e2e.prometheus_api import PrometheusAPI
 from tests.e2e.proofs import Received
-from tests.support.cli import OBSGEN
+from tests.support.cli import OBSGEN_EXPORTER
 from tests.support.exporter_server import seed
 from tests.support.paths import REPO
 from tests.support.ports import free_port
@@ -188,7 +188,7 @@ class ClosedLoop:
     def start_exporter(self, pair: Pair) -> None:
         suffix = f"-{pair.restarts}" if pair.restarts else ""
         proc = ManagedProcess(f"exporter-{pair.name}{suffix}", [
-            str(OBSGEN), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(pair.exporter_port),
+            str(OBSGEN_EXPORTER), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(pair.exporter_port),
             "--catalog", str(self.catalog.path), "--enable-fault-injection"], self.logs / f"exporter-{pair.name}{suffix}.log",
             cwd=REPO)
         self._stack.enter_context(proc)

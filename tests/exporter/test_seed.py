@@ -1,4 +1,4 @@
-"""`obsgen seed`: dataset sizes from the catalog, one user per dataset, deterministic, re-runnable."""
+"""`obsgen-exporter seed`: dataset sizes from the catalog, one user per dataset, deterministic, re-runnable."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,8 +7,10 @@ from exporter import datasets
 from exporter.auth import hash_token
 from exporter.seeding import OPEN_PER_REPO
 from tests.exporter.conftest import TIERS
-from tests.support.cli import obsgen
-from tests.support.paths import REPO
+from tests.support.inprocess import run_exporter
+from tests.support.paths import AMPEL
+
+CATALOG = str(AMPEL)
 
 
 def dump(db) -> list[tuple]:
@@ -43,11 +45,11 @@ def test_xl_is_built_in_and_not_seeded_by_default(catalog):
 def test_seeding_is_deterministic_and_reseeding_replaces(tmp_path):
     first, second = tmp_path / "a.db", tmp_path / "b.db"
     for db in (first, second):
-        result = obsgen("seed", "--db", str(db), "--dataset", "small", "--dataset", "medium", cwd=REPO)
+        result = run_exporter("seed", "--db", str(db), "--catalog", CATALOG, "--dataset", "small", "--dataset", "medium")
         assert result.returncode == 0, result.stderr
         assert "token-small" in result.stdout and "token-medium" in result.stdout
     assert dump(first) == dump(second)
-    again = obsgen("seed", "--db", str(first), "--dataset", "small", cwd=REPO)
+    again = run_exporter("seed", "--db", str(first), "--catalog", CATALOG, "--dataset", "small")
     assert again.returncode == 0, again.stderr
     counts = sqlite3.connect(first).execute(
         "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM repositories), "
@@ -56,7 +58,7 @@ def test_seeding_is_deterministic_and_reseeding_replaces(tmp_path):
 
 
 def test_unknown_dataset_is_a_usage_error_naming_the_known_ones(tmp_path):
-    result = obsgen("seed", "--db", str(tmp_path / "x.db"), "--dataset", "huge", cwd=REPO)
+    result = run_exporter("seed", "--db", str(tmp_path / "x.db"), "--catalog", CATALOG, "--dataset", "huge")
     assert result.returncode == 2
     assert "huge" in result.stderr and "very_large" in result.stderr and "xl" in result.stderr
     assert not (tmp_path / "x.db").exists()

@@ -1,5 +1,5 @@
-"""Run the `obsgen` command line in this process, as its console script does: same argument
-parsing, same error guard (generator.cli.main), stdout and stderr captured apart. An exception that
+"""Run the `obsgen` (or `obsgen-exporter`) command line in this process, as its console script does:
+same argument parsing, same error guard (generator.cli.common.run_guarded), stdout and stderr captured apart. An exception that
 escapes the guard is not caught here: it fails the test, as a traceback would fail the user."""
 from __future__ import annotations
 
@@ -24,8 +24,19 @@ def run_obsgen(*args: str, env: dict[str, str | None] | None = None) -> Ran:
     """`obsgen ARGS` with `env` set on top of os.environ (a None value unsets a variable)."""
     from generator.cli import main
 
+    return _run(main, "obsgen", args, env)
+
+
+def run_exporter(*args: str, env: dict[str, str | None] | None = None) -> Ran:
+    """`obsgen-exporter ARGS`, in this process like `run_obsgen`."""
+    from exporter.cli import main
+
+    return _run(main, "obsgen-exporter", args, env)
+
+
+def _run(main, prog: str, args: tuple[str, ...], env: dict[str, str | None] | None) -> Ran:
     with CliRunner().isolation(env=env) as (out, err, _):
-        saved, sys.argv = sys.argv, ["obsgen", *args]
+        saved, sys.argv = sys.argv, [prog, *args]
         try:
             main()
             code = 0

@@ -1,4 +1,4 @@
-"""`obsgen serve`: run the reference dashboard-summary exporter."""
+"""`obsgen-exporter serve`: run the reference dashboard-summary exporter."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,13 +9,13 @@ from exporter.contract import ContractError
 from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
 from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
 from generator.catalog import load_catalog
-from generator.cli.extras import exporter_catalog
+from exporter.cli.extras import exporter_catalog
 from generator.errors import EXIT_CATALOG, EXIT_IO
 
 
 @click.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite file (created with its schema when missing); fill it with `obsgen seed`.")
+              help="SQLite file (created with its schema when missing); fill it with `obsgen-exporter seed`.")
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one (the 'listening' log line tells which).")

@@ -1,4 +1,4 @@
-"""`obsgen seed`: fill the exporter's SQLite database with the catalog's dataset sizes."""
+"""`obsgen-exporter seed`: fill the exporter's SQLite database with the catalog's dataset sizes."""
 from __future__ import annotations
 
 import time
@@ -8,7 +8,7 @@ import click
 
 from exporter import datasets, seeding
 from generator.catalog import load_catalog
-from generator.cli.extras import exporter_catalog
+from exporter.cli.extras import exporter_catalog
 
 
 @click.command()

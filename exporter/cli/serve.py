@@ -5,12 +5,30 @@ from pathlib import Path
 
 import click
 
+from exporter.cache import DEFAULT_CACHE_URL, CacheURLError, parse_cache_url
 from exporter.contract import ContractError
+from exporter.rollout import SplitError, parse_split
 from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
 from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
 from generator.catalog import load_catalog
 from exporter.cli.extras import exporter_catalog
 from generator.errors import EXIT_CATALOG, EXIT_IO
+
+
+def _cache_url(ctx, param, value: str):
+    try:
+        return parse_cache_url(value)
+    except CacheURLError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _split(ctx, param, value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_split(value)
+    except SplitError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command()
@@ -23,6 +41,12 @@ from generator.errors import EXIT_CATALOG, EXIT_IO
               help="aggregate: one SQL query; naive: the N+1 baseline; cached: a TTL cache over aggregate.")
 @click.option("--cache-ttl", default=5.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds a cached summary may be served (strategy cached).")
+@click.option("--cache", "cache_url", default=DEFAULT_CACHE_URL, show_default=True, callback=_cache_url,
+              help="Where the cached strategy keeps summaries: memory:// (this process) or redis://host:port/db "
+                   "(shared by every replica naming it; invalidation reaches them all).")
+@click.option("--strategy-split", default=None, callback=_split,
+              help="The A/B rollout, e.g. aggregate=90,naive=10: each user gets one strategy by a stable hash "
+                   "of the user id; whole percentages adding up to 100. Replaces --strategy.")
 @click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for a locked database before answering 503.")
 @click.option("--catalog", "catalog_path", default=None,
@@ -30,12 +54,16 @@ from generator.errors import EXIT_CATALOG, EXIT_IO
               help="Catalog giving the metric contract and log fields (default: catalog/ampel.yaml here).")
 @click.option("--enable-fault-injection", is_flag=True,
               help="Expose POST /-/faults (extra latency, error rate). For tests only.")
-def serve(db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, busy_timeout: float,
-          catalog_path: str, enable_fault_injection: bool) -> None:
+@click.pass_context
+def serve(ctx: click.Context, db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, cache_url,
+          strategy_split, busy_timeout: float, catalog_path: str, enable_fault_injection: bool) -> None:
     """Serve GET /api/dashboard/summary, /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
+    if strategy_split is not None and ctx.get_parameter_source("strategy") is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("give --strategy or --strategy-split, not both (a split names every strategy it serves)")
     catalog = load_catalog(exporter_catalog(catalog_path))
     config = ServeConfig(db=db_path, host=host, port=port, strategy=strategy, cache_ttl=cache_ttl,
-                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection)
+                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection,
+                         cache=str(cache_url), strategy_split=strategy_split)
     try:
         run_server(catalog, config)
     except ContractError as exc:

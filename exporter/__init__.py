@@ -1,7 +1,9 @@
 """The reference dashboard-summary service: SQLite storage, summary strategies, metrics from the catalog.
 
-`obsgen-exporter seed` fills a database (`exporter.seeding`), `obsgen-exporter serve` runs the HTTP service
-(`exporter.server`). The metric contract is read from the catalog (`exporter.contract`).
+`obsgen-exporter seed` fills a database (`exporter.seeding`), `obsgen-exporter serve` runs the HTTP
+service (`exporter.server`). The metric contract is read from the catalog (`exporter.contract`); the
+summary route, the datasets with their tokens and the log fields from the exporter's own
+configuration (`exporter.config`, exporter.yaml).
 """
 
 # Where `obsgen-exporter serve` listens by default; the generated k6 scripts point there unless BASE_URL is set.

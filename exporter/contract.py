@@ -4,7 +4,7 @@ Nothing here names a metric. The roles are found from the catalog's own structur
 - duration: the histogram of the latency objective;
 - errors: the `errors` counter of the error-ratio objective; its one label takes the error types;
 - requests: the `total` counter of the error-ratio objective; its labels are told apart by what
-  they allow (the one allowing the service endpoint is the path, the one allowing GET the method,
+  they allow (the one allowing the summary route of the exporter's configuration is the path, the one allowing GET the method,
   the one with a pattern the status code);
 - breakdown: the remaining counter whose one label's values are the summary's PR statuses;
 - strategy (optional): the duration histogram's one label, whose values are strategy names; every
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from exporter.config import ExporterConfig
 from generator.model import Catalog, Label, Metric
 from exporter.strategies import STRATEGIES
 from exporter.summary import STATUSES
@@ -128,8 +129,9 @@ def _request_labels(catalog: Catalog, metric: Metric, where: str, summary_path: 
     return RequestLabels(path, method, status)
 
 
-def load_contract(catalog: Catalog, routes: tuple[str, ...], strategies: tuple[str, ...] = STRATEGIES) -> Contract:
-    """The contract for a service serving the catalog's summary endpoint and `routes`; `strategies`
+def load_contract(catalog: Catalog, routes: tuple[str, ...], settings: ExporterConfig,
+                  strategies: tuple[str, ...] = STRATEGIES) -> Contract:
+    """The contract for a service serving the configured summary route and `routes`; `strategies`
     are the names the duration histogram's strategy label may take."""
     latency, at = _objective(catalog, "latency")
     duration, d_at = _metric_at(catalog, latency.metric)
@@ -144,9 +146,7 @@ def load_contract(catalog: Catalog, routes: tuple[str, ...], strategies: tuple[s
         if metric.type != "counter":
             raise _fail(catalog, where, f"{metric.name} must be a counter")
     _single_label(catalog, errors, e_at, ERROR_TYPES)
-    summary_path = catalog.service.endpoint
-    if not summary_path:
-        raise _fail(catalog, "service", "the exporter needs service.endpoint (the summary route)")
+    summary_path = settings.summary_path
     labels = _request_labels(catalog, requests, q_at, summary_path, routes)
     counted = dict(ratio.total.matchers).get(labels.path.name, summary_path)
     if counted != summary_path:
@@ -163,5 +163,5 @@ def load_contract(catalog: Catalog, routes: tuple[str, ...], strategies: tuple[s
         raise _fail(catalog, "metrics", "more than one counter has one label whose values are the cache lookup "
                     f"results {', '.join(CACHE_RESULTS)}: the exporter cannot tell which counts the cache")
     return Contract(catalog, duration, breakdowns[0], errors, requests, labels, summary_path,
-                    catalog.log_fields, duration.labels[0] if duration.labels else None,
+                    settings.log_fields, duration.labels[0] if duration.labels else None,
                     caches[0] if caches else None)

@@ -11,6 +11,7 @@ import click
 
 from exporter import DEFAULT_HOST, DEFAULT_PORT
 from exporter.app import OTHER_ROUTES, SummaryApp
+from exporter.config import ExporterConfig, default_config
 from exporter.contract import load_contract
 from exporter.database import Database, DatabaseUnavailable, open_or_create
 from exporter.faults import Faults
@@ -37,6 +38,7 @@ class ServeConfig:
     cache: str = DEFAULT_CACHE_URL  # where the cached strategy keeps its entries: memory:// or redis://host:port/db
     strategy_split: Split | None = None  # the A/B rollout; None: `strategy` serves everyone
     limits: ServerLimits | None = None  # None: from the environment (OBSGEN_SERVE_*), else the defaults
+    settings: ExporterConfig | None = None  # None: the shipped exporter.yaml
 
 
 def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> ExporterServer:
@@ -44,7 +46,7 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
 
     Raises LimitError for a bad limit in the environment, before anything is opened."""
     limits = config.limits or limits_from_env(os.environ)
-    contract = load_contract(catalog, OTHER_ROUTES)
+    contract = load_contract(catalog, OTHER_ROUTES, config.settings or default_config())
     split = config.strategy_split or parse_split(f"{config.strategy}=100")
     contract.check_strategies(split.names, "cached" in split.names)
     try:

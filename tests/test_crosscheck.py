@@ -178,7 +178,7 @@ def test_high_cardinality_labels_on_metrics(tmp_path):
     assert set(by_label) == {"user_id", "route", "shard"}
     user = by_label["user_id"]
     assert user.line == line_containing(path, "- name: user_id") and user.severity == "error"
-    assert "is a log field" in user.message and user.item == "ampel_dashboard_errors_total"
+    assert "is one of the catalog's log_only_fields" in user.message and user.item == "ampel_dashboard_errors_total"
     assert by_label["route"].severity == "error" and "route templates" in by_label["route"].message
     assert by_label["shard"].severity == "warning" and "no bounded value set" in by_label["shard"].message
 

@@ -27,8 +27,8 @@ def _panel(artifacts, title):
 
 
 def test_latency_tier_target_drives_alert_dashboard_and_k6(tmp_path):
-    text = AMPEL.read_text().replace("{name: large, repos: 100, prs: 2000, target: 0.5, critical: 1.0}",
-                                     "{name: large, repos: 100, prs: 2000, target: 0.75, critical: 1.0}")
+    text = AMPEL.read_text().replace("{name: large, target: 0.5, critical: 1.0}",
+                                     "{name: large, target: 0.75, critical: 1.0}")
     artifacts = _render(tmp_path, text)
     alert = _alert(artifacts, "DashboardSummarySlowResponse")
     assert alert["expr"].endswith("> 0.75")

@@ -87,7 +87,7 @@ def test_installed_wheel_contents(installed):
     (wheel,) = (installed.parent.parent / "dist").glob("obsgen-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"generator/scaffold/catalog.yaml", "generator/scaffold/validate.yml", "generator/scaffold/Makefile",
-            "generator/catalog/catalog.schema.json"} <= names
+            "generator/catalog/catalog.schema.json", "exporter/exporter.yaml"} <= names
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "Provides-Extra: exporter" in metadata
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
@@ -146,10 +146,19 @@ def test_without_the_extra_serve_names_it_and_seed_still_works(tmp_path):
     assert seeded.returncode == 0 and "token-small" in seeded.stdout, seeded.stderr
 
 
-def test_seed_outside_the_repository_asks_for_a_catalog(tmp_path, monkeypatch):
+def test_seed_outside_the_repository_uses_the_shipped_configuration(tmp_path, monkeypatch):
     from tests.support.inprocess import run_exporter
 
     monkeypatch.chdir(tmp_path)
-    ran = run_exporter("seed", "--db", str(tmp_path / "x.db"))
+    ran = run_exporter("seed", "--db", str(tmp_path / "x.db"), "--dataset", "small")
+    assert ran.returncode == 0 and "token-small" in ran.stdout, ran.output
+    assert (tmp_path / "x.db").is_file()
+
+
+def test_serve_outside_the_repository_asks_for_a_catalog(tmp_path, monkeypatch):
+    from tests.support.inprocess import run_exporter
+
+    monkeypatch.chdir(tmp_path)
+    ran = run_exporter("serve", "--db", str(tmp_path / "x.db"))
     assert ran.returncode == 2 and "no --catalog given and no catalog/ampel.yaml" in ran.stderr
     assert not (tmp_path / "x.db").exists()

@@ -1,4 +1,4 @@
-"""`obsgen-exporter seed`: fill the exporter's SQLite database with the catalog's dataset sizes."""
+"""`obsgen-exporter seed`: fill the exporter's SQLite database with the configured datasets."""
 from __future__ import annotations
 
 import time
@@ -7,23 +7,29 @@ from pathlib import Path
 import click
 
 from exporter import datasets, seeding
-from generator.catalog import load_catalog
-from exporter.cli.extras import exporter_catalog
+from exporter.cli.common import config_option, settings
+
+
+def _no_catalog(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise click.BadParameter("seed no longer reads the catalog: the dataset sizes and tokens are in the "
+                                 "exporter configuration (its `datasets`; --config PATH to use your own)",
+                                 ctx, param)
 
 
 @click.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite file; created with its schema when missing.")
 @click.option("--dataset", "names", multiple=True,
-              help="Dataset to (re)write, repeatable: a tier of the catalog or xl. Default: every tier.")
-@click.option("--catalog", "catalog_path", default=None,
-              type=click.Path(dir_okay=False),
-              help="Catalog whose tiers give the dataset sizes (default: catalog/ampel.yaml here).")
-def seed(db_path: Path, names: tuple[str, ...], catalog_path: str) -> None:
-    """Write deterministic datasets; each is one user with the bearer token token-<dataset>."""
-    catalog = load_catalog(exporter_catalog(catalog_path))
+              help="Dataset to (re)write, repeatable: one of the configuration's datasets. "
+                   "Default: every dataset not marked `default: false`.")
+@config_option
+@click.option("--catalog", hidden=True, expose_value=False, callback=_no_catalog)
+def seed(db_path: Path, names: tuple[str, ...], config_path: str | None) -> None:
+    """Write deterministic datasets; each is one user with the bearer token the configuration gives it."""
+    config = settings(config_path)
     try:
-        chosen = datasets.select(catalog, list(names))
+        chosen = datasets.select(config, list(names))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--dataset") from None
     started = time.perf_counter()

@@ -11,6 +11,7 @@ from exporter.rollout import SplitError, parse_split
 from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
 from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
 from generator.catalog import load_catalog
+from exporter.cli.common import config_option, settings
 from exporter.cli.extras import exporter_catalog
 from generator.errors import EXIT_CATALOG, EXIT_IO
 
@@ -51,18 +52,21 @@ def _split(ctx, param, value: str | None):
               help="Seconds to wait for a locked database before answering 503.")
 @click.option("--catalog", "catalog_path", default=None,
               type=click.Path(dir_okay=False),
-              help="Catalog giving the metric contract and log fields (default: catalog/ampel.yaml here).")
+              help="Catalog giving the metric contract (default: catalog/ampel.yaml here).")
+@config_option
 @click.option("--enable-fault-injection", is_flag=True,
               help="Expose POST /-/faults (extra latency, error rate). For tests only.")
 @click.pass_context
 def serve(ctx: click.Context, db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, cache_url,
-          strategy_split, busy_timeout: float, catalog_path: str, enable_fault_injection: bool) -> None:
-    """Serve GET /api/dashboard/summary, /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
+          strategy_split, busy_timeout: float, catalog_path: str, config_path: str | None,
+          enable_fault_injection: bool) -> None:
+    """Serve the summary route (GET), /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
     if strategy_split is not None and ctx.get_parameter_source("strategy") is click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError("give --strategy or --strategy-split, not both (a split names every strategy it serves)")
+    service = settings(config_path)
     catalog = load_catalog(exporter_catalog(catalog_path))
     config = ServeConfig(db=db_path, host=host, port=port, strategy=strategy, cache_ttl=cache_ttl,
-                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection,
+                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection, settings=service,
                          cache=str(cache_url), strategy_split=strategy_split)
     try:
         run_server(catalog, config)

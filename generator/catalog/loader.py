@@ -23,6 +23,7 @@ from generator.catalog.dashboard_variables import dashboard_variables
 from generator.catalog.panel_kinds import panel_kind
 from generator.catalog.promql_fields import check_expressions
 from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
+from generator.catalog.removed_fields import removed_fields
 from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.promql.regex import RegexError, check as check_regex
@@ -93,6 +94,11 @@ def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
 
+    removed = removed_fields(data)
+    if removed:  # where each went, in place of the schema's bare "unknown field" for it
+        gone = {doc_path for doc_path, _ in removed}
+        raise CatalogError([Problem(Location(name, _line(lines, p), p), m) for p, m in removed]
+                           + [p for p in _schema_check(name, data, lines) if p.location.path not in gone])
     passed = schema_cache.key(catalog_schema_text() + VALIDATOR_VERSION, data)
     if not schema_cache.passed(passed):
         problems = _schema_check(name, data, lines)
@@ -178,7 +184,7 @@ class _Builder:
         if self.problems:
             raise CatalogError(self.problems)
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
-                       scenarios, tuple(self.data.get("log_fields", [])), alerting=alerting,
+                       scenarios, tuple(self.data.get("log_only_fields", [])), alerting=alerting,
                        kubernetes=kubernetes_output(self.data.get("kubernetes")), mimir=mimir_output(self.data.get("mimir")),
                        lines=self.lines)
 
@@ -207,7 +213,7 @@ class _Builder:
             selector=_pairs(s["selector"]), title=s.get("title", s["name"]),
             datasource_type=ds.get("type", "prometheus"), datasource_uid=ds.get("uid", "prometheus"),
             scrape_interval=s.get("scrape_interval", "15s"), rate_window=s.get("rate_window", "5m"),
-            endpoint=s.get("endpoint", ""), aggregate_by=aggregate_by,
+            aggregate_by=aggregate_by,
             severities=tuple(s.get("severities", ("critical", "warning", "info"))))
 
     def duration(self, text: str, doc_path: str, positive: bool = False) -> float:
@@ -264,7 +270,7 @@ class _Builder:
         for i, t in enumerate(items):
             if t["critical"] < t["target"]:
                 self.problem(f"tiers[{i}].critical", "critical must not be below target")
-            out.append(Tier(t["name"], float(t["target"]), float(t["critical"]), t.get("repos"), t.get("prs")))
+            out.append(Tier(t["name"], float(t["target"]), float(t["critical"])))
         self.unique([t.name for t in out], "tier", [f"tiers[{i}].name" for i in range(len(out))])
         return tuple(out)
 

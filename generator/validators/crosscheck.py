@@ -214,14 +214,14 @@ def _allowed(label: Label) -> str:
 
 
 def _check_cardinality(report: Reporter, catalog: Catalog) -> None:
-    log_fields = set(catalog.log_fields)
+    log_only = set(catalog.log_only_fields)
     for i, metric in enumerate(catalog.metrics):
         for j, label in enumerate(metric.labels):
             at = f"metrics[{i}].labels[{j}].name"
             subject = f"label {label.name!r} of {metric.name!r}"
-            if label.name in log_fields:
-                report.add("high-cardinality-label", f"{subject} is a log field: unbounded values belong in logs, "
-                                                     f"never in metric labels", at, item=metric.name)
+            if label.name in log_only:
+                report.add("high-cardinality-label", f"{subject} is one of the catalog's log_only_fields: unbounded "
+                                                     f"values belong in logs, never in metric labels", at, item=metric.name)
             elif HIGH_CARDINALITY_NAMES.fullmatch(label.name):
                 report.add("high-cardinality-label", f"{subject} identifies users, requests or raw locations: "
                                                      f"one series per value would explode", at, item=metric.name)

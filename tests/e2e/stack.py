@@ -32,6 +32,7 @@ from typing import Callable
 import requests
 import yaml
 
+from exporter.config import default_config
 from generator.model import Catalog
 from tests.e2e.configs import alertmanager_loop_config, loop_rule_files, prometheus_config, scrape_job
 from tests.e2e.prometheus_api import PrometheusAPI
@@ -142,7 +143,7 @@ class ClosedLoop:
         alertmanager = self._start_alertmanager(am_port)
         for pair in (self.main, self.outage):  # no rules yet: loaded after the first scrape
             self._start_prometheus(pair, [])
-        seed(self.db, ROLLOUT_DATASETS, self.logs / "seed.log", catalog=REPO / self.catalog.path)
+        seed(self.db, ROLLOUT_DATASETS, self.logs / "seed.log")
         self.progress(f"seeded datasets {', '.join(ROLLOUT_DATASETS)} into {self.db}")
         self.redis = self._stack.enter_context(RedisServer(self.workdir / "redis"))
         self.processes.append(self.redis.proc)
@@ -224,7 +225,7 @@ class ClosedLoop:
         for name in ROLLOUT_DATASETS:
             token = f"token-{name}"
             before = _strategy_counts(url)
-            requests.get(f"{url}{self.catalog.service.endpoint}", headers={"Authorization": f"Bearer {token}"},
+            requests.get(f"{url}{default_config().summary_path}", headers={"Authorization": f"Bearer {token}"},
                          timeout=10).raise_for_status()
             grown = [s for s, n in _strategy_counts(url).items() if n > before.get(s, 0)]
             if len(grown) == 1:
@@ -234,7 +235,7 @@ class ClosedLoop:
             raise RuntimeError(f"no seeded user is served by {missing} under {ROLLOUT_SPLIT}: {self.rollout_tokens}")
         self.progress(f"rollout users: {self.rollout_tokens}")
         for strategy, token in sorted(self.rollout_tokens.items()):
-            self._stack.enter_context(Traffic(f"{url}{self.catalog.service.endpoint}", token, clients=1, pause=0.1))
+            self._stack.enter_context(Traffic(f"{url}{default_config().summary_path}", token, clients=1, pause=0.1))
 
     def wait_exporter(self, pair: Pair) -> None:
         pair.exporter.wait_http_ok(f"{pair.exporter_url}/readyz", STARTUP_TIMEOUT)
@@ -247,7 +248,7 @@ class ClosedLoop:
     # -- helpers for the tests -------------------------------------------------------------------
     @property
     def summary_url(self) -> str:
-        return f"{self.main.exporter_url}{self.catalog.service.endpoint}"
+        return f"{self.main.exporter_url}{default_config().summary_path}"
 
     def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0, pair: Pair | None = None,
                    strategy: str = "") -> None:

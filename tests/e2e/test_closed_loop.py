@@ -35,6 +35,7 @@ from tests.e2e.proofs import (
     REPEAT_MARGIN_SECONDS, RESOLVE_MARGIN_SECONDS, Timeline, check_fires_after_for, check_notifications,
     check_repeats, check_resolves_after_recovery, expectations, route_repeat_seconds,
 )
+from exporter.config import default_config
 from tests.e2e.traffic import Traffic
 from tests.support.paths import AMPEL, REPO
 from tests.support.processes import wait_until
@@ -313,7 +314,7 @@ class _Invalidations:
                 try:
                     if session.post(f"{base}/api/dashboard/invalidate", timeout=10).status_code == 200:
                         self.invalidated += 1
-                    session.get(f"{base}{CATALOG.service.endpoint}", timeout=10)
+                    session.get(f"{base}{default_config().summary_path}", timeout=10)
                 except requests.RequestException:
                     self._stop.wait(0.05)
 

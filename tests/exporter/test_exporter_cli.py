@@ -32,7 +32,7 @@ def test_obsgen_names_the_script_seed_and_serve_moved_to(tmp_path):
 def test_an_invalid_catalog_is_exit_3_with_its_line(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text(AMPEL.read_text().replace("scrape_interval: 15s", "scrape_interval: often"))
-    ran = run_exporter("seed", "--db", str(tmp_path / "x.db"), "--catalog", str(broken))
+    ran = run_exporter("serve", "--db", str(tmp_path / "x.db"), "--port", "0", "--catalog", str(broken))
     assert ran.returncode == 3, ran.output
     assert f"{broken}:" in ran.stderr and "scrape_interval" in ran.stderr
     assert "Traceback" not in ran.stderr
@@ -46,7 +46,7 @@ def test_a_bug_is_one_line_and_exit_70_never_a_traceback(tmp_path, monkeypatch):
         raise RuntimeError("password=hunter2")
 
     monkeypatch.setattr(seeding, "seed", broken)
-    ran = run_exporter("seed", "--db", str(tmp_path / "x.db"), "--catalog", str(AMPEL), env={"OBSGEN_DEBUG": None})
+    ran = run_exporter("seed", "--db", str(tmp_path / "x.db"), env={"OBSGEN_DEBUG": None})
     assert ran.returncode == 70, ran.output
     assert ran.stderr.startswith("internal error: RuntimeError at ")
     assert "hunter2" not in ran.output and "Traceback" not in ran.output

@@ -17,8 +17,8 @@ from tests.support.processes import ManagedProcess, wait_until
 STARTUP_TIMEOUT = 30
 
 
-def seed(db: Path, datasets: tuple[str, ...], log: Path, catalog: Path = AMPEL) -> None:
-    argv = [str(OBSGEN_EXPORTER), "seed", "--db", str(db), "--catalog", str(catalog.relative_to(REPO))]
+def seed(db: Path, datasets: tuple[str, ...], log: Path) -> None:
+    argv = [str(OBSGEN_EXPORTER), "seed", "--db", str(db)]
     for name in datasets:
         argv += ["--dataset", name]
     with ManagedProcess("seed", argv, log, cwd=REPO) as proc:

@@ -9,8 +9,9 @@ faults, without blinding the main pair. Both exporters serve one seeded database
 
 The outage exporter also runs the A/B rollout (`ROLLOUT_SPLIT`) with its cache in a real Redis
 (which outlives the exporter's restart, so the restarted exporter's cache is warm): one user per
-strategy, found by asking it, gets steady background traffic from before the rules are loaded, so
-the hit rate and the per-strategy p95 are defined and healthy when the first rule is evaluated.
+strategy, found by asking it, gets steady background traffic from before the rules are loaded (so
+the hit rate and the per-strategy p95 are defined and healthy when the first rule is evaluated)
+until the outage phase, which starts once its rates have drained.
 
 Prometheus starts without rules; they are loaded (`/-/reload`) only once its first scrape is in, so
 `absent()` alerts never see the empty start-up TSDB and no first-scrape margin is needed.
@@ -109,6 +110,7 @@ class ClosedLoop:
         self.outage = Pair("outage", free_port(), free_port())
         self.redis: RedisServer | None = None
         self.rollout_tokens: dict[str, str] = {}  # strategy -> the token of a user it serves
+        self.rollout_traffic: list[Traffic] = []
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "ClosedLoop":
@@ -220,7 +222,7 @@ class ClosedLoop:
 
     def _start_rollout_traffic(self) -> None:
         """Ask the outage exporter which strategy serves each user (the strategy label its
-        observation lands under), then keep one user per strategy busy for the whole loop."""
+        observation lands under), then keep one user per strategy busy until `stop_rollout_traffic`."""
         url = self.outage.exporter_url
         for name in ROLLOUT_DATASETS:
             token = f"token-{name}"
@@ -235,7 +237,13 @@ class ClosedLoop:
             raise RuntimeError(f"no seeded user is served by {missing} under {ROLLOUT_SPLIT}: {self.rollout_tokens}")
         self.progress(f"rollout users: {self.rollout_tokens}")
         for strategy, token in sorted(self.rollout_tokens.items()):
-            self._stack.enter_context(Traffic(f"{url}{default_config().summary_path}", token, clients=1, pause=0.1))
+            self.rollout_traffic.append(self._stack.enter_context(
+                Traffic(f"{url}{default_config().summary_path}", token, clients=1, pause=0.1)))
+
+    def stop_rollout_traffic(self) -> None:
+        for traffic in self.rollout_traffic:
+            traffic.__exit__(None, None, None)
+        self.progress("rollout traffic stopped")
 
     def wait_exporter(self, pair: Pair) -> None:
         pair.exporter.wait_http_ok(f"{pair.exporter_url}/readyz", STARTUP_TIMEOUT)

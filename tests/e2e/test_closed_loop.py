@@ -354,7 +354,12 @@ def _rollout(loop) -> Phase:
 
 
 def _rollout_then_outage(loop) -> tuple[Phase, Phase]:
-    return _rollout(loop), _outage(loop)
+    """The outage pair as it was before the rollout ran on it: no traffic, its rates drained, so that
+    stopping the exporter proves only the alerts an outage fires."""
+    rollout = _rollout(loop)
+    loop.stop_rollout_traffic()
+    time.sleep(max(e.window_seconds for e in EXPECTED.values()) + EVAL_INTERVAL_SECONDS + 1)
+    return rollout, _outage(loop)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,9 @@ users at random.
   hits / (hits + misses + errors), over the cell. The plan's 85-95 % is expected around a 5 %
   share (one change per 20 dashboard reads); 1 % and 20 % show the range either side.
 
-Prints client-side p50/p95/p99 of the summary reads (k6 http_req_duration, tagged), requests/s,
-failed requests and the hit rate. Figures, not a test: nothing here asserts a target.
+Prints client-side p50/p95/p99 of the summary reads (k6 http_req_duration, tagged), the server-side
+p95 of the reads (the log's duration_ms: token lookup plus cache or computation, without the HTTP
+stack and k6), requests/s, failed requests and the hit rate. Figures, not a test: nothing here asserts a target.
 """
 from __future__ import annotations
 
@@ -99,6 +100,18 @@ def lookups(url: str) -> dict[str, float]:
             for s in family.samples if s.name == "ampel_dashboard_cache_requests_total"}
 
 
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def server_p95(exporter: ExporterProcess, skip: int) -> float:
+    durations = [r["duration_ms"] for r in exporter.records()[skip:] if r.get("message") == "Dashboard summary generated"]
+    return percentile(durations, 0.95)
+
+
 def hit_rate(before: dict[str, float], after: dict[str, float]) -> tuple[float, dict[str, int]]:
     delta = {k: int(after[k] - before.get(k, 0)) for k in after}
     total = sum(delta.values())
@@ -125,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# {os.cpu_count()} cores; {len(tokens)} users ({', '.join(TIERS)}); k6 {args.vus} VUs x "
               f"{args.duration:g}s per cell; paced = random 0-{2 * PACED:g}s between requests", flush=True)
         print(f"\n{'backend':<8} {'cell':<22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} {'failed':>7} "
-              f"{'hit rate':>9}  lookups (hit/miss/error)")
+              f"{'server p95':>10} {'hit rate':>9}  lookups (hit/miss/error)")
         with RedisServer(workdir / "redis") as redis_server:
             for backend, url in (("memory", "memory://"), ("redis", redis_server.url)):
                 cells = [("hits", "paced", PACED, 0.0, "600"), ("hits", "saturated", 0.0, 0.0, "600"),
@@ -138,21 +151,23 @@ def main(argv: list[str] | None = None) -> int:
                         for token in tokens:  # warm-up: one miss per user
                             requests.get(exporter.url + "/api/dashboard/summary", timeout=10,
                                          headers={"Authorization": f"Bearer {token}"}).raise_for_status()
-                        before = lookups(exporter.url)
+                        before, seen = lookups(exporter.url), len(exporter.records())
                         r = run_k6(exporter.url, tokens, args.vus, args.duration, pause, share, workdir)
                         rate, delta = hit_rate(before, lookups(exporter.url))
+                        r["server_p95"] = server_p95(exporter, seen)
                     if backend == "redis":
                         redis.Redis(port=redis_server.port).flushall()  # each cell starts cold
                     cell = f"{kind} {label}"
                     rows.append((backend, cell, r, rate))
                     print(f"{backend:<8} {cell:<22} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} {r['rps']:>7.0f} "
-                          f"{r['failed']:>7.2%} {rate:>9.1%}  {delta.get('hit', 0)}/{delta.get('miss', 0)}/"
+                          f"{r['failed']:>7.2%} {r['server_p95']:>10.2f} {rate:>9.1%}  {delta.get('hit', 0)}/{delta.get('miss', 0)}/"
                           f"{delta.get('error', 0)}", flush=True)
         print("\n## Against the targets")
         hit = next(r for b, c, r, _ in rows if b == "redis" and c == "hits paced")
         mix = next(rate for b, c, _, rate in rows if b == "redis" and c == "mix 5% invalidations")
-        print(f"Redis cache hit p95, 10 clients paced: {hit['p95']:.2f} ms (target <= {TARGET_HIT_P95_MS:g} ms): "
-              f"{'met' if hit['p95'] <= TARGET_HIT_P95_MS else 'NOT met'}")
+        print(f"Redis cache hit p95, 10 clients paced: {hit['p95']:.2f} ms client, {hit['server_p95']:.2f} ms server "
+              f"(target <= {TARGET_HIT_P95_MS:g} ms): {'met' if hit['p95'] <= TARGET_HIT_P95_MS else 'NOT met'} client side; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"hit rate, Redis, 5% invalidations: {mix:.1%} (target >= {TARGET_HIT_RATE:.0%}): "
               f"{'met' if mix >= TARGET_HIT_RATE else 'NOT met'}")
     finally:

@@ -22,7 +22,6 @@ from exporter.cache.backend import CacheUnavailable, Lookup
 PREFIX = "obsgen-exporter:summary:"
 SOCKET_TIMEOUT = 0.25
 RETRY_SECONDS = 0.5
-MAX_CONNECTIONS = 64
 
 _STORE = """
 local current = redis.call('GET', KEYS[1]) or '0'
@@ -46,8 +45,9 @@ class RedisCache:
     def __init__(self, host: str, port: int, db: int = 0, socket_timeout: float = SOCKET_TIMEOUT):
         self.where = f"redis://{host}:{port}/{db}"
         self.client = redis.Redis(host=host, port=port, db=db, socket_timeout=socket_timeout,
-                                  socket_connect_timeout=socket_timeout, retry=Retry(NoBackoff(), 0),
-                                  max_connections=MAX_CONNECTIONS)
+                                  socket_connect_timeout=socket_timeout, retry=Retry(NoBackoff(), 0))
+        # The pool is not capped: a cap would turn a burst of requests into "Too many connections"
+        # errors (and a 0.5 s outage); the HTTP server's own connection limit bounds it.
         self._store = self.client.register_script(_STORE)
         self._invalidate = self.client.register_script(_INVALIDATE)
         self._release = self.client.register_script(_RELEASE)

@@ -31,6 +31,7 @@ from generator.loadtest.runner import LoadTestResult, run_scenario
 from tests.e2e.configs import (
     ALERTMANAGER_SCALE, EVAL_INTERVAL_SECONDS, RULE_SCALE, dashboard_targets, loop_rule_files,
 )
+from tests.e2e.stack import BASELINE_LATENCY_SECONDS
 from tests.e2e.proofs import (
     REPEAT_MARGIN_SECONDS, RESOLVE_MARGIN_SECONDS, Timeline, check_fires_after_for, check_notifications,
     check_repeats, check_resolves_after_recovery, expectations, route_repeat_seconds,
@@ -341,13 +342,13 @@ def _rollout(loop) -> Phase:
             _await_firing(loop, loop.outage, phase.names)
             phase.groups = loop.alertmanager_groups()
             recovered = time.time()
-            loop.set_faults(pair=loop.outage)
+            loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.outage, strategy="naive")  # as in the healthy phase
         assert storm.invalidated > 0
         _await_resolution(loop, loop.outage, phase.names, phase)
         phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
         phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
     except Exception as exc:
-        loop.set_faults(pair=loop.outage)
+        loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.outage, strategy="naive")
         phase.error = f"{type(exc).__name__}: {exc}"
     loop.progress(f"rollout phase done {phase.error}")
     return phase
@@ -358,6 +359,7 @@ def _rollout_then_outage(loop) -> tuple[Phase, Phase]:
     stopping the exporter proves only the alerts an outage fires."""
     rollout = _rollout(loop)
     loop.stop_rollout_traffic()
+    loop.set_faults(pair=loop.outage)
     time.sleep(max(e.window_seconds for e in EXPECTED.values()) + EVAL_INTERVAL_SECONDS + 1)
     return rollout, _outage(loop)
 

@@ -65,3 +65,5 @@ mutate: setup              ## mutation check: >= 30 planted bugs, one at a time 
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+bench-exporter-cache: setup ; $(BIN)/python -m benchmarks.exporter_cache  # cache-hit p95 and hit rate, memory:// and Redis, k6 10 VUs (docs/exporter.md)

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from exporter.auth import AuthError, bearer_token, find_user
+from exporter.cache import CacheUnavailable
 from exporter.contract import Contract
 from exporter.database import Database, DatabaseUnavailable
 from exporter.faults import Faults
 from exporter.logs import REQUEST_LOG_FIELDS, JsonLog, check_log_fields, summary_fields
 from exporter.metrics import ServiceMetrics
+from exporter.rollout import Rollout
 from exporter.summary import FIELDS, CalculationError
 
 JSON = "application/json"
@@ -50,10 +52,11 @@ def error_response(status: int, message: str, error_type: str | None = None, **e
 
 class SummaryApp:
     def __init__(self, contract: Contract, db: Database, strategy, log: JsonLog, faults: Faults | None = None):
-        """`faults` None: fault injection is off and /-/faults does not exist."""
+        """`strategy`: one strategy, or an `exporter.rollout.Rollout` choosing one per user.
+        `faults` None: fault injection is off and /-/faults does not exist."""
         self.contract = contract
         self.db = db
-        self.strategy = strategy
+        self.strategy = strategy if isinstance(strategy, Rollout) else Rollout.single(strategy)
         self.log = log
         self.faults = faults
         check_log_fields(contract.log_fields, set(FIELDS) | set(REQUEST_LOG_FIELDS))
@@ -67,7 +70,8 @@ class SummaryApp:
         if faults is not None:
             self._routes[FAULTS_PATH] = {"POST": self.set_faults}
         counted = contract.request_labels.path.values
-        self.metrics = ServiceMetrics(contract, {p: tuple(m) for p, m in self._routes.items() if p in counted})
+        self.metrics = ServiceMetrics(contract, {p: tuple(m) for p, m in self._routes.items() if p in counted},
+                                      self.strategy.cache_counts, self.strategy.split.names)
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
         """Route one request; `headers` is keyed by lower-case name. HEAD is answered like GET
@@ -95,13 +99,14 @@ class SummaryApp:
             token = bearer_token(headers.get("authorization"))
             with self.db.session() as session:
                 user = find_user(session, token)
+                arm = self.strategy.choose(user)
                 computing = time.perf_counter()
                 try:
                     if self.faults is not None:
-                        self.faults.apply()
-                    result = self.strategy.summary(session, user)
+                        self.faults.apply(arm.name)
+                    result = arm.summary(session, user)
                 finally:
-                    self.metrics.observe_duration(time.perf_counter() - computing)
+                    self.metrics.observe_duration(time.perf_counter() - computing, arm.name)
         except AuthError as exc:
             return self._failed(401, "auth", str(exc), started, user)
         except DatabaseUnavailable as exc:
@@ -137,7 +142,11 @@ class SummaryApp:
             return error_response(401, str(exc), "auth")
         except DatabaseUnavailable:
             return error_response(503, "database unavailable", "database")
-        dropped = self.strategy.invalidate(user)
+        try:
+            dropped = self.strategy.invalidate(user)
+        except CacheUnavailable as exc:  # the entry may still be served until its TTL: the caller should retry
+            self.log.error("Dashboard summary invalidation failed", user_id=user.uuid, error=str(exc))
+            return error_response(503, "cache unavailable", "cache")
         self.log.info("Dashboard summary invalidated", user_id=user.uuid, dropped=dropped)
         return json_response(200, {"invalidated": dropped, "user_id": user.uuid})
 
@@ -150,11 +159,16 @@ class SummaryApp:
         return json_response(200, {"status": "ok"})
 
     def readyz(self, headers, body: bytes) -> Response:
+        """503 when the database cannot be read. A cache that cannot be reached leaves the service
+        ready (it serves from the database) but says so: status "degraded", and the cache's state."""
+        cache = self.strategy.cache_status()
+        extra = {"cache": cache} if cache else {}
         try:
             self.db.ping()
         except DatabaseUnavailable as exc:
-            return json_response(503, {"status": "unavailable", "error": str(exc), "error_type": "database"})
-        return json_response(200, {"status": "ready"})
+            return json_response(503, {"status": "unavailable", "error": str(exc), "error_type": "database", **extra})
+        degraded = cache is not None and cache["status"] != "ok"
+        return json_response(200, {"status": "degraded" if degraded else "ready", **extra})
 
     def set_faults(self, headers, body: bytes) -> Response:
         try:

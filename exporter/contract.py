@@ -6,7 +6,11 @@ Nothing here names a metric. The roles are found from the catalog's own structur
 - requests: the `total` counter of the error-ratio objective; its labels are told apart by what
   they allow (the one allowing the summary route of the exporter's configuration is the path, the one allowing GET the method,
   the one with a pattern the status code);
-- breakdown: the remaining counter whose one label's values are the summary's PR statuses.
+- breakdown: the remaining counter whose one label's values are the summary's PR statuses;
+- strategy (optional): the duration histogram's one label, whose values are strategy names; every
+  strategy the service serves must be one of them (the A/B rollout's arms);
+- cache (optional, needed by the cached strategy): the counter whose one label's values are exactly
+  the cache lookup results hit, miss, error.
 A catalog that does not offer a role, or whose values the exporter cannot produce, is refused at
 start-up with a message naming the catalog line.
 """
@@ -16,9 +20,11 @@ from dataclasses import dataclass
 
 from exporter.config import ExporterConfig
 from generator.model import Catalog, Label, Metric
+from exporter.strategies import STRATEGIES
 from exporter.summary import STATUSES
 
 ERROR_TYPES = ("database", "calculation", "auth", "other")
+CACHE_RESULTS = ("hit", "miss", "error")
 FALLBACK = "other"  # the value unknown paths and methods are reported as
 
 
@@ -43,10 +49,28 @@ class Contract:
     request_labels: RequestLabels
     summary_path: str
     log_fields: tuple[str, ...]
+    strategy_label: Label | None = None
+    cache: Metric | None = None
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        return self.duration, self.breakdown, self.errors, self.requests
+        return (self.duration, self.breakdown, self.errors, self.requests) + ((self.cache,) if self.cache else ())
+
+    def check_strategies(self, names: tuple[str, ...], cached: bool) -> None:
+        """Refuse, naming the catalog line, strategies the catalog cannot label or count."""
+        at = f"metrics[{self.catalog.metrics.index(self.duration)}]"
+        if self.strategy_label is None:
+            if len(names) > 1:
+                raise _fail(self.catalog, at, f"{self.duration.name} needs a strategy label to tell the "
+                            f"strategies {', '.join(names)} of the split apart")
+        else:
+            missing = [n for n in names if n not in self.strategy_label.values]
+            if missing:
+                raise _fail(self.catalog, f"{at}.labels", f"{self.duration.name}{{{self.strategy_label.name}}} "
+                            f"must allow {', '.join(missing)} (the strategies served)")
+        if cached and self.cache is None:
+            raise _fail(self.catalog, "metrics", "the cached strategy needs a counter with one label whose "
+                        f"values are the cache lookup results {', '.join(CACHE_RESULTS)}")
 
     @property
     def breakdown_label(self) -> Label:
@@ -105,12 +129,16 @@ def _request_labels(catalog: Catalog, metric: Metric, where: str, summary_path: 
     return RequestLabels(path, method, status)
 
 
-def load_contract(catalog: Catalog, routes: tuple[str, ...], settings: ExporterConfig) -> Contract:
-    """The contract for a service serving the configured summary route and `routes`."""
+def load_contract(catalog: Catalog, routes: tuple[str, ...], settings: ExporterConfig,
+                  strategies: tuple[str, ...] = STRATEGIES) -> Contract:
+    """The contract for a service serving the configured summary route and `routes`; `strategies`
+    are the names the duration histogram's strategy label may take."""
     latency, at = _objective(catalog, "latency")
     duration, d_at = _metric_at(catalog, latency.metric)
-    if duration.type != "histogram" or duration.labels:
-        raise _fail(catalog, d_at, f"{duration.name} must be a histogram without labels")
+    if duration.type != "histogram" or len(duration.labels) > 1 or (
+            duration.labels and (not duration.labels[0].values or not set(duration.labels[0].values) <= set(strategies))):
+        raise _fail(catalog, d_at, f"{duration.name} must be a histogram without labels, or with one label "
+                    f"whose values are strategies ({', '.join(strategies)})")
     ratio, r_at = _objective(catalog, "error_ratio")
     errors, e_at = _metric_at(catalog, ratio.errors.metric)
     requests, q_at = _metric_at(catalog, ratio.total.metric)
@@ -129,5 +157,11 @@ def load_contract(catalog: Catalog, routes: tuple[str, ...], settings: ExporterC
     if len(breakdowns) != 1:
         raise _fail(catalog, "metrics", "the exporter needs exactly one counter with one label whose "
                     f"values are the pull-request statuses {', '.join(STATUSES)}")
+    caches = [m for m in catalog.metrics
+                  if m.type == "counter" and len(m.labels) == 1 and set(m.labels[0].values) == set(CACHE_RESULTS)]
+    if len(caches) > 1:
+        raise _fail(catalog, "metrics", "more than one counter has one label whose values are the cache lookup "
+                    f"results {', '.join(CACHE_RESULTS)}: the exporter cannot tell which counts the cache")
     return Contract(catalog, duration, breakdowns[0], errors, requests, labels, summary_path,
-                    settings.log_fields)
+                    settings.log_fields, duration.labels[0] if duration.labels else None,
+                    caches[0] if caches else None)

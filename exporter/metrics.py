@@ -6,7 +6,10 @@ dropped unless the catalog asks for them (`created_series: true`), per metric.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
@@ -42,16 +45,37 @@ def build_metric(metric: Metric, registry: CollectorRegistry):
     return instance
 
 
-class ServiceMetrics:
-    """The four metrics of the contract and the operations the service performs on them."""
+class _CacheLookups(Collector):
+    """The cache counter, read at scrape time from the cached strategies' own counts: every result
+    the catalog allows is exposed, 0 before the first lookup."""
 
-    def __init__(self, contract: Contract, routes: dict[str, tuple[str, ...]]):
+    def __init__(self, metric: Metric, counts: Callable[[], dict[str, int]]):
+        self.metric, self.counts = metric, counts
+
+    def collect(self):
+        label = self.metric.labels[0]
+        family = CounterMetricFamily(self.metric.base_name, self.metric.help, labels=[label.name])
+        counts = self.counts()
+        for value in label.values:
+            family.add_metric([value], counts.get(value, 0))
+        yield family
+
+
+class ServiceMetrics:
+    """The metrics of the contract and the operations the service performs on them."""
+
+    def __init__(self, contract: Contract, routes: dict[str, tuple[str, ...]],
+                 cache_counts: Callable[[], dict[str, int]] | None = None,
+                 strategies: tuple[str, ...] = ()):
         self.contract = contract
         self.registry = CollectorRegistry(auto_describe=True)
         self.duration = build_metric(contract.duration, self.registry)
         self.breakdown = build_metric(contract.breakdown, self.registry)
         self.errors = build_metric(contract.errors, self.registry)
         self.requests = build_metric(contract.requests, self.registry)
+        if contract.cache is not None:
+            self.registry.register(_CacheLookups(contract.cache, cache_counts or dict))
+        self._strategies = strategies
         labels = contract.request_labels
         self._paths = frozenset(labels.path.values)
         self._methods = frozenset(labels.method.values)
@@ -63,6 +87,9 @@ class ServiceMetrics:
             self.breakdown.labels(value)
         for value in self.contract.error_label.values:
             self.errors.labels(value)
+        if self.contract.strategy_label is not None:  # the strategies served; the others stay absent
+            for name in self._strategies:
+                self.duration.labels(name)
         # The status label is a pattern, so not every combination can exist up front: each route
         # gets its success series, for every method it serves.
         for path, methods in sorted(routes.items()):
@@ -80,8 +107,12 @@ class ServiceMetrics:
     def observe_request(self, path: str, method: str, status: int) -> None:
         self.requests.labels(**self._request_labels(path, method, status)).inc()
 
-    def observe_duration(self, seconds: float) -> None:
-        self.duration.observe(seconds)
+    def observe_duration(self, seconds: float, strategy: str = "") -> None:
+        """`strategy` labels the observation when the catalog gives the histogram a strategy label."""
+        if self.contract.strategy_label is None:
+            self.duration.observe(seconds)
+        else:
+            self.duration.labels(strategy).observe(seconds)
 
     def count_breakdown(self, counts: dict[str, int]) -> None:
         """Add a summary's per-status counts: `counts` maps each label value to its count."""

@@ -20,7 +20,9 @@ from exporter.http_server import ExporterServer
 from exporter.limits import LimitError, ServerLimits, limits_from_env
 from exporter.logs import JsonLog
 from exporter.storage.strategies import STORAGE_STRATEGIES, StorageOptions, make_storage_strategy
-from exporter.strategies import make_strategy
+from exporter.cache import DEFAULT_CACHE_URL, open_cache
+from exporter.rollout import Rollout, Split, parse_split
+from exporter.strategies import STRATEGIES, make_strategy
 from generator.model import Catalog
 
 LOG_TARGET = "exporter.server"
@@ -35,10 +37,17 @@ class ServeConfig:
     cache_ttl: float = 5.0
     busy_timeout: float = 1.0
     fault_injection: bool = False
+    cache: str = DEFAULT_CACHE_URL  # where the cached strategy keeps its entries: memory:// or redis://host:port/db
+    strategy_split: Split | None = None  # the A/B rollout; None: `strategy` serves everyone
     limits: ServerLimits | None = None  # None: from the environment (OBSGEN_SERVE_*), else the defaults
     pool_size: int = storage.DEFAULT_POOL_SIZE  # PostgreSQL connections at most
     storage_options: StorageOptions = StorageOptions()  # the partitioned and materialized strategies
     settings: ExporterConfig | None = None  # None: the shipped exporter.yaml
+
+
+def _split(config: ServeConfig) -> Split:
+    """The strategies served: the A/B split, or `strategy` for everyone."""
+    return config.strategy_split or parse_split(f"{config.strategy}=100", STRATEGIES + STORAGE_STRATEGIES)
 
 
 def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> ExporterServer:
@@ -47,17 +56,23 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
     Raises LimitError for a bad limit in the environment, before anything is opened."""
     limits = config.limits or limits_from_env(os.environ)
     contract = load_contract(catalog, OTHER_ROUTES, config.settings or default_config())
+    split = _split(config)
+    contract.check_strategies(split.names, "cached" in split.names)
     url = storage.parse(config.db)
     try:
         storage.prepare(url)  # creates (SQLite) and migrates; a schema newer than ours is MigrationError
     except DatabaseUnavailable as exc:  # serve anyway: /readyz and the summary answer 503 until it is back
         log.event("ERROR", "Database unavailable at start", target=LOG_TARGET, error=str(exc))
     db = storage.open_database(url, busy_timeout=config.busy_timeout, pool_size=config.pool_size, log=log)
-    if config.strategy in STORAGE_STRATEGIES:
-        strategy = make_storage_strategy(config.strategy, db, config.storage_options, log)
-    else:
-        strategy = make_strategy(config.strategy, config.cache_ttl)
-    app = SummaryApp(contract, db, strategy, log, Faults() if config.fault_injection else None)
+    cache = open_cache(config.cache) if "cached" in split.names else None
+
+    def strategy(name: str):
+        if name in STORAGE_STRATEGIES:
+            return make_storage_strategy(name, db, config.storage_options, log)
+        return make_strategy(name, config.cache_ttl, cache)
+
+    rollout = Rollout(split, {name: strategy(name) for name in split.names})
+    app = SummaryApp(contract, db, rollout, log, Faults() if config.fault_injection else None)
     return ExporterServer((config.host, config.port), app, limits)
 
 
@@ -71,7 +86,7 @@ def serve(catalog: Catalog, config: ServeConfig, log: JsonLog | None = None) -> 
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="serve")
     loop.start()
-    log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=config.strategy,
+    log.event("INFO", "listening", target=LOG_TARGET, url=server.url, strategy=str(_split(config)), cache=config.cache,
               db=storage.parse(config.db).display,
               fault_injection=config.fault_injection, request_timeout=server.limits.request_timeout,
               max_connections=server.limits.max_connections)
@@ -82,6 +97,7 @@ def serve(catalog: Catalog, config: ServeConfig, log: JsonLog | None = None) -> 
         loop.join()
         server.server_close()
         server.app.db.close()
+        server.app.strategy.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.event("INFO", "stopped", target=LOG_TARGET, url=server.url)

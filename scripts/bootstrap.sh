@@ -9,6 +9,7 @@ PYTHON=${PYTHON:-python3}
 need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)  # the exporter's PostgreSQL tests
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the exporter's shared cache, in tests
 { command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1; } || need_apt+=(prometheus-alertmanager)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""

@@ -136,9 +136,9 @@ MUTATIONS = (
     M("fault-never-fails", "exporter/faults.py", "fail = self._credit >= 1.0 - 1e-9", "fail = self._credit > 1.0 + 1e-9",
       EXPORTER, "error_rate 1.0 never fails a request"),
     M("failed-requests-untimed", "exporter/app.py",
-      "                finally:\n                    self.metrics.observe_duration(time.perf_counter() - computing)\n",
+      "                finally:\n                    self.metrics.observe_duration(time.perf_counter() - computing, arm.name)\n",
       "                except BaseException:\n                    raise\n                else:\n"
-      "                    self.metrics.observe_duration(time.perf_counter() - computing)\n",
+      "                    self.metrics.observe_duration(time.perf_counter() - computing, arm.name)\n",
       ("tests/exporter/test_counted_metrics.py",) + EXPORTER, "failed summaries are left out of the latency histogram"),
 )
 

@@ -59,7 +59,9 @@ def test_routes_send_each_severity_to_the_seed_receiver(config_file, severity, e
 ROUTED = {"DashboardSummarySlowResponse": ("warning", "slack-backend"),
           "DashboardSummaryHighErrorRate": ("critical", "pagerduty-backend"),
           "DashboardSummaryTargetDown": ("critical", "pagerduty-backend"),
-          "DashboardSummaryMetricsAbsent": ("warning", "slack-backend")}
+          "DashboardSummaryMetricsAbsent": ("warning", "slack-backend"),
+          "DashboardCacheHitRateLow": ("warning", "slack-backend"),
+          "DashboardSummaryOptimisedSlower": ("warning", "slack-backend")}
 
 
 def test_routes_follow_the_catalog_for_every_alert_the_committed_rules_define(config_file):

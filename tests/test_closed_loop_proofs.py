@@ -26,6 +26,9 @@ def test_expectations_are_the_catalog_scaled(expected):
         "DashboardSummaryHighErrorRate": ("errors", 3.0, 5.0, "pagerduty-backend", 6.0),
         "DashboardSummaryTargetDown": ("outage", 2.0, 0.0, "pagerduty-backend", 6.0),
         "DashboardSummaryMetricsAbsent": ("outage", 10.0, 0.0, "slack-backend", 24.0),
+        # alerts on recorded series: the window is the 5m range of the rules they read, scaled
+        "DashboardCacheHitRateLow": ("outage", 10.0, 5.0, "slack-backend", 24.0),
+        "DashboardSummaryOptimisedSlower": ("outage", 10.0, 5.0, "slack-backend", 24.0),
     }
     error = expected["DashboardSummaryHighErrorRate"]
     assert error.group_by == ("alertname", "job") and error.group_interval_seconds == 0.5
@@ -35,6 +38,23 @@ def test_expectations_are_the_catalog_scaled(expected):
                                    "counted), above the 1% objective for 3m.")
     assert not error.description.match("1.2% of dashboard summary requests on ampel-api failed (auth failures not "
                                        "counted), above the 0.1% objective for 3m.")
+
+
+def test_a_free_form_alert_can_name_its_own_trigger():
+    given = proofs.expectations(load_catalog(AMPEL), RULE_SCALE, ALERTMANAGER_SCALE,
+                                {"DashboardCacheHitRateLow": "rollout"})
+    triggers = {e.name: e.trigger for e in given}
+    assert triggers["DashboardCacheHitRateLow"] == "rollout" and triggers["DashboardSummaryTargetDown"] == "outage"
+
+
+def test_the_window_of_a_free_form_alert_follows_the_rules_it_reads():
+    catalog = load_catalog(AMPEL)
+    assert proofs.read_window_seconds(catalog, "up{$selector} == 0") == 0
+    assert proofs.read_window_seconds(catalog, "job:ampel_dashboard_cache_hit:ratio_rate5m{$selector} < 0.85") == 300
+    # two recording rules deep: the ratio reads the per-strategy p95, which reads the 5m rate
+    assert proofs.read_window_seconds(
+        catalog, "job:ampel_dashboard_summary_duration_seconds:p95_aggregate_over_naive_rate5m > 1") == 300
+    assert proofs.read_window_seconds(catalog, "rate(up[10m]) > 0") == 600
 
 
 def test_margins_leave_every_for_measurable(expected):

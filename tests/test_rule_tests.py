@@ -62,7 +62,10 @@ RECORDS = {
     "ampel": {"job_le:ampel_dashboard_summary_duration_seconds_bucket:rate5m",
               "job:ampel_dashboard_summary_duration_seconds:p95_rate5m", "job:ampel_dashboard_errors:rate5m",
               "job_path:http_requests:rate5m", "job:ampel_dashboard_errors:ratio_rate5m",
-              "job_visibility:ampel_dashboard_breakdown:rate5m", "job_error_type:ampel_dashboard_errors:rate5m"},
+              "job_visibility:ampel_dashboard_breakdown:rate5m", "job_error_type:ampel_dashboard_errors:rate5m",
+              "job:ampel_dashboard_cache_hit:ratio_rate5m",
+              "job_strategy:ampel_dashboard_summary_duration_seconds:p95_rate5m",
+              "job:ampel_dashboard_summary_duration_seconds:p95_aggregate_over_naive_rate5m"},
     "checkout": {"job_namespace_le:checkout_payment_duration_seconds_bucket:rate10m",
                  "job_namespace:checkout_payment_duration_seconds:p99_rate10m",
                  "job_namespace_outcome:checkout_orders:rate30m", "job_namespace:checkout_orders:rate30m",
@@ -196,6 +199,8 @@ ORDERS_DRIFTS = [
     ("OrdersTargetDown", '} == 0', ['} == 1']),
 ]
 DRIFTS = [
+    ("ampel", "DashboardCacheHitRateLow", "} < 0.85", ["} < 0.95", "} < 0.45"]),
+    ("ampel", "DashboardSummaryOptimisedSlower", "} > 1\n", ["} > 3\n", "} > 0.4\n"]),
     ("checkout", "CheckoutOrdersFailing", "ratio_rate30m > 0.05", ["ratio_rate30m > 0.06", "ratio_rate30m > 0.045"]),
     ("checkout", "CheckoutPaymentSlow", "p99_rate10m > 4", ["p99_rate10m > 4.5", "p99_rate10m > 3.5"]),
     ("checkout", "CheckoutQueueBacklog", ") > 100", [") > 110", ") > 90"]),

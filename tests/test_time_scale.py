@@ -71,7 +71,8 @@ def test_committed_alert_rules_scaled_by_60():
     scaled = {r["alert"]: r for r in time_scale.scale_rule_document(document, 60)["groups"][0]["rules"]}
     assert {name: r["for"] for name, r in scaled.items()} == {
         "DashboardSummarySlowResponse": "5s", "DashboardSummaryHighErrorRate": "3s",
-        "DashboardSummaryTargetDown": "2s", "DashboardSummaryMetricsAbsent": "10s"}
+        "DashboardSummaryTargetDown": "2s", "DashboardSummaryMetricsAbsent": "10s",
+        "DashboardCacheHitRateLow": "10s", "DashboardSummaryOptimisedSlower": "10s"}
     assert scaled["DashboardSummaryHighErrorRate"]["expr"] == "job:ampel_dashboard_errors:ratio_rate5m > 0.01"
     assert scaled["DashboardSummarySlowResponse"]["annotations"]["description"].endswith("objective for 5m.")
 

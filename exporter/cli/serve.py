@@ -5,7 +5,9 @@ from pathlib import Path
 
 import click
 
+from exporter.cache import DEFAULT_CACHE_URL, CacheURLError, parse_cache_url
 from exporter.contract import ContractError
+from exporter.rollout import SplitError, parse_split
 from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
 from exporter.cli.database_option import database_options, resolve
 from exporter.storage import DEFAULT_POOL_SIZE, POSTGRESQL, BackendMissing
@@ -19,6 +21,22 @@ from exporter.cli.extras import exporter_catalog
 from generator.errors import EXIT_CATALOG, EXIT_IO, ToolMissing
 
 
+def _cache_url(ctx, param, value: str):
+    try:
+        return parse_cache_url(value)
+    except CacheURLError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _split(ctx, param, value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_split(value, STRATEGIES + STORAGE_STRATEGIES)
+    except SplitError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @database_options
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
@@ -30,6 +48,12 @@ from generator.errors import EXIT_CATALOG, EXIT_IO, ToolMissing
                    "partitioned: big summaries in parallel partitions; materialized: a PostgreSQL view.")
 @click.option("--cache-ttl", default=5.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds a cached summary may be served (strategy cached).")
+@click.option("--cache", "cache_url", default=DEFAULT_CACHE_URL, show_default=True, callback=_cache_url,
+              help="Where the cached strategy keeps summaries: memory:// (this process) or redis://host:port/db "
+                   "(shared by every replica naming it; invalidation reaches them all).")
+@click.option("--strategy-split", default=None, callback=_split,
+              help="The A/B rollout, e.g. aggregate=90,naive=10: each user gets one strategy by a stable hash "
+                   "of the user id; whole percentages adding up to 100. Replaces --strategy.")
 @click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for a locked database (SQLite) or a free connection (PostgreSQL) "
                    "before answering 503.")
@@ -49,19 +73,25 @@ from generator.errors import EXIT_CATALOG, EXIT_IO, ToolMissing
 @config_option
 @click.option("--enable-fault-injection", is_flag=True,
               help="Expose POST /-/faults (extra latency, error rate). For tests only.")
-def serve(db_path: Path | None, database: str | None, host: str, port: int, strategy: str, cache_ttl: float,
-          busy_timeout: float, pool_size: int, refresh_interval: float, partitions: int | None,
-          partition_threshold: int | None, catalog_path: str, config_path: str | None, enable_fault_injection: bool) -> None:
+@click.pass_context
+def serve(ctx: click.Context, db_path: Path | None, database: str | None, host: str, port: int, strategy: str,
+          cache_ttl: float, cache_url, strategy_split, busy_timeout: float, pool_size: int, refresh_interval: float,
+          partitions: int | None, partition_threshold: int | None, catalog_path: str, config_path: str | None,
+          enable_fault_injection: bool) -> None:
     """Serve the summary route (GET), /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
+    if strategy_split is not None and ctx.get_parameter_source("strategy") is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("give --strategy or --strategy-split, not both (a split names every strategy it serves)")
     url = resolve(db_path, database)
-    if strategy in POSTGRESQL_ONLY and url.kind != POSTGRESQL:
-        raise click.BadParameter(f"{strategy} needs PostgreSQL (--database postgresql://...), not SQLite",
-                                 param_hint="--strategy")
+    served = strategy_split.names if strategy_split is not None else (strategy,)
+    for name in served:
+        if name in POSTGRESQL_ONLY and url.kind != POSTGRESQL:
+            raise click.BadParameter(f"{name} needs PostgreSQL (--database postgresql://...), not SQLite",
+                                     param_hint="--strategy-split" if strategy_split is not None else "--strategy")
     service = settings(config_path)
     catalog = load_catalog(exporter_catalog(catalog_path))
     config = ServeConfig(db=url.dsn or str(url.path), host=host, port=port, strategy=strategy,
                          cache_ttl=cache_ttl, busy_timeout=busy_timeout, fault_injection=enable_fault_injection,
-                         settings=service, pool_size=pool_size,
+                         settings=service, pool_size=pool_size, cache=str(cache_url), strategy_split=strategy_split,
                          storage_options=StorageOptions(refresh_interval=refresh_interval, workers=partitions,
                                                         threshold=partition_threshold))
     try:

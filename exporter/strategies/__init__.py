@@ -9,11 +9,12 @@ STRATEGIES = ("aggregate", "naive", "cached")
 DEFAULT_STRATEGY = "aggregate"
 
 
-def make_strategy(name: str, cache_ttl: float = 5.0):
+def make_strategy(name: str, cache_ttl: float = 5.0, cache=None):
+    """`cache`: the backend of the cached strategy (default: this process's memory)."""
     if name == "aggregate":
         return AggregateStrategy()
     if name == "naive":
         return NaiveStrategy()
     if name == "cached":
-        return CachedStrategy(AggregateStrategy(), ttl=cache_ttl)
+        return CachedStrategy(AggregateStrategy(), ttl=cache_ttl, backend=cache)
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")

@@ -245,8 +245,10 @@ class _Planner:
         self.exact = exact_units(tuple(sorted(windows)))
         self.untested: list[tuple[str, str, str]] = []
 
-    def evaluator(self, series: list[InputSeries]) -> Evaluator:
-        return Evaluator(series, self.records)
+    def evaluator(self, series: list[InputSeries], given: str = "") -> Evaluator:
+        """`given`: a recorded name whose samples are input series here, not its rule's output (the
+        rule has no input in that test, so promtool records nothing under the name)."""
+        return Evaluator(series, {k: v for k, v in self.records.items() if k != given})
 
     def expected(self, text: AlertText, objective: Objective | None,
                  samples: list[AlertSample]) -> tuple[ExpectedAlert, ...]:
@@ -258,9 +260,12 @@ class _Planner:
         return self.expected(obj.alert, obj, [sample] if sample else [])
 
     def expected_free(self, alert: AlertDef, series: list[InputSeries]) -> tuple[ExpectedAlert, ...]:
-        """A free-form alert: the catalog's own expression (selector expanded) over the series."""
+        """A free-form alert: the catalog's own expression (selector expanded) over the series. Its
+        test series may be a recorded one (an alert on a recording rule's output): the series is then
+        given as it is, and the rule that records it is proven by its own steady-state test."""
         expr = expand_selector(alert.expr, self.catalog.service.selector_text)
-        samples = [AlertSample(tuple(sorted(s.labels.items())), s.value) for s in self.evaluator(series).vector(expr)]
+        evaluator = self.evaluator(series, given=series[0].name if series else "")
+        samples = [AlertSample(tuple(sorted(s.labels.items())), s.value) for s in evaluator.vector(expr)]
         return self.expected(alert.text, None, samples)
 
     def objective(self, obj: Objective, at: str) -> None:

@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass, field
 
 from generator.build.catalog_oracle import alert_annotations, alert_labels
+from generator.build.expressions import expand_selector
 from generator.model import AlertText, Catalog, LatencyObjective, Objective
+from generator.promql import MatrixSelector, Subquery, VectorSelector, parse, walk
 from tests.e2e.time_scale import duration_ms
 
 FIRE_SLACK_EVALS = 1
@@ -34,8 +36,9 @@ class Expectation:
     """One alert of the catalog, in the loop's time scale."""
     name: str
     trigger: str  # "latency" | "errors" (objective faults) | "outage" (free-form alerts: the exporter stopped)
+    #               | a free-form alert's own trigger, given to `expectations`
     for_seconds: float
-    window_seconds: float  # objectives: the rate window; free-form alerts: 0
+    window_seconds: float  # objectives: the rate window; free-form alerts: the longest range they read
     receiver: str
     group_by: tuple[str, ...]
     repeat_seconds: float
@@ -56,17 +59,36 @@ def _pattern(template: str) -> re.Pattern:
     return re.compile(".+?".join(re.escape(p) for p in parts) + r"\Z", re.S)
 
 
-def expectations(catalog: Catalog, rule_factor: float, alertmanager_factor: float) -> list[Expectation]:
-    alerting = catalog.alerting
+def read_window_seconds(catalog: Catalog, expr: str) -> float:
+    """The longest range an expression reads, through the recording rules whose output it reads
+    (unscaled seconds; 0 for an instant expression such as `up == 0`)."""
+    rules = {r.record: r.expr for r in catalog.recording_rules}
+    longest, pending, seen = 0.0, [expr], set()
+    while pending:
+        text = pending.pop()
+        for node in walk(parse(expand_selector(text, catalog.service.selector_text))):
+            if isinstance(node, (MatrixSelector, Subquery)) and node.range.seconds:
+                longest = max(longest, node.range.seconds)
+            if isinstance(node, VectorSelector) and node.metric_name in rules and node.metric_name not in seen:
+                seen.add(node.metric_name)
+                pending.append(rules[node.metric_name])
+    return longest
 
-    def one(text: AlertText, objective: Objective | None, trigger: str) -> Expectation:
+
+def expectations(catalog: Catalog, rule_factor: float, alertmanager_factor: float,
+                 triggers: dict[str, str] | None = None) -> list[Expectation]:
+    """`triggers`: alert name -> trigger for free-form alerts that stopping the exporter does not fire."""
+    alerting = catalog.alerting
+    triggers = triggers or {}
+
+    def one(text: AlertText, objective: Objective | None, trigger: str, window: float = 0.0) -> Expectation:
         labels = alert_labels(catalog, text)
         receiver = alerting.first_route({**dict(alerting.match), **labels})  # the route the alert takes
         repeat = (receiver.repeat_interval if receiver and receiver.repeat_interval else alerting.repeat_interval)
         annotations = alert_annotations(text, objective)
         return Expectation(
             name=text.name, trigger=trigger, for_seconds=_seconds(text.for_, rule_factor),
-            window_seconds=_seconds(objective.window, rule_factor) if objective else 0.0,
+            window_seconds=_seconds(objective.window, rule_factor) if objective else window / rule_factor,
             receiver=receiver.receiver if receiver else alerting.default_receiver, group_by=tuple(alerting.group_by),
             repeat_seconds=_seconds(repeat, alertmanager_factor),
             group_interval_seconds=_seconds(alerting.group_interval, alertmanager_factor), labels=labels,
@@ -74,7 +96,8 @@ def expectations(catalog: Catalog, rule_factor: float, alertmanager_factor: floa
             description=_pattern(annotations["description"]))
 
     out = [one(o.alert, o, "latency" if isinstance(o, LatencyObjective) else "errors") for o in catalog.objectives]
-    out += [one(a.text, None, "outage") for a in catalog.alerts]
+    out += [one(a.text, None, triggers.get(a.text.name, "outage"), read_window_seconds(catalog, a.expr))
+            for a in catalog.alerts]
     return out
 
 

@@ -7,6 +7,15 @@ The main pair carries the traffic and the injected faults; the outage pair exist
 an exporter (TargetDown) and losing its metrics (MetricsAbsent) can run at the same time as the
 faults, without blinding the main pair. Both exporters serve one seeded database.
 
+The outage exporter also runs the A/B rollout (`ROLLOUT_SPLIT`) with its cache in a real Redis
+(which outlives the exporter's restart, so the restarted exporter's cache is warm): one user per
+strategy, found by asking it, gets steady background traffic from before the rules are loaded (so
+the hit rate and the per-strategy p95 are defined and healthy when the first rule is evaluated)
+until the outage phase, which starts once its rates have drained. The baseline (`naive`) gets
+`BASELINE_LATENCY_SECONDS` injected meanwhile: on a loaded machine the optimised strategy's requests
+queue behind the baseline's CPU-bound ones in the same process, and without a clear margin its p95
+could pass the baseline's by noise, which is exactly what the A/B alert reports.
+
 Prometheus starts without rules; they are loaded (`/-/reload`) only once its first scrape is in, so
 `absent()` alerts never see the empty start-up TSDB and no first-scrape margin is needed.
 
@@ -37,11 +46,19 @@ from tests.support.exporter_server import seed
 from tests.support.paths import REPO
 from tests.support.ports import free_port
 from tests.support.processes import ManagedProcess, wait_until
+from tests.support.redis_server import RedisServer
+from tests.e2e.traffic import Traffic
 from tests.support.webhook import WebhookReceiver
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-alertmanager"
 DATASET = "small"
+# The rollout's users: every tier, so that each strategy of the split gets one (see `rollout_tokens`).
+ROLLOUT_DATASETS = ("small", "medium", "large", "very_large")
+ROLLOUT_SPLIT = "cached=30,aggregate=20,naive=50"
+ROLLOUT_STRATEGIES = ("aggregate", "cached", "naive")
+WARM_HITS = 40  # hits behind the warm-up's one miss before the rules load: a 97 % hit rate
+BASELINE_LATENCY_SECONDS = 0.15  # under the optimised strategy's injected 0.3 s, far under the 0.5 s objective
 STARTUP_TIMEOUT = 30
 
 
@@ -96,6 +113,9 @@ class ClosedLoop:
         self.webhook: WebhookReceiver | None = None
         self.main = Pair("main", free_port(), free_port())
         self.outage = Pair("outage", free_port(), free_port())
+        self.redis: RedisServer | None = None
+        self.rollout_tokens: dict[str, str] = {}  # strategy -> the token of a user it serves
+        self.rollout_traffic: list[Traffic] = []
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "ClosedLoop":
@@ -130,14 +150,18 @@ class ClosedLoop:
         alertmanager = self._start_alertmanager(am_port)
         for pair in (self.main, self.outage):  # no rules yet: loaded after the first scrape
             self._start_prometheus(pair, [])
-        seed(self.db, (DATASET,), self.logs / "seed.log")
-        self.progress(f"seeded dataset {DATASET!r} into {self.db}")
+        seed(self.db, ROLLOUT_DATASETS, self.logs / "seed.log")
+        self.progress(f"seeded datasets {', '.join(ROLLOUT_DATASETS)} into {self.db}")
+        self.redis = self._stack.enter_context(RedisServer(self.workdir / "redis"))
+        self.processes.append(self.redis.proc)
+        self.progress(f"redis started (pid {self.redis.proc.pid}) at {self.redis.url}")
         for pair in (self.main, self.outage):
             self.start_exporter(pair)
         alertmanager.wait_http_ok(f"{self.alertmanager_url}/-/ready", STARTUP_TIMEOUT)
         for pair in (self.main, self.outage):
             pair.prometheus.wait_http_ok(f"{pair.api.url}/-/ready", STARTUP_TIMEOUT)
             self.wait_exporter(pair)
+        self._start_rollout_traffic()
         self.progress("alertmanager, both prometheus and both exporters ready; waiting for the first scrapes")
         for pair in (self.main, self.outage):
             wait_until(lambda: pair.api.scraped_up(self.job), STARTUP_TIMEOUT, interval=0.2,
@@ -186,17 +210,49 @@ class ClosedLoop:
         self.progress(f"{len(names)} rule files loaded and evaluated")
 
     # -- exporters --------------------------------------------------------------------------------
+    def _rollout_args(self, pair: Pair) -> list[str]:
+        return ["--strategy-split", ROLLOUT_SPLIT, "--cache", self.redis.url] if pair is self.outage else []
+
     def start_exporter(self, pair: Pair) -> None:
         suffix = f"-{pair.restarts}" if pair.restarts else ""
         proc = ManagedProcess(f"exporter-{pair.name}{suffix}", [
             str(OBSGEN_EXPORTER), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(pair.exporter_port),
-            "--catalog", str(self.catalog.path), "--enable-fault-injection"], self.logs / f"exporter-{pair.name}{suffix}.log",
-            cwd=REPO)
+            "--catalog", str(self.catalog.path), "--enable-fault-injection", *self._rollout_args(pair)],
+            self.logs / f"exporter-{pair.name}{suffix}.log", cwd=REPO)
         self._stack.enter_context(proc)
         self.processes.append(proc)
         pair.exporter = proc
         pair.history.append(proc)
         pair.restarts += 1
+
+    def _start_rollout_traffic(self) -> None:
+        """Ask the outage exporter which strategy serves each user (the strategy label its
+        observation lands under), then keep one user per strategy busy until `stop_rollout_traffic`."""
+        url = self.outage.exporter_url
+        for name in ROLLOUT_DATASETS:
+            token = f"token-{name}"
+            before = _strategy_counts(url)
+            requests.get(f"{url}{default_config().summary_path}", headers={"Authorization": f"Bearer {token}"},
+                         timeout=10).raise_for_status()
+            grown = [s for s, n in _strategy_counts(url).items() if n > before.get(s, 0)]
+            if len(grown) == 1:
+                self.rollout_tokens.setdefault(grown[0], token)
+        missing = sorted(set(ROLLOUT_STRATEGIES) - set(self.rollout_tokens))
+        if missing:
+            raise RuntimeError(f"no seeded user is served by {missing} under {ROLLOUT_SPLIT}: {self.rollout_tokens}")
+        self.progress(f"rollout users: {self.rollout_tokens}")
+        self.set_faults(BASELINE_LATENCY_SECONDS, pair=self.outage, strategy="naive")
+        for strategy, token in sorted(self.rollout_tokens.items()):
+            self.rollout_traffic.append(self._stack.enter_context(
+                Traffic(f"{url}{default_config().summary_path}", token, clients=1, pause=0.1)))
+        # The probe's one miss must be a small share of the first rate windows the rules see.
+        wait_until(lambda: _cache_hits(url) >= WARM_HITS, STARTUP_TIMEOUT, interval=0.2,
+                   what=f"{WARM_HITS} cache hits on the outage exporter")
+
+    def stop_rollout_traffic(self) -> None:
+        for traffic in self.rollout_traffic:
+            traffic.__exit__(None, None, None)
+        self.progress("rollout traffic stopped")
 
     def wait_exporter(self, pair: Pair) -> None:
         pair.exporter.wait_http_ok(f"{pair.exporter_url}/readyz", STARTUP_TIMEOUT)
@@ -211,11 +267,16 @@ class ClosedLoop:
     def summary_url(self) -> str:
         return f"{self.main.exporter_url}{default_config().summary_path}"
 
-    def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0) -> None:
-        response = requests.post(f"{self.main.exporter_url}/-/faults", timeout=5,
-                                 json={"latency_seconds": latency_seconds, "error_rate": error_rate})
+    def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0, pair: Pair | None = None,
+                   strategy: str = "") -> None:
+        pair = pair or self.main
+        settings = {"latency_seconds": latency_seconds, "error_rate": error_rate}
+        if strategy:
+            settings["strategy"] = strategy
+        response = requests.post(f"{pair.exporter_url}/-/faults", timeout=5, json=settings)
         response.raise_for_status()
-        self.progress(f"faults set: latency {latency_seconds:g}s, error rate {error_rate:g}")
+        self.progress(f"faults set on {pair.name}: latency {latency_seconds:g}s, error rate {error_rate:g}"
+                      + (f", strategy {strategy}" if strategy else ""))
 
     def notifications(self) -> list[Received]:
         with self.webhook._lock:
@@ -244,3 +305,20 @@ class ClosedLoop:
                 (self.logs / f"prometheus-{pair.name}-state-error.txt").write_text(str(exc))
         if self.webhook is not None:
             (self.logs / "webhook.json").write_text(json.dumps(self.webhook.all_payloads(), indent=2))
+
+
+def _strategy_counts(url: str) -> dict[str, float]:
+    """Observations of the summary histogram per strategy label, from the exporter's /metrics."""
+    out = {}
+    for line in requests.get(f"{url}/metrics", timeout=5).text.splitlines():
+        if line.startswith("ampel_dashboard_summary_duration_seconds_count{"):
+            labels, value = line.rsplit(" ", 1)
+            out[labels.split('strategy="', 1)[1].split('"', 1)[0]] = float(value)
+    return out
+
+
+def _cache_hits(url: str) -> float:
+    for line in requests.get(f"{url}/metrics", timeout=5).text.splitlines():
+        if line.startswith('ampel_dashboard_cache_requests_total{result="hit"}'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

@@ -7,18 +7,22 @@ Two phases share one running loop:
   1. healthy: k6 plus a burst of 401s; every recording rule and every dashboard target returns data,
      the 401s would break the error objective if they counted, and nothing is pending or firing;
   2. incidents, concurrently: injected latency and errors on the main exporter (the objective
-     alerts), and the outage exporter stopped then restarted (the free-form alerts). For every alert
+     alerts); on the outage exporter, first the rollout's incidents - invalidations that make its
+     Redis cache useless (the hit-rate alert) and latency injected into the optimised strategy only
+     (the A/B alert) - then the exporter stopped and restarted (the other free-form alerts). For every alert
      of the catalog: pending, then firing exactly `for` later, never before; resolving after
      recovery; notified to the receiver its route names, grouped by the route's group_by, repeated
      after the route's repeat_interval, both through the webhook's payloads and Alertmanager's API.
 """
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
+import requests
 import yaml
 
 from generator.catalog import load_catalog
@@ -28,10 +32,12 @@ from generator.loadtest.runner import LoadTestResult, run_scenario
 from tests.e2e.configs import (
     ALERTMANAGER_SCALE, EVAL_INTERVAL_SECONDS, RULE_SCALE, dashboard_targets, loop_rule_files,
 )
+from tests.e2e.stack import BASELINE_LATENCY_SECONDS
 from tests.e2e.proofs import (
     REPEAT_MARGIN_SECONDS, RESOLVE_MARGIN_SECONDS, Timeline, check_fires_after_for, check_notifications,
     check_repeats, check_resolves_after_recovery, expectations, route_repeat_seconds,
 )
+from exporter.config import default_config
 from tests.e2e.traffic import Traffic
 from tests.support.paths import AMPEL, REPO
 from tests.support.processes import wait_until
@@ -46,7 +52,12 @@ FIRE_TIMEOUT = 30
 REPEAT_OBSERVED_UP_TO = 10.0
 
 CATALOG = load_catalog(AMPEL)
-EXPECTED = {e.name: e for e in expectations(CATALOG, RULE_SCALE, ALERTMANAGER_SCALE)}
+# Free-form alerts of the rollout, fired on the outage pair before its outage (tests/e2e/stack.py).
+HIT_RATE_ALERT, STRATEGY_ALERT = "DashboardCacheHitRateLow", "DashboardSummaryOptimisedSlower"
+ROLLOUT_TRIGGERS = {HIT_RATE_ALERT: "rollout", STRATEGY_ALERT: "rollout"}
+# Latency injected into the optimised strategy: above the baseline's p95, below the latency objective.
+OPTIMISED_LATENCY_SECONDS = 0.3
+EXPECTED = {e.name: e for e in expectations(CATALOG, RULE_SCALE, ALERTMANAGER_SCALE, ROLLOUT_TRIGGERS)}
 NAMES = sorted(EXPECTED)
 
 
@@ -107,9 +118,11 @@ def healthy(loop) -> Healthy:
         k6 = pool.submit(_run_k6, loop, HEALTHY_SCENARIO, think_time=0.02)
         loop.progress(f"healthy phase: k6, a 401 burst; {len(records)} recording rules, {len(targets)} dashboard targets")
         missing, empty = list(records), [label for label, _ in targets]
+        pairs = (loop.main, loop.outage)  # the rollout's series come from the outage pair
         while not k6.done() or time.monotonic() - started < at_least:
-            missing = [r for r in missing if not loop.main.api.finite_values(r)]
-            empty = [label for label, expr in targets if label in empty and not loop.main.api.finite_values(expr)]
+            missing = [r for r in missing if not any(p.api.finite_values(r) for p in pairs)]
+            empty = [label for label, expr in targets
+                     if label in empty and not any(p.api.finite_values(expr) for p in pairs)]
             shares = loop.main.api.finite_values(share_expr)
             if shares:
                 out.auth_shares.append((time.monotonic() - started, shares[0]))
@@ -132,7 +145,7 @@ def test_healthy_every_recording_rule_returns_a_value(healthy, loop):
 
 
 def test_healthy_every_dashboard_target_returns_data(healthy, loop):
-    assert healthy.targets >= 11
+    assert healthy.targets >= 14
     assert healthy.empty_targets == [], f"dashboard targets without data: {healthy.empty_targets}; logs: {loop.logs}"
 
 
@@ -275,18 +288,89 @@ def _outage(loop) -> Phase:
         loop.progress("outage: exporter back")
         _await_resolution(loop, loop.outage, phase.names, phase)
         phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
-        phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
+        # from the outage's trigger on: the rollout's alerts, fired and resolved just before on this
+        # pair, are the previous phase's
+        phase.others = {n: {state: [t for t in stamps if t >= triggered]
+                            for state, stamps in api.alert_samples(n, int(time.time() - triggered) + 30).items()}
+                        for n in NAMES if n not in phase.names}
     except Exception as exc:
         phase.error = f"{type(exc).__name__}: {exc}"
     loop.progress(f"outage phase done {phase.error}")
     return phase
 
 
+class _Invalidations:
+    """Every read preceded by an invalidation of the same user: no read can be a hit."""
+
+    def __init__(self, loop, token: str, clients: int = 2):
+        self.loop, self.token = loop, token
+        self.invalidated = 0
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+
+    def _run(self) -> None:
+        base = self.loop.outage.exporter_url
+        with requests.Session() as session:
+            session.headers["Authorization"] = f"Bearer {self.token}"
+            while not self._stop.is_set():
+                try:
+                    if session.post(f"{base}/api/dashboard/invalidate", timeout=10).status_code == 200:
+                        self.invalidated += 1
+                    session.get(f"{base}{default_config().summary_path}", timeout=10)
+                except requests.RequestException:
+                    self._stop.wait(0.05)
+
+    def __enter__(self):
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(15)
+
+
+def _rollout(loop) -> Phase:
+    phase = Phase([n for n in NAMES if EXPECTED[n].trigger == "rollout"])
+    api = loop.outage.api
+    try:
+        missed = api.missed_evaluations()
+        triggered = time.time()
+        with _Invalidations(loop, loop.rollout_tokens["cached"]) as storm:
+            loop.set_faults(OPTIMISED_LATENCY_SECONDS, pair=loop.outage, strategy="aggregate")
+            loop.progress(f"rollout: invalidating every read, aggregate slowed; waiting for {phase.names}")
+            _await_firing(loop, loop.outage, phase.names)
+            phase.groups = loop.alertmanager_groups()
+            recovered = time.time()
+            loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.outage, strategy="naive")  # as in the healthy phase
+        assert storm.invalidated > 0
+        _await_resolution(loop, loop.outage, phase.names, phase)
+        phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
+        phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
+    except Exception as exc:
+        loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.outage, strategy="naive")
+        phase.error = f"{type(exc).__name__}: {exc}"
+    loop.progress(f"rollout phase done {phase.error}")
+    return phase
+
+
+def _rollout_then_outage(loop) -> tuple[Phase, Phase]:
+    """The outage pair as it was before the rollout ran on it: no traffic, its rates drained, so that
+    stopping the exporter proves only the alerts an outage fires."""
+    rollout = _rollout(loop)
+    loop.stop_rollout_traffic()
+    loop.set_faults(pair=loop.outage)
+    time.sleep(max(e.window_seconds for e in EXPECTED.values()) + EVAL_INTERVAL_SECONDS + 1)
+    return rollout, _outage(loop)
+
+
 @pytest.fixture(scope="module")
 def incidents(loop, healthy) -> dict[str, Phase]:
     with ThreadPoolExecutor(2) as pool:
-        faults, outage = pool.submit(_faults, loop), pool.submit(_outage, loop)
-        phases = {"faults": faults.result(), "outage": outage.result()}
+        faults, outage = pool.submit(_faults, loop), pool.submit(_rollout_then_outage, loop)
+        rollout, outage_phase = outage.result()
+        phases = {"faults": faults.result(), "rollout": rollout, "outage": outage_phase}
     for name in NAMES:
         times = [(r.at, a["status"]) for r in loop.notifications() for a in r.payload["alerts"]
                  if a["labels"].get("alertname") == name]

@@ -24,7 +24,8 @@ def test_two_summaries_add_their_pull_request_counts(start_exporter, db_copy):
 
 
 def _count(text: str) -> float:
-    return float(re.search(r"^ampel_dashboard_summary_duration_seconds_count (\S+)$", text, re.M).group(1))
+    """Observations of the default strategy, the only one served."""
+    return float(re.search(r'^ampel_dashboard_summary_duration_seconds_count\{strategy="aggregate"\} (\S+)$', text, re.M).group(1))
 
 
 def test_a_failed_summary_is_timed_and_a_refused_token_is_not(start_exporter, db_copy):

@@ -1,0 +1,70 @@
+"""A free-form alert on a recording rule's output: its `test:` series may be the recorded series. The
+generated test holds that series at the firing and quiet values (the recording rule has no input
+there), the rule gets its own steady-state test, both pass promtool, and a drifted threshold fails."""
+from __future__ import annotations
+
+from generator import promtool
+from generator.catalog import load_catalog
+from generator.renderers import rule_tests
+from tests.support.project import edit, generated_project
+
+CATALOG = """\
+service:
+  name: shop-api
+  team: web
+  runbook_base_url: https://runbooks.example.com/shop/
+  grafana:
+    folder: {uid: web, title: Web}
+  selector: {job: shop-api}
+
+metrics:
+  - name: shop_cache_lookups_total
+    type: counter
+    help: Cache lookups by result.
+    labels:
+      - {name: result, values: [hit, miss]}
+
+recording_rules:
+  - record: job:shop_cache_hit:ratio_rate5m
+    expr: sum by (job) (rate(shop_cache_lookups_total{$selector, result="hit"}[5m])) / sum by (job) (rate(shop_cache_lookups_total{$selector}[5m]))
+
+alerts:
+  - name: ShopCacheCold
+    expr: job:shop_cache_hit:ratio_rate5m{$selector} < 0.8
+    for: 5m
+    severity: warning
+    summary: Cache cold
+    description: 'Hit rate {{ $value | humanizePercentage }}.'
+    test: {series: 'job:shop_cache_hit:ratio_rate5m{$selector}', firing: 0.25, quiet: 0.95}
+"""
+
+
+def _project(tmp_path):
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "shop.yaml"
+    source.write_text(CATALOG)
+    return load_catalog(source), generated_project(tmp_path / "project", (source,))
+
+
+def test_the_alert_and_the_rule_it_reads_are_both_tested_and_pass_promtool(tmp_path):
+    catalog, root = _project(tmp_path)
+    plan = rule_tests.plan_for(catalog)
+    assert plan.untested == []
+    names = [c.name for c in plan.cases]
+    assert names == ["ShopCacheCold: fires 5m after its condition holds, resolves after recovery",
+                     "ShopCacheCold: stays quiet at 0.95",
+                     "job:shop_cache_hit:ratio_rate5m: value in a steady state"]
+    fire = plan.cases[0].alerts[1]
+    assert fire.minute == 5 and dict(fire.expected[0].annotations)["description"] == "Hit rate 25%."
+    assert promtool.test_rules(sorted((root / rule_tests.FOLDER).glob("*.yaml"))) == []
+
+
+def test_a_drifted_threshold_on_the_recorded_series_fails(tmp_path):
+    _, root = _project(tmp_path)
+    alerts = next((root / "alerts").glob("*.yaml"))
+    for new in ("} < 0.99", "} < 0.2"):  # fires while quiet / never fires
+        original = alerts.read_text()
+        edit(alerts, "} < 0.8", new)
+        failures = promtool.test_rules(sorted((root / rule_tests.FOLDER).glob("*.yaml")))
+        assert {f.item for f in failures} == {"ShopCacheCold"}, new
+        alerts.write_text(original)

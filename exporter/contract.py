@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from exporter.config import ExporterConfig
 from generator.model import Catalog, Label, Metric
+from exporter.storage.strategies import STORAGE_STRATEGIES
 from exporter.strategies import STRATEGIES
 from exporter.summary import STATUSES
 
@@ -130,7 +131,7 @@ def _request_labels(catalog: Catalog, metric: Metric, where: str, summary_path: 
 
 
 def load_contract(catalog: Catalog, routes: tuple[str, ...], settings: ExporterConfig,
-                  strategies: tuple[str, ...] = STRATEGIES) -> Contract:
+                  strategies: tuple[str, ...] = STRATEGIES + STORAGE_STRATEGIES) -> Contract:
     """The contract for a service serving the configured summary route and `routes`; `strategies`
     are the names the duration histogram's strategy label may take."""
     latency, at = _objective(catalog, "latency")

@@ -11,7 +11,7 @@ import re
 import zoneinfo
 from typing import Callable
 
-from generator.dashboard_features import Annotation, DashboardFeatures, DashboardLink
+from generator.model.dashboard_features import Annotation, DashboardFeatures, DashboardLink
 
 Problem = Callable[[str, str], None]
 LINK_TARGETS = ("tags", "url", "dashboard")

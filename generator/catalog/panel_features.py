@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from generator.dashboard_features import (
+from generator.model.dashboard_features import (
     Legend, Limit, Link, Organize, Override, PanelFeatures, Repeat, SortBy, Transformation, ValueMapping,
 )
 

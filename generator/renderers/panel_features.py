@@ -8,7 +8,7 @@ options an object), and links as full DashboardLink objects.
 from __future__ import annotations
 
 from generator.catalog.panel_features import CALC_TITLES
-from generator.dashboard_features import (
+from generator.model.dashboard_features import (
     Legend, Limit, Link, Organize, Override, PanelFeatures, SortBy, ValueMapping,
 )
 

@@ -1,8 +1,8 @@
 """Typed panel and dashboard features: overrides, value mappings, legend, stacking, table
 transformations, links, repeat; dashboard links, annotations, time and refresh defaults.
 
-Plain frozen dataclasses with no dependency on the rest of the model, so that `generator.model`
-carries them on `Panel`, `Row` and `Dashboard` by one field each.
+Plain frozen dataclasses with no dependency on the rest of the model; `Panel` and `Dashboard`
+carry them by one field each.
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import project_config
 from generator.validators import grafana_schema
 from generator.validators.run import STEP_NAMES
 from tests.support.inprocess import run_obsgen
@@ -226,6 +227,5 @@ def test_generated_dashboards_carry_links_annotations_repeats_and_collapsed_rows
 
 
 def test_the_example_config_names_the_schemas_beside_the_repository():
-    from generator import project_config
     config = project_config.load(ORDERS)
     assert config.grafana_schema_dir.resolve() == (REPO.parent / "shared" / "grafana-schema").resolve()

@@ -192,3 +192,13 @@ def test_queries_inside_a_collapsed_row_are_validated_like_the_others(tmp_path):
     findings = crosscheck(context_of(path, root=tmp_path))
     line = next(i + 1 for i, text in enumerate(path.read_text().splitlines()) if 'nope=' in text)
     assert [(f.rule, f.item, f.line) for f in findings] == [("unknown-label", "C", line)], [str(f) for f in findings]
+
+
+def test_an_annotation_query_is_cross_checked_against_the_catalog_at_its_line(tmp_path):
+    query = 'changes(app_build_info{$selector, stage="x"}[$__interval]) > 0'
+    path = write(tmp_path, data_with(None, annotations=[{"name": "Deploys", "expr": query}]))
+    assert run_obsgen("generate", "--root", str(tmp_path)).returncode == 0
+    findings = crosscheck(context_of(path, root=tmp_path))
+    line = next(i + 1 for i, text in enumerate(path.read_text().splitlines()) if "stage=" in text)
+    assert [(f.rule, f.item, f.line) for f in findings] == [("unknown-label", "Deploys", line)], [str(f) for f in findings]
+    assert "'app_build_info' has no label 'stage'" in findings[0].message

@@ -152,3 +152,65 @@ def test_what_the_catalog_cannot_express_is_reported_at_its_line(tmp_path):
     (p,) = yaml.safe_load(ran.stdout)["dashboards"][0]["rows"][0]["panels"]
     assert p["overrides"] == [{"fields": ["a"], "color": "red"}]
     assert "links" not in p and "transformations" not in p
+
+
+
+ODD = [None, 1, "x", [], {}, [1, "a", None], {"a": [1]}, True]
+ODD_FIELDS = {
+    "panel": ["fieldConfig", "options", "links", "transformations", "repeat", "repeatDirection", "maxPerRow", "gridPos",
+              "targets", "content", "type"],
+    "defaults": ["mappings", "min", "max", "custom", "unit", "thresholds"],
+    "config": ["overrides", "defaults"],
+    "legend": ["calcs", "sortBy", "displayMode", "placement", "showLegend"],
+    "dashboard": ["links", "annotations", "templating", "refresh", "time", "timezone", "panels", "tags"],
+}
+
+
+def test_odd_values_in_any_field_are_warnings_or_located_errors_never_a_crash(tmp_path):
+    source = tmp_path / "odd.json"
+    crashed = []
+    for odd in ODD:
+        item = {k: odd for k in ("id", "options", "type", "matcher", "properties", "name", "expr", "url", "tags",
+                                 "sort", "title", "query", "list")}
+        for where, keys in ODD_FIELDS.items():
+            for key in keys:
+                for shape in (odd, [odd], [item]):
+                    panel = {"type": "timeseries", "title": "P", "id": 1, "targets": [{"expr": "up", "refId": "A"}],
+                             "fieldConfig": {"defaults": {}, "overrides": []}, "options": {"legend": {}}}
+                    board = {"uid": "x", "title": "X", "panels": [panel]}
+                    holder = {"panel": panel, "defaults": panel["fieldConfig"]["defaults"], "config": panel["fieldConfig"],
+                              "legend": panel["options"]["legend"], "dashboard": board}[where]
+                    wrapped = key in ("annotations", "templating") and isinstance(shape, list)
+                    holder[key] = {"list": shape} if wrapped else shape
+                    source.write_text(json.dumps(board))
+                    ran = run_obsgen("import", "dashboards", str(source))
+                    if ran.returncode not in (0, 3) or "Traceback" in ran.output:
+                        crashed.append((where, key, shape, ran.returncode))
+    assert crashed == []
+
+
+def test_what_grafana_accepts_but_the_catalog_refuses_is_imported_so_that_it_generates(tmp_path, monkeypatch):
+    board = {"uid": "x", "title": "X", "templating": {"list": [
+        {"type": "query", "name": "one", "query": "label_values(up{job=\"x\"}, instance)"}]},
+        "panels": [{"type": "table", "title": "T", "id": 1, "repeat": "one",
+                    "targets": [{"expr": "up{job=\"x\"}", "refId": "A"}],
+                    "fieldConfig": {"defaults": {"mappings": [
+                        {"type": "value", "options": {"1": {"text": "up", "index": 0}}},
+                        {"type": "value", "options": {"1": {"text": "again", "index": 1}}}]}, "overrides": []},
+                    "transformations": [{"id": "organize", "options": {
+                        "excludeByName": {"job": True}, "renameByName": {"job": "Job", "instance": "Instance"},
+                        "indexByName": {"job": 0, "instance": 1}}}]}]}
+    source = tmp_path / "x.json"
+    source.write_text(json.dumps(board))
+    monkeypatch.chdir(tmp_path)
+    ran = run_obsgen("import", "dashboards", str(source), "-o", "catalog/x.yaml")
+    assert ran.returncode == 0, ran.output
+    assert "panel 'T': repeat by $one cannot be expressed" in ran.stderr
+    assert "panel 'T': value '1' is mapped twice; the first mapping is kept" in ran.stderr
+    (panel,) = yaml.safe_load((tmp_path / "catalog" / "x.yaml").read_text())["dashboards"][0]["rows"][0]["panels"]
+    assert panel["mappings"] == [{"value": "1", "text": "up"}]
+    assert panel["transformations"] == [{"organize": {"exclude": ["job"], "rename": {"instance": "Instance"},
+                                                      "order": ["instance"]}}]
+    assert "repeat" not in panel
+    generated = run_obsgen("generate", "--catalog", "catalog/x.yaml", "dashboards")
+    assert generated.returncode == 0, generated.output

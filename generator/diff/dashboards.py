@@ -27,8 +27,15 @@ def _number(value) -> str:
     return str(value)
 
 
+def field_defaults(panel: dict) -> dict:
+    """`fieldConfig.defaults`, or {} when either is missing or not an object."""
+    config = panel.get("fieldConfig")
+    defaults = config.get("defaults") if isinstance(config, dict) else None
+    return defaults if isinstance(defaults, dict) else {}
+
+
 def panel_unit(panel: dict) -> str:
-    unit = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("unit")
+    unit = field_defaults(panel).get("unit")
     if unit:
         return str(unit)
     if panel.get("format"):
@@ -41,7 +48,7 @@ def panel_unit(panel: dict) -> str:
 
 def panel_thresholds(panel: dict) -> str:
     """Thresholds as one line: `green, red from 0.5` (steps) or `gt 80 critical` (legacy graph)."""
-    config = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("thresholds")
+    config = field_defaults(panel).get("thresholds")
     if isinstance(config, dict) and isinstance(config.get("steps"), list):
         parts = []
         for step in config["steps"]:

@@ -11,7 +11,7 @@ import re
 
 from generator.importers import ImportResult
 from generator.importers.located_json import line_of
-from generator.importers.panel_features import import_link
+from generator.importers.panel_features import as_list, import_link
 
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}|[a-z]+(-[a-z]+)*|rgba?\([0-9., ]+\))$")
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -39,7 +39,7 @@ class DashboardReader:
         if isinstance(d.get("timezone"), str) and d["timezone"] not in ("", "browser"):
             out["timezone"] = d["timezone"]
         links = [x for x in (import_link(x, other_uids, lambda m, x=x: self.warn(line_of(x, None), f"dashboard {m}"),
-                                         dashboard_level=True) for x in d.get("links") or []) if x]
+                                         dashboard_level=True) for x in as_list(d.get("links"))) if x]
         if links:
             out["links"] = links
         annotations = self.annotations()

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
-from generator.diff.dashboards import panel_thresholds, panel_unit
+from generator.diff.dashboards import field_defaults, panel_thresholds, panel_unit
 from generator.importers import ImportFailure, ImportResult, fail, read_text, service_block
 from generator.importers.dashboard_features import DashboardReader
 from generator.importers.dashboard_variables import import_variables
 from generator.importers.located_json import line_of, loads
-from generator.importers.panel_features import PanelReader, import_link
+from generator.importers.panel_features import PanelReader, as_list, import_link
 from generator.importers.selector import common_matcher, replace_matcher, replace_selector_text
 from generator.renderers.dashboard_variables import selector_for
 from generator.renderers.dashboards import DEFAULT_HEIGHT
@@ -63,7 +64,7 @@ def _rows(dashboard: dict) -> list[tuple[str, int | None, list, bool]]:
 
 def _all_queries(dashboard: dict) -> list[str]:
     """Every query text of the dashboard's panels, for the variables' `selects` and `label`."""
-    return [t["expr"] for _, _, panels, _ in _rows(dashboard) for p in panels for t in p.get("targets") or []
+    return [t["expr"] for _, _, panels, _ in _rows(dashboard) for p in panels for t in as_list(p.get("targets"))
             if isinstance(t, dict) and isinstance(t.get("expr"), str)]
 
 
@@ -78,7 +79,7 @@ def _order(panels: list) -> list:
 
 def _targets(path: str, panel: dict, title: str, kind: str, result: ImportResult) -> list[dict]:
     out = []
-    for index, target in enumerate(panel.get("targets") or []):
+    for index, target in enumerate(as_list(panel.get("targets"))):
         if not isinstance(target, dict):
             continue
         line = line_of(target, line_of(panel))
@@ -108,14 +109,22 @@ def _targets(path: str, panel: dict, title: str, kind: str, result: ImportResult
 
 def _stacked(panel: dict) -> bool | str:
     """`stack:` of a panel: True (normal), "percent" or False."""
-    custom = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom") or {}
-    mode = (custom.get("stacking") or {}).get("mode") if isinstance(custom.get("stacking"), dict) else None
+    custom = field_defaults(panel).get("custom")
+    stacking = custom.get("stacking") if isinstance(custom, dict) else None
+    mode = stacking.get("mode") if isinstance(stacking, dict) else None
     if mode == "percent" or (panel.get("stack") and panel.get("percentage")):
         return "percent"
     return bool(panel.get("stack")) or mode == "normal"
 
 
-def _panel(path: str, panel: dict, row_size: int, uids: set[str], result: ImportResult) -> dict | None:
+@dataclass(frozen=True)
+class _Scope:
+    """What a panel's links and repeat may name: the imported dashboards, the variables that repeat."""
+    uids: frozenset[str]
+    repeatable: frozenset[str]
+
+
+def _panel(path: str, panel: dict, row_size: int, scope: _Scope, result: ImportResult) -> dict | None:
     line = line_of(panel)
     title = str(panel.get("title") or "")
     kind = str(panel.get("type", ""))
@@ -154,7 +163,7 @@ def _panel(path: str, panel: dict, row_size: int, uids: set[str], result: Import
     if thresholds and thresholds != "green":
         result.warn(path, line, f"panel {title!r}: thresholds `{thresholds}` cannot be expressed without an "
                                 "objective; the generated panel has none (add `objective:` to draw one)")
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    defaults = field_defaults(panel)
     if catalog_type in ("gauge", "bargauge"):
         for key in ("min", "max"):
             if isinstance(defaults.get(key), (int, float)) and not isinstance(defaults.get(key), bool):
@@ -175,11 +184,11 @@ def _panel(path: str, panel: dict, row_size: int, uids: set[str], result: Import
         out["height"] = height
     if catalog_type != "text":
         out["targets"] = targets
-    _features(path, line, title, panel, catalog_type, uids, result, out)
+    _features(path, line, title, panel, catalog_type, scope, result, out)
     return out
 
 
-def _features(path: str, line, title: str, panel: dict, kind: str, uids: set[str], result: ImportResult,
+def _features(path: str, line, title: str, panel: dict, kind: str, scope: _Scope, result: ImportResult,
               out: dict) -> None:
     reader = PanelReader(path, line, title, result)
     if kind not in ("text", "heatmap"):
@@ -188,7 +197,7 @@ def _features(path: str, line, title: str, panel: dict, kind: str, uids: set[str
             out["overrides"] = overrides
         if mappings:
             out["mappings"] = mappings
-    elif (panel.get("fieldConfig") or {}).get("overrides"):
+    elif isinstance(panel.get("fieldConfig"), dict) and panel["fieldConfig"].get("overrides"):
         reader.warn(f"overrides cannot be expressed on a {kind} panel; left out")
     legend = reader.legend(panel, kind)
     if legend is not None:
@@ -196,10 +205,10 @@ def _features(path: str, line, title: str, panel: dict, kind: str, uids: set[str
     transformations = reader.transformations(panel, kind)
     if transformations:
         out["transformations"] = transformations
-    links = [x for x in (import_link(x, uids, reader.warn) for x in panel.get("links") or []) if x]
+    links = [x for x in (import_link(x, scope.uids, reader.warn) for x in as_list(panel.get("links"))) if x]
     if links:
         out["links"] = links
-    out.update(reader.repeat(panel))
+    out.update(reader.repeat(panel, scope.repeatable))
 
 
 def _import_one(path: str, result: ImportResult, uids: set[str]) -> tuple[dict, object] | None:
@@ -231,9 +240,11 @@ def _import_one(path: str, result: ImportResult, uids: set[str]) -> tuple[dict, 
     variables = import_variables(path, dashboard, _all_queries(dashboard), result)
     if variables.variables:
         out["variables"] = variables.variables
+    scope = _Scope(frozenset(uids), frozenset(v["name"] for v in variables.variables
+                                              if v.get("multi") or v.get("include_all")))
     rows = []
     for row_title, row_line, panels, collapsed in _rows(dashboard):
-        imported = [p for p in (_panel(path, panel, len(panels), uids, result) for panel in _order(panels)) if p]
+        imported = [p for p in (_panel(path, panel, len(panels), scope, result) for panel in _order(panels)) if p]
         if imported:
             rows.append({"title": row_title, **({"collapsed": True} if collapsed else {}), "panels": imported})
         else:

@@ -36,17 +36,18 @@ class PanelReader:
 
     def overrides(self, panel: dict, kind: str) -> list[dict]:
         out = []
-        for o in (panel.get("fieldConfig") or {}).get("overrides") or []:
+        for o in as_list(_dict(panel.get("fieldConfig")).get("overrides")):
             matcher = o.get("matcher") if isinstance(o, dict) else None
             options = matcher.get("options") if isinstance(matcher, dict) else None
             names = options.get("names") if isinstance(options, dict) else None
-            if not (isinstance(matcher, dict) and matcher.get("id") == "byNames" and options.get("mode", "include") == "include"
+            if not (isinstance(matcher, dict) and matcher.get("id") == "byNames" and isinstance(options, dict)
+                    and options.get("mode", "include") == "include"
                     and isinstance(names, list) and names and all(isinstance(n, str) and n for n in names)):
                 self.warn(f"an override matched by {matcher.get('id') if isinstance(matcher, dict) else '?'!r} cannot "
                           "be expressed (the catalog matches series by name); left out")
                 continue
             entry: dict = {"fields": list(names)}
-            for prop in o.get("properties") or []:
+            for prop in as_list(o.get("properties")):
                 pid = prop.get("id") if isinstance(prop, dict) else None
                 value = prop.get("value") if isinstance(prop, dict) else None
                 if pid == "color" and isinstance(value, dict) and value.get("mode") == "fixed" and value.get("fixedColor"):
@@ -65,7 +66,8 @@ class PanelReader:
 
     def mappings(self, panel: dict) -> list[dict]:
         found: list[tuple[int, dict]] = []
-        for m in ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("mappings") or []:
+        seen: set[tuple[str, str]] = set()
+        for m in as_list(_dict(_dict(panel.get("fieldConfig")).get("defaults")).get("mappings")):
             kind = m.get("type") if isinstance(m, dict) else None
             options = m.get("options") if isinstance(m, dict) else None
             if not isinstance(options, dict):
@@ -85,7 +87,16 @@ class PanelReader:
                 found.append(self._mapped({"special": options["match"]}, options.get("result")))
             else:
                 self.warn(f"a {kind!r} value mapping cannot be expressed; left out")
-        return [entry for _, entry in sorted(found, key=lambda item: item[0]) if "text" in entry or "color" in entry]
+        out = []
+        for _, entry in sorted(found, key=lambda item: item[0]):
+            key = next(((k, str(entry[k])) for k in ("value", "regex", "special") if k in entry), None)
+            if key in seen:
+                self.warn(f"{key[0]} {key[1]!r} is mapped twice; the first mapping is kept")
+            elif "text" in entry or "color" in entry:
+                out.append(entry)
+            if key is not None:
+                seen.add(key)
+        return out
 
     def _mapped(self, entry: dict, result) -> tuple[int, dict]:
         result = result if isinstance(result, dict) else {}
@@ -100,18 +111,21 @@ class PanelReader:
         return (index if isinstance(index, int) else 1_000_000, entry)
 
     def legend(self, panel: dict, kind: str) -> dict | None:
-        legend = (panel.get("options") or {}).get("legend")
+        legend = _dict(panel.get("options")).get("legend")
         if kind not in DEFAULT_LEGENDS or not isinstance(legend, dict):
             return None
         show = legend.get("showLegend", True) is not False and legend.get("displayMode") != "hidden"
         mode = "table" if legend.get("displayMode") == "table" or legend.get("asTable") else "list"
         placement = legend.get("placement") if legend.get("placement") in ("bottom", "right") else "bottom"
-        calcs = [c for c in legend.get("calcs") or [] if c in CALC_TITLES]
-        for c in legend.get("calcs") or []:
-            if c not in CALC_TITLES:
+        calcs = []
+        for c in as_list(legend.get("calcs")):
+            if isinstance(c, str) and c in CALC_TITLES and c not in calcs:
+                calcs.append(c)
+            else:
                 self.warn(f"legend calculation {c!r} cannot be expressed; left out")
-        sort_by = _CALC_IDS.get(legend.get("sortBy")) if legend.get("sortBy") else None
-        if legend.get("sortBy") and (sort_by is None or sort_by not in calcs):
+        sort_title = legend.get("sortBy") if isinstance(legend.get("sortBy"), str) else None
+        sort_by = _CALC_IDS.get(sort_title) if sort_title else None
+        if sort_title and (sort_by is None or sort_by not in calcs):
             self.warn(f"legend sorted by {legend['sortBy']!r}, which is not one of its calculations; left unsorted")
             sort_by = None
         if (show, mode, placement, tuple(calcs)) == DEFAULT_LEGENDS[kind] and sort_by is None:
@@ -124,7 +138,7 @@ class PanelReader:
         return out
 
     def transformations(self, panel: dict, kind: str) -> list[dict]:
-        steps = [t for t in panel.get("transformations") or [] if isinstance(t, dict)]
+        steps = [t for t in as_list(panel.get("transformations")) if isinstance(t, dict)]
         if kind == "table" and steps[:2] == GENERATED_TABLE_STEPS:
             steps = steps[2:]
         out = []
@@ -141,9 +155,13 @@ class PanelReader:
                 out.append(entry)
         return out
 
-    def repeat(self, panel: dict) -> dict:
+    def repeat(self, panel: dict, repeatable: frozenset[str]) -> dict:
         name = panel.get("repeat")
         if not isinstance(name, str) or not name:
+            return {}
+        if name not in repeatable:
+            self.warn(f"repeat by ${name} cannot be expressed: the catalog repeats by an imported multi-value or "
+                      "include-All variable only; left out")
             return {}
         out: dict = {"repeat": name}
         if panel.get("repeatDirection") == "v":
@@ -151,6 +169,14 @@ class PanelReader:
         elif isinstance(panel.get("maxPerRow"), int) and 1 <= panel["maxPerRow"] <= 24:
             out["max_per_row"] = panel["maxPerRow"]
         return out
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _transformation(kind, options: dict) -> dict | None:
@@ -167,9 +193,12 @@ def _transformation(kind, options: dict) -> dict | None:
             return {"limit": count}
     elif kind == "organize":
         organize: dict = {}
-        exclude = [k for k, v in (options.get("excludeByName") or {}).items() if v]
-        order = [k for k, _ in sorted((options.get("indexByName") or {}).items(), key=lambda kv: kv[1])]
-        rename = {k: v for k, v in (options.get("renameByName") or {}).items() if isinstance(v, str) and v}
+        exclude = [k for k, v in _dict(options.get("excludeByName")).items() if v is True]
+        order = [k for k, _ in sorted(((k, v) for k, v in _dict(options.get("indexByName")).items()
+                                       if isinstance(v, int) and not isinstance(v, bool)), key=lambda kv: kv[1])]
+        rename = {k: v for k, v in _dict(options.get("renameByName")).items()
+                  if isinstance(v, str) and v and k not in exclude}  # an excluded column shows under no name
+        order = [k for k in order if k not in exclude]
         if exclude:
             organize["exclude"] = exclude
         if rename:
@@ -189,7 +218,7 @@ def import_link(link, uids: set[str], warn, dashboard_level: bool = False) -> di
     keeps = bool(link.get("keepTime")) and bool(link.get("includeVars"))
     entry: dict = {"title": title} if title else {}
     if link.get("type") == "dashboards":
-        tags = [str(t) for t in link.get("tags") or [] if str(t)]
+        tags = [t for t in as_list(link.get("tags")) if isinstance(t, str) and t]
         if not dashboard_level or not tags:
             warn(f"link {title!r} to dashboards by tag cannot be expressed here "
                  f"({'a tags link needs tags' if dashboard_level else 'panel links go to one place'}); left out")

@@ -81,5 +81,23 @@ def panel_queries(artifacts: CatalogArtifacts) -> list[Query]:
     return out
 
 
+def annotation_queries(artifacts: CatalogArtifacts) -> list[Query]:
+    """Each dashboard annotation's query, as its dashboard JSON has it ($selector expanded)."""
+    out = []
+    for i, dashboard in enumerate(artifacts.catalog.dashboards):
+        artifact = f"dashboards/{dashboard.uid}.json"
+        data = artifacts.dashboards.get(artifact)
+        if data is None or not dashboard.features.annotations:
+            continue
+        rendered = {a.get("name"): a for a in (data.get("annotations") or {}).get("list") or []
+                    if isinstance(a, dict) and not a.get("builtIn")}
+        for a, annotation in enumerate(dashboard.features.annotations):
+            expr = (rendered.get(annotation.name) or {}).get("expr")
+            if isinstance(expr, str):
+                out.append(Query(artifacts.catalog, expr, "panel", f"dashboards[{i}].annotations[{a}].expr",
+                                 annotation.name, dashboard.uid, artifact))
+    return out
+
+
 def all_queries(artifacts: CatalogArtifacts) -> list[Query]:
-    return rule_queries(artifacts) + panel_queries(artifacts)
+    return rule_queries(artifacts) + panel_queries(artifacts) + annotation_queries(artifacts)

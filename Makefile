@@ -2,11 +2,12 @@
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 OBSGEN  := $(BIN)/obsgen
+EXPORTER := $(BIN)/obsgen-exporter
 PYTEST  := $(BIN)/python -m pytest
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup dashboards rules k6 generate manifests check validate test e2e bench bench-generate \
-        bench-validate bench-exporter bench-diff mutate clean
+        bench-validate bench-exporter bench-diff mutate serve clean
 
 setup: $(VENV)/.installed
 
@@ -53,6 +54,10 @@ bench-exporter: setup      ## exporter latency and req/s per dataset and strateg
 
 bench-diff: setup          ## CPU, wall, peak RSS of the semantic diff up to 10,000 alerts + 10,000 panels
 	$(BIN)/python -m benchmarks.bench_diff
+
+serve: setup               ## the reference exporter on 127.0.0.1:8787: seeds ampel.db once (obsgen-exporter), then serves it
+	test -f ampel.db || $(EXPORTER) seed --db ampel.db
+	$(EXPORTER) serve --db ampel.db
 
 mutate: setup              ## mutation check: >= 30 planted bugs, one at a time in a temp copy, each must be killed (minutes; not in make test)
 	$(BIN)/python scripts/mutate.py

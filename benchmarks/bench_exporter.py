@@ -2,8 +2,8 @@
 
     .venv/bin/python -m benchmarks.bench_exporter [--duration 4] [--vus 10] [--dataset NAME ...]
 
-Seeds every dataset (the catalog's tiers and xl) into a temporary SQLite file, then for each
-strategy starts `obsgen serve` and drives the summary endpoint with k6 (constant VUs, keep-alive).
+Seeds every dataset of the exporter configuration (xl included) into a temporary SQLite file, then for each
+strategy starts `obsgen-exporter serve` and drives the summary endpoint with k6 (constant VUs, keep-alive).
 Each cell runs twice: "saturated" (every client sends its next request as soon as the answer
 arrives: the service's capacity, latency is mostly queueing) and "paced" (every client waits
 a random 0-200 ms, mean 100 ms, between requests, like independent dashboards refreshing: the
@@ -28,7 +28,7 @@ from exporter.auth import find_user
 from exporter.database import Database
 from exporter.process import ExporterProcess
 from exporter.strategies import STRATEGIES, make_strategy
-from generator.catalog import load_catalog
+from exporter.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 K6 = Path(sys.executable).parent / "k6"
@@ -65,19 +65,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def count_queries(db_path: Path, names: list[str]) -> dict[str, dict[str, tuple[int, float]]]:
+def count_queries(db_path: Path, tokens: dict[str, str]) -> dict[str, dict[str, tuple[int, float]]]:
     """dataset -> strategy -> (SQL statements per summary, seconds for one summary), in process.
 
     `cached` is asked twice: its figures are the second call's (a hit). Also proves that every
     strategy returns the same summary for the dataset."""
     db = Database(db_path)
     out: dict[str, dict[str, tuple[int, float]]] = {}
-    for name in names:
+    for name, token in tokens.items():
         results, out[name] = {}, {}
         for strategy_name in STRATEGIES:
             strategy = make_strategy(strategy_name, cache_ttl=60)
             with db.session() as session:
-                user = find_user(session, datasets.token_for(name))
+                user = find_user(session, token)
                 if strategy_name == "cached":
                     strategy.summary(session, user)  # fill the cache: the figures below are a hit
                 statements: list[str] = []
@@ -119,6 +119,7 @@ def server_side_p95(exporter: ExporterProcess, seen: int, uuid: str) -> tuple[fl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--catalog", default=str(ROOT / "catalog" / "ampel.yaml"))
+    parser.add_argument("--config", default=None, help="exporter configuration (default: the shipped one)")
     parser.add_argument("--duration", type=float, default=4.0, help="seconds of load per cell")
     parser.add_argument("--vus", type=int, default=10, help="concurrent k6 clients")
     parser.add_argument("--dataset", action="append", help="dataset to run (default: all, xl included)")
@@ -128,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not K6.exists():
         raise SystemExit(f"k6 not found at {K6}: run `make setup`")
-    catalog = load_catalog(args.catalog)
-    chosen = datasets.select(catalog, args.dataset or list(datasets.available(catalog)))
+    config = load_config(args.config)
+    chosen = datasets.select(config, args.dataset or list(datasets.available(config)))
     strategies = args.strategy or list(STRATEGIES)
     workdir = Path(tempfile.mkdtemp(prefix="bench-exporter-"))
     try:
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n## SQL statements per summary (sqlite3 trace callback; + 1 for the token lookup)")
         print(f"{'dataset':<11} {'repos':>6} {'PRs':>8} {'open':>7} {'naive':>8} {'aggregate':>9} "
               f"{'cached(hit)':>11} {'naive 1 req':>12} {'aggregate 1 req':>15}")
-        queries = count_queries(db_path, list(seeded))
+        queries = count_queries(db_path, {name: s.dataset.token for name, s in seeded.items()})
         for name, per in queries.items():
             d = seeded[name]
             print(f"{name:<11} {d.dataset.repos:>6} {d.dataset.prs:>8} {d.open_prs:>7} {per['naive'][0]:>8} "
@@ -154,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{'req/s':>8} {'failed':>7} {'server p95 ms':>14}")
         for strategy in strategies:
             log_path = workdir / f"serve-{strategy}.log"
-            with ExporterProcess(db_path, log_path, "--strategy", strategy, "--cache-ttl", "5",
+            extra = ("--config", args.config) if args.config else ()
+            with ExporterProcess(db_path, log_path, "--strategy", strategy, "--cache-ttl", "5", *extra,
                                  catalog=args.catalog) as exporter:
                 seen = len(exporter.records())
                 cells = [(name, args.vus, mode) for name in seeded for mode in MODES]

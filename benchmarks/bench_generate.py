@@ -30,8 +30,7 @@ def synthetic_catalog(metrics: int) -> dict:
     objective per 100 metrics, one tested alert per gauge, one panel per metric in dashboards of 20."""
     out = {
         "service": {"name": "synthetic", "team": "bench", "runbook_base_url": "https://runbooks.example.com",
-                    "grafana": {"folder": {"uid": "bench", "title": "Bench"}}, "selector": {"job": "synthetic"},
-                    "endpoint": "/"},
+                    "grafana": {"folder": {"uid": "bench", "title": "Bench"}}, "selector": {"job": "synthetic"}},
         "metrics": [], "tiers": [{"name": "base", "target": 0.5, "critical": 1.0}], "objectives": [],
         "alerts": [], "dashboards": [], "load_tests": {"scenarios": []},
     }

@@ -17,8 +17,7 @@ from exporter.auth import AuthError, bearer_token, find_user
 from exporter.contract import Contract
 from exporter.database import Database, DatabaseUnavailable
 from exporter.faults import Faults
-from exporter.logs import JsonLog, check_log_fields, summary_fields
-from generator.model import REQUEST_LOG_FIELDS
+from exporter.logs import REQUEST_LOG_FIELDS, JsonLog, check_log_fields, summary_fields
 from exporter.metrics import ServiceMetrics
 from exporter.summary import FIELDS, CalculationError
 

@@ -4,7 +4,7 @@ Nothing here names a metric. The roles are found from the catalog's own structur
 - duration: the histogram of the latency objective;
 - errors: the `errors` counter of the error-ratio objective; its one label takes the error types;
 - requests: the `total` counter of the error-ratio objective; its labels are told apart by what
-  they allow (the one allowing the service endpoint is the path, the one allowing GET the method,
+  they allow (the one allowing the summary route of the exporter's configuration is the path, the one allowing GET the method,
   the one with a pattern the status code);
 - breakdown: the remaining counter whose one label's values are the summary's PR statuses.
 A catalog that does not offer a role, or whose values the exporter cannot produce, is refused at
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from exporter.config import ExporterConfig
 from generator.model import Catalog, Label, Metric
 from exporter.summary import STATUSES
 
@@ -104,8 +105,8 @@ def _request_labels(catalog: Catalog, metric: Metric, where: str, summary_path: 
     return RequestLabels(path, method, status)
 
 
-def load_contract(catalog: Catalog, routes: tuple[str, ...]) -> Contract:
-    """The contract for a service serving the catalog's summary endpoint and `routes`."""
+def load_contract(catalog: Catalog, routes: tuple[str, ...], settings: ExporterConfig) -> Contract:
+    """The contract for a service serving the configured summary route and `routes`."""
     latency, at = _objective(catalog, "latency")
     duration, d_at = _metric_at(catalog, latency.metric)
     if duration.type != "histogram" or duration.labels:
@@ -117,9 +118,7 @@ def load_contract(catalog: Catalog, routes: tuple[str, ...]) -> Contract:
         if metric.type != "counter":
             raise _fail(catalog, where, f"{metric.name} must be a counter")
     _single_label(catalog, errors, e_at, ERROR_TYPES)
-    summary_path = catalog.service.endpoint
-    if not summary_path:
-        raise _fail(catalog, "service", "the exporter needs service.endpoint (the summary route)")
+    summary_path = settings.summary_path
     labels = _request_labels(catalog, requests, q_at, summary_path, routes)
     counted = dict(ratio.total.matchers).get(labels.path.name, summary_path)
     if counted != summary_path:
@@ -131,4 +130,4 @@ def load_contract(catalog: Catalog, routes: tuple[str, ...]) -> Contract:
         raise _fail(catalog, "metrics", "the exporter needs exactly one counter with one label whose "
                     f"values are the pull-request statuses {', '.join(STATUSES)}")
     return Contract(catalog, duration, breakdowns[0], errors, requests, labels, summary_path,
-                    catalog.log_fields)
+                    settings.log_fields)

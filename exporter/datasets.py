@@ -1,14 +1,14 @@
-"""Dataset sizes: the catalog's tiers (the performance plan's response-time table) plus a built-in `xl`.
+"""The datasets `obsgen-exporter seed` writes, from the exporter's configuration (exporter.yaml).
 
-Each dataset is one user named after it, with the bearer token `token-<name>`.
+Each dataset is one user named after it, who authenticates with the dataset's bearer token.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from generator.model import Catalog
-
-XL = ("xl", 10_000, 1_000_000)  # beyond the performance plan: one user with 10,000 repositories and 1,000,000 PRs
+if TYPE_CHECKING:
+    from exporter.config import ExporterConfig
 
 
 @dataclass(frozen=True)
@@ -16,33 +16,31 @@ class Dataset:
     name: str
     repos: int
     prs: int
-
-    @property
-    def token(self) -> str:
-        return token_for(self.name)
+    token: str
+    default: bool = True  # seeded when `seed` is given no --dataset
 
 
 def token_for(name: str) -> str:
-    return f"token-{name}"
+    """The bearer token of dataset `name` in the shipped configuration."""
+    from exporter.config import default_config
+
+    return default_config().dataset(name).token
 
 
-def available(catalog: Catalog) -> dict[str, Dataset]:
-    """Every dataset that can be seeded: sized tiers in catalog order, then xl."""
-    out = {t.name: Dataset(t.name, t.repos, t.prs) for t in catalog.tiers
-           if t.repos is not None and t.prs is not None}
-    out.setdefault(XL[0], Dataset(*XL))
-    return out
+def available(config: "ExporterConfig") -> dict[str, Dataset]:
+    """Every dataset that can be seeded, in configuration order."""
+    return {d.name: d for d in config.datasets}
 
 
-def default_names(catalog: Catalog) -> list[str]:
-    """What `seed` fills without --dataset: every sized tier (not xl)."""
-    return [name for name in available(catalog) if name != XL[0]]
+def default_names(config: "ExporterConfig") -> list[str]:
+    """What `seed` fills without --dataset: every dataset not marked `default: false`."""
+    return [d.name for d in config.datasets if d.default]
 
 
-def select(catalog: Catalog, names: list[str] | tuple[str, ...]) -> list[Dataset]:
-    known = available(catalog)
+def select(config: "ExporterConfig", names: list[str] | tuple[str, ...]) -> list[Dataset]:
+    known = available(config)
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(known)} "
-                         f"(sizes come from the tiers of {catalog.path})")
-    return [known[n] for n in (names or default_names(catalog))]
+                         f"(the datasets of {config.path})")
+    return [known[n] for n in (names or default_names(config))]

@@ -1,6 +1,6 @@
 """How long a client may take and how many may be connected: the HTTP server's limits.
 
-Read from the environment by `obsgen serve` (`OBSGEN_SERVE_*`); a bad value is refused with the
+Read from the environment by `obsgen-exporter serve` (`OBSGEN_SERVE_*`); a bad value is refused with the
 variable's name, never half-applied.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every line carries timestamp (UTC, RFC 3339 with milliseconds), level, target (where it comes
 from) and message; events add their own fields at the top level. The summary event carries
-exactly the catalog's `log_fields`.
+exactly the `log_fields` of the exporter's configuration (exporter.yaml).
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import time
 from typing import TextIO
 
 TARGET = "exporter.handlers.dashboard"
+# Log fields that describe the request itself; the summary event can also carry each of its counts.
+REQUEST_LOG_FIELDS = ("user_id", "duration_ms")
 
 
 def _timestamp(now: float) -> str:
@@ -46,12 +48,12 @@ class JsonLog:
 
 
 def summary_fields(log_fields: tuple[str, ...], values: dict) -> dict:
-    """The catalog's log fields, in catalog order, taken from `values`."""
+    """The configured log fields, in their order, taken from `values`."""
     return {name: values[name] for name in log_fields}
 
 
 def check_log_fields(log_fields: tuple[str, ...], available: set[str]) -> None:
     missing = [name for name in log_fields if name not in available]
     if missing:
-        raise ValueError(f"the catalog's log_fields name {', '.join(missing)}, which the exporter "
+        raise ValueError(f"the log_fields name {', '.join(missing)}, which the exporter "
                          f"does not produce (it produces {', '.join(sorted(available))})")

@@ -1,4 +1,4 @@
-"""Run `obsgen serve` as a child process: for tests, benchmarks and the closed loop.
+"""Run `obsgen-exporter serve` as a child process: for tests, benchmarks and the closed loop.
 
     with ExporterProcess(db, log_path, "--strategy", "cached") as exporter:
         requests.get(exporter.url + "/healthz")
@@ -29,7 +29,7 @@ class ExporterProcess:
         self.returncode: int | None = None
 
     def command(self) -> list[str]:
-        cmd = [str(Path(sys.executable).parent / "obsgen"), "serve", "--db", str(self.db),
+        cmd = [str(Path(sys.executable).parent / "obsgen-exporter"), "serve", "--db", str(self.db),
                "--host", "127.0.0.1", "--port", "0", *self.args]
         if self.catalog is not None:
             cmd += ["--catalog", str(self.catalog)]

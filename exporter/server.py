@@ -11,6 +11,7 @@ import click
 
 from exporter import DEFAULT_HOST, DEFAULT_PORT
 from exporter.app import OTHER_ROUTES, SummaryApp
+from exporter.config import ExporterConfig, default_config
 from exporter.contract import load_contract
 from exporter.database import Database, DatabaseUnavailable, open_or_create
 from exporter.faults import Faults
@@ -33,6 +34,7 @@ class ServeConfig:
     busy_timeout: float = 1.0
     fault_injection: bool = False
     limits: ServerLimits | None = None  # None: from the environment (OBSGEN_SERVE_*), else the defaults
+    settings: ExporterConfig | None = None  # None: the shipped exporter.yaml
 
 
 def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> ExporterServer:
@@ -40,7 +42,7 @@ def build_server(catalog: Catalog, config: ServeConfig, log: JsonLog) -> Exporte
 
     Raises LimitError for a bad limit in the environment, before anything is opened."""
     limits = config.limits or limits_from_env(os.environ)
-    contract = load_contract(catalog, OTHER_ROUTES)
+    contract = load_contract(catalog, OTHER_ROUTES, config.settings or default_config())
     try:
         open_or_create(config.db)
     except DatabaseUnavailable as exc:  # serve anyway: /readyz and the summary answer 503 until it is back

@@ -8,9 +8,10 @@ import pytest
 from generator.build import go_template
 from generator.catalog import load_catalog
 from generator.errors import CatalogError
-from tests.support.paths import AMPEL
+import yaml
 
-GOOD = AMPEL.read_text()
+from tests.support.catalog_builder import CatalogBuilder
+
 FREE_ALERT = """alerts:
   - name: DiskAlmostFull
     expr: node_filesystem_avail_bytes < 1
@@ -22,20 +23,8 @@ FREE_ALERT = """alerts:
 
 
 def _catalog(tmp_path, alerts: str):
-    assert "\nalerts:\n" in GOOD
-    head, tail = GOOD.split("\nalerts:\n", 1)
-    path = tmp_path / "c.yaml"
-    path.write_text(head + "\n" + alerts + _after_alerts(tail), encoding="utf-8")  # replaces the alerts
-    return path
-
-
-def _after_alerts(tail: str) -> str:
-    """The catalog text after its top-level `alerts:` list."""
-    lines = tail.splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if line.strip() and not line.startswith((" ", "-", "#")):
-            return "".join(lines[i:])
-    return ""
+    """A catalog built in code whose `alerts:` section is the YAML given."""
+    return CatalogBuilder("shop").set("alerts", yaml.safe_load(alerts)["alerts"]).write(tmp_path)
 
 
 def test_printf_called_as_a_function_renders_like_go():
@@ -46,7 +35,7 @@ def test_printf_called_as_a_function_renders_like_go():
 
 def test_free_alert_without_test_may_use_any_template_prometheus_accepts(tmp_path):
     catalog = load_catalog(_catalog(tmp_path, FREE_ALERT), base=tmp_path)
-    (alert,) = [a for a in catalog.alerts if a.text.name == "DiskAlmostFull"]
+    alert = catalog.alert("DiskAlmostFull")
     assert alert.test is None
     assert alert.text.description.startswith('{{ define "x" }}')
 

@@ -12,6 +12,7 @@ import yaml
 from generator.catalog import load_catalog
 from generator.errors import CatalogError
 from generator.renderers import alertmanager
+from tests.support.catalog_builder import CatalogBuilder
 from tests.support.paths import AMPEL, REPO
 
 # make test installs Debian prometheus-alertmanager; without amtool these tests fail, never skip.
@@ -106,11 +107,17 @@ def test_secrets_are_file_paths_from_the_catalog_and_never_inlined(catalog, conf
 
 
 def _catalog_with_alerting(tmp_path, alerting: str) -> Path:
-    text = AMPEL.read_text()
-    head = text[: text.index("\nalerting:")]
-    path = tmp_path / "catalog.yaml"
-    path.write_text(head + "\n" + alerting)
-    return path
+    """A catalog built in code whose `alerting:` section is the YAML given."""
+    return CatalogBuilder("shop").set("alerting", yaml.safe_load(alerting)["alerting"]).write(tmp_path)
+
+
+def test_the_catalog_of_these_tests_loads_with_a_valid_alerting_section(tmp_path):
+    path = _catalog_with_alerting(tmp_path, """alerting:
+  default_receiver: pager
+  receivers:
+    - {name: pager, type: pagerduty, severities: [critical], routing_key_file: /run/secrets/pd}
+""")
+    assert [r.name for r in load_catalog(path).alerting.receivers] == ["pager"]
 
 
 def test_an_inlined_secret_is_rejected_with_file_line_and_field(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -13,9 +12,104 @@ import pytest
 from generator.catalog import load_catalog
 from generator.errors import CatalogError
 from tests.support.cli import obsgen
-from tests.support.paths import AMPEL, CHECKOUT as CATALOG_CHECKOUT
+from tests.support.inprocess import run_obsgen
+from tests.support.paths import CHECKOUT as CATALOG_CHECKOUT
 
-GOOD = AMPEL.read_text()
+# The text these tests edit: a small valid catalog, independent of the shipped one.
+GOOD = """# yaml-language-server: $schema=../generator/catalog/catalog.schema.json
+# A small catalog written out as text: these tests edit its text (keys, aliases, bytes).
+
+service:
+  name: shop
+  title: Shop
+  team: backend
+  runbook_base_url: https://runbooks.example.com/shop
+  grafana:
+    folder: {uid: shop, title: Shop}
+    datasource: {type: prometheus, uid: prometheus}
+  selector: {job: shop-api}
+  scrape_interval: 15s
+
+metrics:
+  - name: shop_request_duration_seconds
+    type: histogram
+    help: Time spent serving one request.
+    unit: seconds
+    buckets: [0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
+  - name: shop_orders_total
+    type: counter
+    help: Orders counted, by state.
+    unit: orders
+    labels:
+      - name: state
+        values: [paid, pending, failed]
+  - name: shop_errors_total
+    type: counter
+    help: Requests that failed, by cause.
+    unit: errors
+    labels:
+      - name: error_type
+        values: [database, auth, other]
+  - name: http_requests_total
+    type: counter
+    help: HTTP requests served, by path.
+    unit: requests
+    labels:
+      - name: path
+        values: [/orders, /healthz]
+
+tiers:
+  - {name: large, target: 0.5, critical: 1.0}
+
+objectives:
+  - name: latency
+    kind: latency
+    metric: shop_request_duration_seconds
+    quantile: 0.95
+    threshold: {tier: large}
+    alert:
+      name: ShopSlowResponse
+      for: 5m
+      severity: warning
+      summary: Shop API is slow
+      description: p95 is {{ $value | humanizeDuration }} on {{ $labels.job }}, above ${threshold} for ${for}.
+  - name: errors
+    kind: error_ratio
+    errors: {metric: shop_errors_total, exclude: {error_type: [auth]}}
+    total: {metric: http_requests_total, matchers: {path: /orders}}
+    threshold: 0.01
+    alert:
+      name: ShopHighErrorRate
+      for: 3m
+      severity: critical
+      summary: Shop error rate is high
+      description: '{{ $value | humanizePercentage }} of requests on {{ $labels.job }} fail, above ${threshold}.'
+
+alerts:
+  - name: ShopTargetDown
+    expr: up{$selector} == 0
+    for: 2m
+    severity: critical
+    summary: Shop target is down
+    description: Prometheus cannot scrape {{ $labels.instance }} of job {{ $labels.job }}.
+    test: {series: 'up{$selector, instance="shop-0:8080"}', firing: 0, quiet: 1}
+
+recording_rules:
+  - record: job_state:shop_orders:rate5m
+    expr: sum by (job, state) (rate(shop_orders_total{$selector}[5m]))
+
+alerting:
+  group_by: [alertname, job]
+  repeat_interval: 4h
+  default_receiver: chat
+  receivers:
+    - {name: pager, type: pagerduty, routing_key_file: /run/secrets/pd}
+    - {name: chat, type: slack, api_url_file: /run/secrets/slack, channel: '#shop'}
+  routes:
+    - receiver: pager
+      matchers: ['severity="critical"']
+      repeat_interval: 1h
+"""
 
 
 def _line_of(text: str, needle: str, start: int = 0) -> int:
@@ -40,27 +134,24 @@ def _problems(tmp_path: Path, content: str | bytes) -> list[str]:
 
 def _project(tmp_path: Path, text: str | None = None) -> Path:
     (tmp_path / "catalog").mkdir()
-    if text is None:
-        shutil.copy(AMPEL, tmp_path / "catalog" / "ampel.yaml")
-    else:
-        (tmp_path / "catalog" / "ampel.yaml").write_text(text, encoding="utf-8")
-    return tmp_path / "catalog" / "ampel.yaml"
+    (tmp_path / "catalog" / "shop.yaml").write_text(GOOD if text is None else text, encoding="utf-8")
+    return tmp_path / "catalog" / "shop.yaml"
 
 
 # -- duplicate keys -------------------------------------------------------------------------------
 
 def test_a_second_top_level_key_is_refused_by_generate_and_validate(tmp_path):
-    """The issue's reproducer: `printf '\\nalerts: []\\n' >> catalog/ampel.yaml`."""
+    """The issue's reproducer: `printf '\\nalerts: []\\n' >> catalog/<name>.yaml`."""
     catalog = _project(tmp_path)
     with catalog.open("a") as handle:
         handle.write("\nalerts: []\n")
     first = _line_of(GOOD, "\nalerts:\n") + 1
     last = len(catalog.read_text().splitlines())
     for command in ("generate", "validate"):
-        result = obsgen(command, cwd=tmp_path)
+        result = run_obsgen(command, cwd=tmp_path)
         assert result.returncode == 3, (command, result.stdout, result.stderr)
         output = result.stdout + result.stderr
-        assert re.search(rf"catalog/ampel\.yaml:{last}: .*duplicate key 'alerts': already given at line {first}",
+        assert re.search(rf"catalog/shop\.yaml:{last}: .*duplicate key 'alerts': already given at line {first}",
                          output), output
         assert "Traceback" not in output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog"]
@@ -75,7 +166,7 @@ def test_a_nested_duplicate_names_both_lines(tmp_path):
 
 def test_duplicates_deep_in_flow_mappings_and_equal_booleans(tmp_path):
     text = _replace("{type: prometheus, uid: prometheus}", "{type: prometheus, uid: prometheus, type: loki}")
-    text = _replace("  selector: {job: ampel-api}\n", "  selector: {job: ampel-api}\n  extra: {yes: 1, true: 2}\n", text)
+    text = _replace("  selector: {job: shop-api}\n", "  selector: {job: shop-api}\n  extra: {yes: 1, true: 2}\n", text)
     line = _line_of(text, "type: loki")
     problems = _problems(tmp_path, text)
     assert f"c.yaml:{line}: service.grafana.datasource.type: duplicate key 'type': already given at line {line}" \
@@ -121,13 +212,12 @@ def test_billion_laughs_is_refused_at_once(tmp_path):
 
 
 def test_a_modest_alias_still_works(tmp_path):
-    text = _replace("    help: Time spent computing", "    help: &help Time spent computing")
-    text = _replace("    help: Pull requests counted into dashboard summaries, by traffic-light status.\n",
-                    "    help: *help\n", text)
+    text = _replace("    help: Time spent serving", "    help: &help Time spent serving")
+    text = _replace("    help: Orders counted, by state.\n", "    help: *help\n", text)
     path = tmp_path / "c.yaml"
     path.write_text(text)
     metrics = load_catalog(path).metrics
-    assert metrics[1].help == metrics[0].help == "Time spent computing the dashboard summary for one request."
+    assert metrics[1].help == metrics[0].help == "Time spent serving one request."
 
 
 def test_errors_do_not_echo_megabytes(tmp_path):
@@ -161,7 +251,7 @@ def test_utf16_with_bom(tmp_path):
 def test_utf8_bom_is_fine(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
-    assert load_catalog(path).service.name == "ampel-dashboard-summary"
+    assert load_catalog(path).service.name == "shop"
 
 
 def test_control_character_is_located(tmp_path):
@@ -172,20 +262,21 @@ def test_control_character_is_located(tmp_path):
 
 
 def test_symlink_loop(tmp_path):
+    """Subprocess smoke tests, this and the next: a time limit guards against a hang in open()."""
     (tmp_path / "catalog").mkdir()
-    os.symlink("ampel.yaml", tmp_path / "catalog" / "ampel.yaml")
+    os.symlink("shop.yaml", tmp_path / "catalog" / "shop.yaml")
     result = obsgen("generate", cwd=tmp_path, timeout=30)
     assert result.returncode == 3, result.stderr
-    assert "catalog/ampel.yaml: cannot read catalog: a symbolic link loop" in result.stderr
+    assert "catalog/shop.yaml: cannot read catalog: a symbolic link loop" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_a_fifo_is_refused_without_hanging(tmp_path):
     (tmp_path / "catalog").mkdir()
-    os.mkfifo(tmp_path / "catalog" / "ampel.yaml")
+    os.mkfifo(tmp_path / "catalog" / "shop.yaml")
     result = obsgen("generate", cwd=tmp_path, timeout=30)  # before: blocked forever in open()
     assert result.returncode == 3, result.stderr
-    assert "catalog/ampel.yaml: cannot read catalog: it is a FIFO (named pipe), not a regular file" in result.stderr
+    assert "catalog/shop.yaml: cannot read catalog: it is a FIFO (named pipe), not a regular file" in result.stderr
 
 
 def test_a_directory_is_refused(tmp_path):
@@ -224,7 +315,7 @@ def test_define_in_an_annotation(tmp_path):
 
 def test_define_in_an_objective_alert(tmp_path):
     """Objective alerts are always tested, so an unpredictable template was a traceback there."""
-    text = _replace("      summary: Dashboard summary API is slow",
+    text = _replace("      summary: Shop API is slow",
                     "      summary: '{{ define \"x\" }}y{{ end }}'")
     line = _line_of(text, "define")
     (problem,) = _problems(tmp_path, text)
@@ -234,8 +325,8 @@ def test_define_in_an_objective_alert(tmp_path):
 # -- output Prometheus would refuse ----------------------------------------------------------------------
 
 def test_label_name_prometheus_refuses(tmp_path):
-    text = _replace("    summary: Dashboard summary target is down",
-                    "    labels: {0lab: x}\n    summary: Dashboard summary target is down")
+    text = _replace("    summary: Shop target is down",
+                    "    labels: {0lab: x}\n    summary: Shop target is down")
     line = _line_of(text, "0lab")
     assert _problems(tmp_path, text) == [
         f"c.yaml:{line}: alerts[0].labels.0lab: '0lab' is not a Prometheus label name "
@@ -245,20 +336,19 @@ def test_label_name_prometheus_refuses(tmp_path):
 @pytest.mark.parametrize("section", ["annotations", "labels"])
 def test_annotation_and_recording_label_names(tmp_path, section):
     if section == "annotations":
-        text = _replace("    summary: Dashboard summary target is down",
-                        "    annotations: {bad-name: x}\n    summary: Dashboard summary target is down")
+        text = _replace("    summary: Shop target is down",
+                        "    annotations: {bad-name: x}\n    summary: Shop target is down")
         where = "alerts[0].annotations.bad-name"
     else:
-        text = _replace("    expr: sum by (job, visibility)", "    labels: {'a b': x}\n    expr: sum by (job, visibility)")
+        text = _replace("    expr: sum by (job, state)", "    labels: {'a b': x}\n    expr: sum by (job, state)")
         where = "recording_rules[0].labels.a b"
     (problem,) = _problems(tmp_path, text)
     assert f": {where}: " in problem and "is not a Prometheus label name" in problem, problem
 
 
 def test_record_name_with_a_trailing_newline(tmp_path):
-    text = _replace("  - record: job_visibility:ampel_dashboard_breakdown:rate5m",
-                    '  - record: "job_visibility:ampel_dashboard_breakdown:rate5m\\n"')
-    line = _line_of(text, '"job_visibility')
+    text = _replace("  - record: job_state:shop_orders:rate5m", '  - record: "job_state:shop_orders:rate5m\\n"')
+    line = _line_of(text, '"job_state')
     (problem,) = _problems(tmp_path, text)
     assert problem.startswith(f"c.yaml:{line}: recording_rules[0].record: "), problem
 
@@ -266,9 +356,9 @@ def test_record_name_with_a_trailing_newline(tmp_path):
 def test_no_name_pattern_accepts_a_trailing_newline(tmp_path):
     """Every `$`-anchored schema pattern is checked to the very end of the text."""
     for old, new, where in [
-        ("  - name: DashboardSummaryTargetDown", '  - name: "DashboardSummaryTargetDown\\n"', "alerts[0].name"),
-        ("  - name: ampel_dashboard_breakdown_total", '  - name: "ampel_dashboard_breakdown_total\\n"', "metrics[1].name"),
-        ("  selector: {job: ampel-api}", '  selector: {"job\\n": ampel-api}', "service.selector"),
+        ("  - name: ShopTargetDown", '  - name: "ShopTargetDown\\n"', "alerts[0].name"),
+        ("  - name: shop_orders_total", '  - name: "shop_orders_total\\n"', "metrics[1].name"),
+        ("  selector: {job: shop-api}", '  selector: {"job\\n": shop-api}', "service.selector"),
         ("    for: 2m\n", '    for: "2m\\n"\n', "alerts[0].for"),
     ]:
         problems = _problems(tmp_path, _replace(old, new))
@@ -315,7 +405,7 @@ def test_alerting_timings_out_of_range(tmp_path):
 # -- found by the catalog fuzzer ---------------------------------------------------------------------
 
 def test_a_scalar_its_explicit_tag_cannot_read(tmp_path):
-    text = _replace("    help: Time spent computing the dashboard summary for one request.", "    help: !!int x")
+    text = _replace("    help: Time spent serving one request.", "    help: !!int x")
     line = _line_of(text, "!!int x")
     assert _problems(tmp_path, text) == [f"c.yaml:{line}: 'x' cannot be read as int (invalid literal for int() "
                                          "with base 10: 'x')"]
@@ -368,7 +458,7 @@ def test_the_smallest_error_ratio_threshold_is_fine(tmp_path):
 def test_validate_does_not_echo_megabytes_either(tmp_path):
     huge = "x" * 1_000_000
     _project(tmp_path, _replace("    buckets: [0.05, 0.1,", f"    buckets: [0.05, {huge},"))
-    result = obsgen("validate", cwd=tmp_path)
+    result = run_obsgen("validate", cwd=tmp_path)
     assert result.returncode == 3, result.stderr
     output = result.stdout + result.stderr
     assert "characters cut" in output and "is not of type 'number'" in output
@@ -426,9 +516,9 @@ def test_a_file_larger_than_any_catalog(tmp_path):
 
 @pytest.mark.parametrize("old, new, where", [
     ("  team: backend\n", "  team: '{{status}}'\n", "service.team"),
-    ("  runbook_base_url: https://runbooks.example.com/ampel\n",
+    ("  runbook_base_url: https://runbooks.example.com/shop\n",
      "  runbook_base_url: https://runbooks.example.com/{{ .x }}\n", "service.runbook_base_url"),
-    ("    severity: critical\n    summary: Dashboard summary target", "    severity: '{{'\n    summary: Dashboard summary target",
+    ("    severity: critical\n    summary: Shop target", "    severity: '{{'\n    summary: Shop target",
      "alerts[0].severity"),
 ])
 def test_fields_every_alert_carries_are_templates_too(tmp_path, old, new, where):

@@ -8,7 +8,7 @@ import pytest
 
 from generator.catalog import load_catalog
 from generator.validators.exposition import check_exposition
-from tests.support.cli import obsgen
+from tests.support.inprocess import run_obsgen
 from tests.support.exposition import exposition
 from tests.support.paths import AMPEL, CATALOGS, REPO
 
@@ -117,7 +117,7 @@ def metrics_server(ampel):
 
 
 def test_cli_reads_a_live_url_and_runs_promtool(metrics_server):
-    result = obsgen("check-metrics", metrics_server, "--catalog", "catalog/ampel.yaml", cwd=REPO)
+    result = run_obsgen("check-metrics", metrics_server, "--catalog", "catalog/ampel.yaml", cwd=REPO)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "unexpected-label-value [http_requests_total]: status='2xx'" in result.stdout
     assert "pattern [1-5][0-9][0-9]" in result.stdout
@@ -126,12 +126,12 @@ def test_cli_reads_a_live_url_and_runs_promtool(metrics_server):
 def test_cli_passes_on_a_good_file_and_reports_promtool_lint(tmp_path, ampel):
     good = tmp_path / "good.prom"
     good.write_text(exposition(ampel))
-    result = obsgen("check-metrics", str(good), "--catalog", "catalog/ampel.yaml", cwd=REPO)
+    result = run_obsgen("check-metrics", str(good), "--catalog", "catalog/ampel.yaml", cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 error(s)" in result.stdout
     linted = tmp_path / "lint.prom"
     linted.write_text(exposition(ampel) + "# TYPE ampel_cache_seconds counter\nampel_cache_seconds 1.0\n")
-    result = obsgen("check-metrics", str(linted), "--catalog", "catalog/ampel.yaml", "--fail-on", "warning", cwd=REPO)
+    result = run_obsgen("check-metrics", str(linted), "--catalog", "catalog/ampel.yaml", "--fail-on", "warning", cwd=REPO)
     assert result.returncode == 1
     assert 'promtool-lint [ampel_cache_seconds]: counter metrics should have "_total" suffix' in result.stdout
 
@@ -174,6 +174,6 @@ def test_cli_an_unreadable_file_exits_5(tmp_path, make):
     source = {"missing": tmp_path / "nofile.txt", "directory": tmp_path, "not-utf8": tmp_path / "bad.prom"}[make]
     if make == "not-utf8":
         source.write_bytes(b"# TYPE x gauge\nx 1\n\xff\n")
-    result = obsgen("check-metrics", str(source), "--catalog", "catalog/ampel.yaml", cwd=REPO)
+    result = run_obsgen("check-metrics", str(source), "--catalog", "catalog/ampel.yaml", cwd=REPO)
     assert result.returncode == 5, result.stdout + result.stderr
     assert f"cannot read {source}" in result.stderr and "Traceback" not in result.stderr

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from generator.validators.grafana_schema import default_schema_dir
-from tests.support.paths import AMPEL, REPO
+from tests.support.catalog_builder import every_artifact
+from tests.support.paths import REPO
 from tests.support.project import edit, generated_project
 
 WORKFLOW = REPO / ".github" / "workflows" / "validate.yml"
@@ -44,29 +45,29 @@ def test_workflow_runs_on_pull_requests_with_pinned_tools(workflow):
 
 def test_workflow_validate_step_passes_then_fails_on_a_stale_file(workflow, tmp_path):
     step = next(s for s in workflow["jobs"]["validate"]["steps"] if s.get("name") == "obsgen validate")
-    project = generated_project(tmp_path, (AMPEL,))
+    project = generated_project(tmp_path, (every_artifact().write(tmp_path / "src"),))
     ok = subprocess.run(["bash", "-ec", step["run"]], cwd=project, env=_env(), capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ET.parse(project / "validate-report.xml").getroot().tag == "testsuites"
-    edit(project / "alerts/ampel-dashboard-summary-alerts.yaml", "for: 3m", "for: 4m")
+    edit(project / "alerts/shop-alerts.yaml", "for: 3m", "for: 4m")
     bad = subprocess.run(["bash", "-ec", step["run"]], cwd=project, env=_env(), capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
-    assert "validate FAILED" in bad.stdout and "alert-test-failed [DashboardSummaryHighErrorRate]" in bad.stdout
+    assert "validate FAILED" in bad.stdout and "alert-test-failed [ShopHighErrorRate]" in bad.stdout
 
 
 def test_pre_commit_hooks_run_obsgen(tmp_path):
     hooks = {h["id"]: h for h in yaml.safe_load(HOOKS.read_text())}
     assert set(hooks) == {"obsgen-generate-check", "obsgen-validate"}
-    project = generated_project(tmp_path, (AMPEL,))
+    project = generated_project(tmp_path, (every_artifact().write(tmp_path / "src"),))
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["pass_filenames"] is False
         result = subprocess.run(shlex.split(hook["entry"]), cwd=project, env=_env(), capture_output=True, text=True,
                                 timeout=120)
         assert result.returncode == 0, (hook["id"], result.stdout + result.stderr)
-    edit(project / "dashboards/ampel-dashboard-summary.json", '"title": "Ampel / Dashboard summary"', '"title": "Hand edited"')
+    edit(project / "dashboards/shop.json", '"title": "Test / shop"', '"title": "Hand edited"')
     stale = subprocess.run(shlex.split(hooks["obsgen-generate-check"]["entry"]), cwd=project, env=_env(),
                            capture_output=True, text=True, timeout=120)
-    assert stale.returncode == 1 and "dashboards/ampel-dashboard-summary.json" in stale.stdout
+    assert stale.returncode == 1 and "dashboards/shop.json" in stale.stdout
 
 
 def test_ci_and_the_test_workflow_run_the_readme_test_command():

@@ -109,9 +109,9 @@ def test_clean_up_step_removes_what_grafanalib_adds_for_old_grafana():
 
 
 def test_validate_without_the_official_schemas_says_where_to_get_them(tmp_path):
-    from tests.support.cli import obsgen
+    from tests.support.inprocess import run_obsgen
 
-    result = obsgen("validate", cwd=REPO, env={"OBSGEN_GRAFANA_SCHEMA_DIR": str(tmp_path)})
+    result = run_obsgen("validate", cwd=REPO, env={"OBSGEN_GRAFANA_SCHEMA_DIR": str(tmp_path)})
     assert result.returncode == 4, result.stdout + result.stderr
     assert f"Grafana's dashboard JSON schemas are not in {tmp_path}" in result.stderr
     assert "OBSGEN_GRAFANA_SCHEMA_DIR" in result.stderr

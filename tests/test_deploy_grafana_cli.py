@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from tests.support.cli import obsgen
+from tests.support.inprocess import run_obsgen
 from tests.support.grafana_server import running_grafana
 from tests.support.paths import REPO
 
@@ -24,8 +24,8 @@ def grafana():
 
 def run(grafana_url: str, *args: str, token: str | None = TOKEN, extra_env: dict | None = None):
     env = {"GRAFANA_TOKEN": token or "", "GRAFANA_PASSWORD": PASSWORD, "GITHUB_SHA": "", **(extra_env or {})}
-    result = obsgen("deploy", "grafana", "--url", grafana_url, "--org-id", "3", "--revision", "rev42",
-                    "--retries", "1", "--backoff", "0.01", *args, cwd=REPO, env=env)
+    result = run_obsgen("deploy", "grafana", "--url", grafana_url, "--org-id", "3", "--revision", "rev42",
+                        "--retries", "1", "--backoff", "0.01", *args, cwd=REPO, env=env)
     shown = result.stdout + result.stderr
     for secret in (TOKEN, PASSWORD, "glsa_viewer-0000", "glsa_wrong-1111"):
         assert secret not in shown

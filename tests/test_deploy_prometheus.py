@@ -11,7 +11,7 @@ import requests
 from generator import pipeline
 from generator.cli.deploy import rule_files
 from generator.deploy.prometheus import PrometheusDeploy, PrometheusDeployError, expected_groups
-from tests.support.cli import obsgen
+from tests.support.inprocess import run_obsgen
 from tests.support.paths import AMPEL, REPO
 from tests.support.ports import free_port
 from tests.support.processes import ManagedProcess
@@ -74,7 +74,7 @@ def expected(files: dict[str, str]) -> dict[tuple[str, str], int]:
 
 def test_deploy_reloads_and_verifies_every_group(prometheus, rules_dir, ampel_rules):
     (rules_dir / "team-notes.yaml").write_text("groups: []\n")  # hand-written, must stay
-    result = obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", prometheus, cwd=REPO)
+    result = run_obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", prometheus, cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     files, _ = ampel_rules
     assert served(prometheus) == expected(files) and len(files) == 2
@@ -82,7 +82,7 @@ def test_deploy_reloads_and_verifies_every_group(prometheus, rules_dir, ampel_ru
     rules = sum(expected(files).values())
     assert result.stdout.splitlines()[-1] == (f"2 file(s) written, 0 removed, 0 unchanged; Prometheus reloaded and "
                                               f"serves 2 group(s) with {rules} rule(s) from them")
-    again = obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", prometheus, cwd=REPO)
+    again = run_obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", prometheus, cwd=REPO)
     assert again.returncode == 0 and "0 file(s) written, 0 removed, 2 unchanged" in again.stdout
 
 
@@ -113,7 +113,7 @@ def test_rules_prometheus_does_not_load_are_rolled_back(tmp_path, rules_dir, amp
     process, url = start_prometheus(tmp_path, elsewhere)  # rule_files does not name rules_dir
     try:
         (rules_dir / "ampel-dashboard-summary-alerts.yaml").write_text("# previous\ngroups: []\n")
-        result = obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", url, cwd=REPO)
+        result = run_obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", url, cwd=REPO)
         assert result.returncode == 10, result.stdout + result.stderr
         assert "is not loaded (is " in result.stderr and "the previous rule files were restored" in result.stderr
         assert snapshot(rules_dir) == {"ampel-dashboard-summary-alerts.yaml": "# previous\ngroups: []\n"}
@@ -124,7 +124,7 @@ def test_rules_prometheus_does_not_load_are_rolled_back(tmp_path, rules_dir, amp
 def test_prometheus_without_the_lifecycle_api_is_named(tmp_path, rules_dir):
     process, url = start_prometheus(tmp_path, rules_dir, lifecycle=False)
     try:
-        result = obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", url, cwd=REPO)
+        result = run_obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", url, cwd=REPO)
         assert result.returncode == 10
         assert "Prometheus refuses /-/reload: start it with --web.enable-lifecycle" in result.stderr
         assert list(rules_dir.iterdir()) == []
@@ -134,6 +134,6 @@ def test_prometheus_without_the_lifecycle_api_is_named(tmp_path, rules_dir):
 
 def test_unreachable_prometheus_exit_9_and_files_restored(rules_dir):
     url = f"http://127.0.0.1:{free_port()}"
-    result = obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", url, "--timeout", "2", cwd=REPO)
+    result = run_obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", url, "--timeout", "2", cwd=REPO)
     assert result.returncode == 9
     assert "cannot reach Prometheus" in result.stderr and list(rules_dir.iterdir()) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import obsgen
+from tests.support.inprocess import run_obsgen
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
@@ -49,7 +49,7 @@ def repo(tmp_path: Path) -> Path:
 
 def test_default_is_merge_base_with_main_against_the_working_tree(repo):
     write(repo, "alerts/api.yaml", RULES.format(t="0.5", f="10m"))  # uncommitted
-    done = obsgen("diff", cwd=repo, env=GIT_ENV)
+    done = run_obsgen("diff", cwd=repo, env=GIT_ENV)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("diff merge-base of main (") and lines[0].endswith(") -> working tree")
@@ -59,11 +59,11 @@ def test_default_is_merge_base_with_main_against_the_working_tree(repo):
 
 
 def test_exit_code_and_refs(repo):
-    done = obsgen("diff", "--exit-code", cwd=repo, env=GIT_ENV)
+    done = run_obsgen("diff", "--exit-code", cwd=repo, env=GIT_ENV)
     assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "summary: no semantic changes")
     write(repo, "dashboards/api.json", json.dumps({**DASHBOARD, "panels": []}))
     git(repo, "commit", "-q", "-am", "drop the panel")
-    done = obsgen("diff", "--base", "main", "--head", "feature", "--exit-code", "--format", "json", cwd=repo, env=GIT_ENV)
+    done = run_obsgen("diff", "--base", "main", "--head", "feature", "--exit-code", "--format", "json", cwd=repo, env=GIT_ENV)
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert (report["before"], report["after"]) == ("main", "feature")
@@ -73,8 +73,8 @@ def test_exit_code_and_refs(repo):
 
 def test_path_option_and_files_outside_the_default_paths(repo):
     write(repo, "other/notes.yaml", "groups: []\n")
-    assert obsgen("diff", "--exit-code", cwd=repo, env=GIT_ENV).returncode == 0  # other/ is not compared by default
-    done = obsgen("diff", "--path", "other", "--exit-code", cwd=repo, env=GIT_ENV)
+    assert run_obsgen("diff", "--exit-code", cwd=repo, env=GIT_ENV).returncode == 0  # other/ is not compared by default
+    done = run_obsgen("diff", "--path", "other", "--exit-code", cwd=repo, env=GIT_ENV)
     assert done.returncode == 1
     assert "- alert NotReviewed" in done.stdout
 
@@ -83,13 +83,13 @@ def test_two_directories(tmp_path):
     before, after = tmp_path / "before", tmp_path / "after"
     write(before, "rules/api.yaml", RULES.format(t="0.5", f="5m"))
     write(after, "rules/api.yaml", RULES.format(t="0.75", f="5m"))
-    done = obsgen("diff", str(before), str(after), "--format", "markdown", cwd=tmp_path)
+    done = run_obsgen("diff", str(before), str(after), "--format", "markdown", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "| ~ | alert `ApiSlow` | threshold | `> 0.5` | `> 0.75` |" in done.stdout.splitlines()
 
 
 def test_unknown_ref_is_a_usage_error(repo):
-    done = obsgen("diff", "--base", "no-such-ref", cwd=repo, env=GIT_ENV)
+    done = run_obsgen("diff", "--base", "no-such-ref", cwd=repo, env=GIT_ENV)
     assert done.returncode == 2
     assert "no-such-ref" in done.stderr
 
@@ -97,7 +97,7 @@ def test_unknown_ref_is_a_usage_error(repo):
 def test_directories_and_refs_do_not_mix(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    done = obsgen("diff", "a", "b", "--base", "main", cwd=tmp_path)
+    done = run_obsgen("diff", "a", "b", "--base", "main", cwd=tmp_path)
     assert done.returncode == 2
     assert "do not go with two directories" in done.stderr
 
@@ -107,10 +107,10 @@ def test_refs_of_a_bare_repository(repo, tmp_path):
     git(repo, "commit", "-q", "--allow-empty", "-m", "nothing")
     bare = tmp_path / "mirror.git"
     git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
-    done = obsgen("diff", "--base", "main", "--head", "feature", "--format", "json", cwd=bare, env=GIT_ENV)
+    done = run_obsgen("diff", "--base", "main", "--head", "feature", "--format", "json", cwd=bare, env=GIT_ENV)
     assert done.returncode == 0, done.stderr
     assert [(c["name"], c["fields"]) for c in json.loads(done.stdout)["changes"]] == [
         ("ApiSlow", [{"field": "threshold", "before": "> 0.9", "after": "> 0.5"}])]
-    done = obsgen("diff", "--base", "main", cwd=bare, env=GIT_ENV)
+    done = run_obsgen("diff", "--base", "main", cwd=bare, env=GIT_ENV)
     assert done.returncode == 2
     assert "bare repository" in done.stderr and "--head" in done.stderr

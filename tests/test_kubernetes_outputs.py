@@ -20,7 +20,8 @@ from generator.catalog import load_catalog
 from generator.diff.documents import parse
 from generator.errors import CatalogError
 from generator.renderers import DEFAULT_KINDS, KINDS
-from tests.support.cli import obsgen
+from tests.support.catalog_builder import every_artifact
+from tests.support.inprocess import run_obsgen
 from tests.support.paths import AMPEL, REPO
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -112,11 +113,11 @@ def test_dashboard_configmap_for_the_sidecar(ampel_k8s):
 
 
 def _catalog_with(tmp_path: Path, sections: dict) -> Path:
-    data = yaml.safe_load(AMPEL.read_text())
-    data.update(sections)
-    path = tmp_path / "ampel.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    """A catalog built in code (service `shop`, folder title `Shop`) with these top-level sections."""
+    builder = every_artifact("shop")
+    for key, value in sections.items():
+        builder.set(key, value)
+    return builder.write(tmp_path)
 
 
 def test_labels_namespace_and_annotation_are_configurable(tmp_path):
@@ -131,7 +132,7 @@ def test_labels_namespace_and_annotation_are_configurable(tmp_path):
     assert rule["metadata"]["labels"]["release"] == "kube-prometheus"
     assert configmap["metadata"]["labels"]["example.com/dashboard"] == "ampel"
     assert "grafana_dashboard" not in configmap["metadata"]["labels"]
-    assert configmap["metadata"]["annotations"] == {"grafana_folder": "Ampel"}
+    assert configmap["metadata"]["annotations"] == {"grafana_folder": "Shop"}
 
 
 def test_an_invalid_label_is_a_located_catalog_error(tmp_path):
@@ -139,7 +140,7 @@ def test_an_invalid_label_is_a_located_catalog_error(tmp_path):
     with pytest.raises(CatalogError) as caught:
         load_catalog(path)
     (problem,) = caught.value.problems
-    assert problem.location.file.endswith("ampel.yaml") and problem.location.line is not None
+    assert problem.location.file.endswith("shop.yaml") and problem.location.line is not None
     assert problem.location.path.startswith("kubernetes.dashboard_labels")
 
 
@@ -151,6 +152,8 @@ def test_mimir_ruler_file_has_namespace_and_the_rule_groups(tmp_path):
     assert document["namespace"] == "ampel-dashboard-summary"
     k8s_groups = _manifest(next(t for p, t in _render(AMPEL, "kubernetes").items() if "prometheusrule" in p))["spec"]["groups"]
     assert document["groups"] == k8s_groups
+    plain = _catalog_with(tmp_path / "plain", {})
+    assert list(_render(plain, "mimir")) == ["deploy/mimir/shop.yaml"]
     configured = _catalog_with(tmp_path, {"mimir": {"namespace": "team-backend"}})
     assert list(_render(configured, "mimir")) == ["deploy/mimir/team-backend.yaml"]
 
@@ -170,13 +173,14 @@ def test_promtool_accepts_the_groups_of_both_outputs(tmp_path):
 
 def test_generate_writes_them_and_the_default_check_ignores_them(tmp_path):
     root = tmp_path / "project"
-    shutil.copytree(REPO / "catalog", root / "catalog")
-    done = obsgen("generate", "--root", str(root), cwd=root)
+    every_artifact("shop").write(root)
+    done = run_obsgen("generate", "--root", str(root))
     assert done.returncode == 0, done.stderr
-    done = obsgen("generate", "kubernetes", "mimir", "--root", str(root), cwd=root)
+    assert not (root / "deploy").exists()  # opt-in kinds are not written by default
+    done = run_obsgen("generate", "kubernetes", "mimir", "--root", str(root))
     assert done.returncode == 0, done.stderr
     written = sorted(p.relative_to(root).as_posix() for p in (root / "deploy").rglob("*.yaml"))
-    assert written == sorted(pipeline.render_all(pipeline.load_all([root / "catalog" / "ampel.yaml"]),
-                                                 ["kubernetes", "mimir"]).artifacts)
-    assert obsgen("generate", "--check", "--root", str(root), cwd=root).returncode == 0
-    assert obsgen("generate", "--check", "kubernetes", "mimir", "--root", str(root), cwd=root).returncode == 0
+    assert written == ["deploy/kubernetes/shop-dashboard.yaml", "deploy/kubernetes/shop-prometheusrule.yaml",
+                       "deploy/mimir/shop.yaml"]
+    assert run_obsgen("generate", "--check", "--root", str(root)).returncode == 0
+    assert run_obsgen("generate", "--check", "kubernetes", "mimir", "--root", str(root)).returncode == 0

@@ -10,7 +10,8 @@ import pytest
 
 from generator.cli.prometheus_version import prometheus_version
 from generator.validators.lint import lint
-from tests.support.catalog_edit import by_rule, context_of, edited_catalog, line_containing
+from tests.support.catalog_builder import CatalogBuilder, alert
+from tests.support.catalog_edit import by_rule, context_of
 from tests.support.inprocess import run_obsgen
 from tests.support.paths import REPO
 
@@ -135,14 +136,13 @@ def test_regex_dot_matches_newlines_in_3(tmp_path, monkeypatch, matcher, reporte
 
 
 def test_validate_runs_the_migration_checks_for_3(tmp_path):
-    down = "    expr: up{$selector} == 0\n"
-    path = edited_catalog(tmp_path, (down, '    expr: up{$selector, le="1"} == 0\n'))
+    path = CatalogBuilder("shop").alert(alert("ShopDown", 'up{$selector, le="1"} == 0')).write(tmp_path)
     ctx = context_of(path)
     assert by_rule(lint(ctx), "prom3-le-quantile-value") == []
     ctx.target = "3.0"
     [finding] = by_rule(lint(ctx), "prom3-le-quantile-value")
     assert finding.check == "migration"
-    assert finding.line == line_containing(path, 'le="1"')
+    assert finding.line == CatalogBuilder.line_of(path, 'le="1"')
 
 
 def test_validate_accepts_the_option():

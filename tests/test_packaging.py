@@ -87,20 +87,23 @@ def test_installed_wheel_contents(installed):
     (wheel,) = (installed.parent.parent / "dist").glob("obsgen-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"generator/scaffold/catalog.yaml", "generator/scaffold/validate.yml", "generator/scaffold/Makefile",
-            "generator/catalog/catalog.schema.json"} <= names
+            "generator/catalog/catalog.schema.json", "exporter/exporter.yaml"} <= names
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "Provides-Extra: exporter" in metadata
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "obsgen-exporter = exporter.cli:main" in entry_points.splitlines()
+    ran = subprocess.run([installed / "obsgen-exporter", "--help"], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0 and "seed" in ran.stdout and "serve" in ran.stdout, ran.stderr
 
 
 def test_the_generator_never_imports_the_exporter():
-    allowed = {"generator/cli/seed_exporter.py", "generator/cli/serve_exporter.py"}  # behind the extra's guard
     offenders = []
     for path in sorted((REPO / "generator").rglob("*.py")):
         rel = path.relative_to(REPO).as_posix()
         for node in ast.walk(ast.parse(path.read_text(), rel)):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            if any(n == "exporter" or n.startswith("exporter.") for n in names) and rel not in allowed:
+            if any(n == "exporter" or n.startswith("exporter.") for n in names):
                 offenders.append(rel)
     assert offenders == []
 
@@ -118,31 +121,44 @@ def test_the_k6_default_address_is_the_exporters():
     assert k6.DEFAULT_BASE_URL == f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 
 
-_WITHOUT_EXPORTER = """
+_WITHOUT_EXTRA = """
 import sys
-sys.modules["exporter"] = None  # what an install without the exporter's package looks like
-sys.argv = ["obsgen", *sys.argv[1:]]
-from generator.cli import main
+sys.modules["prometheus_client"] = None  # what an install without the extra's dependency looks like
+sys.argv = ["obsgen-exporter", *sys.argv[1:]]
+from exporter.cli import main
 main()
 """
 
 
-@pytest.mark.parametrize("command", ["seed", "serve"])
-def test_without_the_exporter_seed_and_serve_name_the_extra(tmp_path, command):
-    ran = subprocess.run([sys.executable, "-c", _WITHOUT_EXPORTER, command, "--db", str(tmp_path / "x.db")],
+def test_without_the_extra_serve_names_it_and_seed_still_works(tmp_path):
+    ran = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRA, "serve", "--db", str(tmp_path / "x.db")],
                          cwd=REPO, capture_output=True, text=True, timeout=60)
     assert ran.returncode == 4, ran.stderr
     assert "pip install 'obsgen[exporter]'" in ran.stderr and "Traceback" not in ran.stderr
+    assert "`obsgen-exporter serve`" in ran.stderr
     assert not (tmp_path / "x.db").exists()
-    listed = subprocess.run([sys.executable, "-c", _WITHOUT_EXPORTER, "--help"], cwd=REPO, capture_output=True,
+    listed = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRA, "--help"], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
     assert listed.returncode == 0 and "needs `pip install 'obsgen[exporter]'`" in listed.stdout
+    # seeding is SQLite only: it does not need the extra's metrics library
+    seeded = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRA, "seed", "--db", str(tmp_path / "y.db"),
+                             "--dataset", "small"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert seeded.returncode == 0 and "token-small" in seeded.stdout, seeded.stderr
 
 
-def test_seed_outside_the_repository_asks_for_a_catalog(tmp_path, monkeypatch):
-    from tests.support.inprocess import run_obsgen
+def test_seed_outside_the_repository_uses_the_shipped_configuration(tmp_path, monkeypatch):
+    from tests.support.inprocess import run_exporter
 
     monkeypatch.chdir(tmp_path)
-    ran = run_obsgen("seed", "--db", str(tmp_path / "x.db"))
+    ran = run_exporter("seed", "--db", str(tmp_path / "x.db"), "--dataset", "small")
+    assert ran.returncode == 0 and "token-small" in ran.stdout, ran.output
+    assert (tmp_path / "x.db").is_file()
+
+
+def test_serve_outside_the_repository_asks_for_a_catalog(tmp_path, monkeypatch):
+    from tests.support.inprocess import run_exporter
+
+    monkeypatch.chdir(tmp_path)
+    ran = run_exporter("serve", "--db", str(tmp_path / "x.db"))
     assert ran.returncode == 2 and "no --catalog given and no catalog/ampel.yaml" in ran.stderr
     assert not (tmp_path / "x.db").exists()

@@ -11,7 +11,7 @@ from generator.errors import CatalogError
 from generator.model import Label
 from generator.promql import parse
 from generator.promql.regex import RegexError, check, is_valid, matches
-from tests.support.catalog_edit import edited_catalog
+from tests.support.catalog_builder import CatalogBuilder, counter, label
 
 
 @pytest.mark.parametrize("pattern,value,expected", [
@@ -46,10 +46,14 @@ def test_catalog_label_patterns_use_re2():
 
 
 def test_a_catalog_pattern_that_is_not_re2_is_a_located_error(tmp_path):
-    path = edited_catalog(tmp_path, ("pattern: '[1-5][0-9][0-9]'", "pattern: '(?=[1-5])[0-9]{3}'"))
+    def catalog(pattern: str):
+        return CatalogBuilder("shop").metric(counter("shop_http_requests_total", [
+            label("path", "/a"), label("method", "GET"), label("status", pattern=pattern)])).write(tmp_path)
+
+    assert load_catalog(catalog("[1-5][0-9][0-9]")).metrics[1].labels[2].pattern == "[1-5][0-9][0-9]"
     with pytest.raises(CatalogError) as info:
-        load_catalog(path)
-    assert "labels[2].pattern" in str(info.value) and "invalid regular expression (RE2" in str(info.value)
+        load_catalog(catalog("(?=[1-5])[0-9]{3}"))
+    assert "metrics[1].labels[2].pattern" in str(info.value) and "invalid regular expression (RE2" in str(info.value)
 
 
 def test_steady_state_evaluation_matches_like_prometheus():

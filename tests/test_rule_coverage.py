@@ -9,32 +9,28 @@ from generator import promtool
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests
 from generator.validators.promtool_steps import check_promtool_tests
-from tests.support.catalog_edit import context_of, edited_catalog, line_containing
+from tests.support.catalog_builder import CatalogBuilder, alert, histogram, latency_objective
+from tests.support.catalog_edit import context_of
 from tests.support.project import generated_project
 
-P99 = """  - name: summary_latency_p99
-    kind: latency
-    metric: ampel_dashboard_summary_duration_seconds
-    quantile: 0.99
-    threshold: {tier: large, level: critical}
-    alert:
-      name: DashboardSummaryTailSlow
-      for: 10m
-      severity: warning
-      summary: Dashboard summary tail is slow
-      description: p99 is {{ $value | humanizeDuration }} on {{ $labels.job }}, above ${threshold} for ${for}.
-  - name: summary_errors
-"""
+HISTOGRAM = "shop_request_duration_seconds"
+P99 = {**latency_objective("latency_p99", HISTOGRAM, 1.0, alert_name="ShopTailSlow", quantile=0.99, for_="10m"),
+       "alert": {"name": "ShopTailSlow", "for": "10m", "severity": "warning", "summary": "Shop tail is slow",
+                 "description": "p99 is {{ $value | humanizeDuration }} on {{ $labels.job }}, above ${threshold} "
+                                "for ${for}."}}
 
 
 def test_two_objectives_on_one_histogram_share_one_bucket_rule(tmp_path):
-    source = edited_catalog(tmp_path / "src", ("  - name: summary_errors\n", P99))
+    builder = (CatalogBuilder("shop").metric(histogram(HISTOGRAM, buckets=(0.1, 0.25, 0.5, 0.75, 1.0, 2.5)))
+               .objective(latency_objective("latency", HISTOGRAM, 0.5, alert_name="ShopSlow"))
+               .objective(P99))
+    source = builder.write(tmp_path / "src")
     catalog = load_catalog(source)
     records = [r.record for g in build_rule_groups(catalog) for r in g.rules if r.record]
-    assert records.count("job_le:ampel_dashboard_summary_duration_seconds_bucket:rate5m") == 1
-    assert "job:ampel_dashboard_summary_duration_seconds:p95_rate5m" in records
-    assert "job:ampel_dashboard_summary_duration_seconds:p99_rate5m" in records
-    assert len(records) == len(set(records)) == 8
+    assert records.count("job_le:shop_request_duration_seconds_bucket:rate5m") == 1
+    assert "job:shop_request_duration_seconds:p95_rate5m" in records
+    assert "job:shop_request_duration_seconds:p99_rate5m" in records
+    assert len(records) == len(set(records)) == 3
     root = generated_project(tmp_path / "project", (source,))
     rule_files = sorted(str(p) for folder in ("alerts", "recording_rules") for p in (root / folder).glob("*.yaml"))
     check = subprocess.run(["promtool", "check", "rules", "--lint-fatal", *rule_files], capture_output=True, text=True)
@@ -42,12 +38,16 @@ def test_two_objectives_on_one_histogram_share_one_bucket_rule(tmp_path):
     assert promtool.test_rules(sorted((root / rule_tests.FOLDER).glob("*.yaml"))) == []
     alerts = {c.alerts[1].alert: c.alerts[1].expected for c in rule_tests.plan_for(catalog).cases
               if "resolves after recovery" in c.name}
-    assert "above 1s for 10m." in dict(alerts["DashboardSummaryTailSlow"][0].annotations)["description"]
+    assert "above 1s for 10m." in dict(alerts["ShopTailSlow"][0].annotations)["description"]
 
 
 def test_an_alert_without_a_test_block_is_an_untested_rule_finding(tmp_path):
-    source = edited_catalog(tmp_path, ("""    test: {series: 'up{$selector, instance="ampel-api-0:8080"}', firing: 0, quiet: 1}\n""", ""))
+    down = alert("ShopDown", "up{$selector} == 0")
+    tested = CatalogBuilder("shop").alert({**down, "test": {"series": 'up{$selector, instance="a:1"}', "firing": 0,
+                                                             "quiet": 1}}).write(tmp_path / "tested")
+    assert [f for f in check_promtool_tests(context_of(tested)) if f.rule == "untested-rule"] == []
+    source = CatalogBuilder("shop").alert(down).write(tmp_path / "untested")
     findings = [f for f in check_promtool_tests(context_of(source)) if f.rule == "untested-rule"]
     assert [(f.item, f.file, f.line) for f in findings] == [
-        ("DashboardSummaryTargetDown", "catalog/ampel.yaml", line_containing(source, "- name: DashboardSummaryTargetDown"))]
+        ("ShopDown", "catalog/shop.yaml", CatalogBuilder.line_of(source, "- name: ShopDown"))]
     assert "no test: block" in findings[0].message and findings[0].severity == "error"

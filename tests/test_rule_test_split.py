@@ -12,12 +12,13 @@ import yaml
 from generator import promtool
 from generator.validators import promtool_steps
 from generator.validators.rule_test_split import Unsplittable, split_test_file
-from tests.support.paths import AMPEL, CHECKOUT
+from tests.support.catalog_builder import every_artifact
+from tests.support.paths import CHECKOUT
 from tests.support.project import edit, generated_project
 
 pytestmark = pytest.mark.promtool
 
-AMPEL_TESTS = "tests/rules/ampel-dashboard-summary-test.yaml"
+SHOP_TESTS = "tests/rules/shop-test.yaml"
 
 
 def _verdicts(findings) -> set[tuple]:
@@ -40,7 +41,7 @@ def _split(files: list[Path], workdir: Path, workers: int = 2) -> list:
 
 @pytest.fixture()
 def project(tmp_path):
-    return generated_project(tmp_path / "project", (AMPEL, CHECKOUT))
+    return generated_project(tmp_path / "project", (every_artifact().write(tmp_path / "src"), CHECKOUT))
 
 
 def _test_files(root: Path) -> list[Path]:
@@ -57,23 +58,23 @@ def test_split_files_give_the_whole_sets_verdicts_all_passing(project, tmp_path)
 def test_split_files_give_the_whole_sets_verdicts_with_planted_failures(project, tmp_path):
     # 1. a recording rule test expects a wrong value; 2. an alert threshold moved in the rule file,
     # so the latency alert no longer fires where its test expects it to
-    test_text = (project / AMPEL_TESTS).read_text()
+    test_text = (project / SHOP_TESTS).read_text()
     document = yaml.safe_load(test_text)
-    recording = next(t for t in document["tests"] if t["name"] == "summary_errors: recording rules in a steady state")
+    recording = next(t for t in document["tests"] if t["name"] == "errors: recording rules in a steady state")
     value = recording["promql_expr_test"][0]["exp_samples"][0]["value"]
-    edit(project / AMPEL_TESTS, f"value: {value}\n", f"value: {value + 1}\n")
-    edit(project / "alerts" / "ampel-dashboard-summary-alerts.yaml",
-         "job:ampel_dashboard_summary_duration_seconds:p95_rate5m > 0.5", "job:ampel_dashboard_summary_duration_seconds:p95_rate5m > 0.75")
+    edit(project / SHOP_TESTS, f"value: {value}\n", f"value: {value + 1}\n")
+    edit(project / "alerts" / "shop-alerts.yaml",
+         "job:shop_request_duration_seconds:p95_rate5m > 0.5", "job:shop_request_duration_seconds:p95_rate5m > 0.75")
     files = _test_files(project)
     whole = _whole(files)
     split = _split(files, tmp_path)
     assert _verdicts(split) == _verdicts(whole)
     failed_items = {f.item for f in whole}
-    assert "job:ampel_dashboard_errors:rate5m" in failed_items  # the planted expectation
-    assert "DashboardSummarySlowResponse" in failed_items  # the moved threshold
+    assert "job:shop_errors:rate5m" in failed_items  # the planted expectation
+    assert "ShopSlow" in failed_items  # the moved threshold
     assert {f.rule for f in whole} == {"alert-test-failed", "expr-test-failed"}
-    assert all(f.file == str(files[0]) for f in split)  # named at the committed file, not the split one
-    lines = (project / AMPEL_TESTS).read_text().splitlines()
+    assert all(f.file == str(project / SHOP_TESTS) for f in split)  # named at the committed file, not the split one
+    lines = (project / SHOP_TESTS).read_text().splitlines()
     named = [f for f in split if f.line is not None]  # promtool 2.42 names the test of alert failures only
     assert named and all(f.rule == "alert-test-failed" for f in named)
     for f in named:  # at the line of the test's `- name:` in the committed file
@@ -81,7 +82,7 @@ def test_split_files_give_the_whole_sets_verdicts_with_planted_failures(project,
 
 
 def test_each_split_file_loads_only_the_rules_its_tests_read(project, tmp_path):
-    parts = split_test_file(project / AMPEL_TESTS, tmp_path, "a")
+    parts = split_test_file(project / SHOP_TESTS, tmp_path, "a")
     loaded = {}
     for part in parts:
         document = json.loads(part.path.read_text())
@@ -90,15 +91,15 @@ def test_each_split_file_loads_only_the_rules_its_tests_read(project, tmp_path):
                  for g in yaml.safe_load(Path(f).read_text())["groups"] for r in g["rules"]]
         for name in names:
             loaded[name] = rules
-    assert sorted(loaded["summary_latency: recording rules in a steady state"]) == [
-        "job:ampel_dashboard_summary_duration_seconds:p95_rate5m",
-        "job_le:ampel_dashboard_summary_duration_seconds_bucket:rate5m"]
+    assert sorted(loaded["latency: recording rules in a steady state"]) == [
+        "job:shop_request_duration_seconds:p95_rate5m",
+        "job_le:shop_request_duration_seconds_bucket:rate5m"]
     # the latency alert reads the p95 record, which reads the bucket-rate record: the closure
-    assert sorted(loaded["DashboardSummarySlowResponse: stays quiet just below the threshold"]) == [
-        "DashboardSummarySlowResponse", "job:ampel_dashboard_summary_duration_seconds:p95_rate5m",
-        "job_le:ampel_dashboard_summary_duration_seconds_bucket:rate5m"]
-    assert loaded["DashboardSummaryTargetDown: stays quiet at 1"] == ["DashboardSummaryTargetDown"]
-    whole = yaml.safe_load((project / AMPEL_TESTS).read_text())
+    assert sorted(loaded["ShopSlow: stays quiet just below the threshold"]) == [
+        "ShopSlow", "job:shop_request_duration_seconds:p95_rate5m",
+        "job_le:shop_request_duration_seconds_bucket:rate5m"]
+    assert loaded["ShopDown: stays quiet at 1"] == ["ShopDown"]
+    whole = yaml.safe_load((project / SHOP_TESTS).read_text())
     assert sorted(loaded) == sorted(t["name"] for t in whole["tests"])  # every test kept, once
     assert sum(p.tests for p in parts) == len(whole["tests"])
 
@@ -186,15 +187,15 @@ def test_alerts_series_and_globs_are_handled_safely(tmp_path):
 
 
 def test_validate_step_runs_split_batches_and_names_the_committed_file(project, monkeypatch):
-    test_text = (project / AMPEL_TESTS).read_text()
+    test_text = (project / SHOP_TESTS).read_text()
     document = yaml.safe_load(test_text)
-    recording = next(t for t in document["tests"] if t["name"] == "summary_errors: recording rules in a steady state")
+    recording = next(t for t in document["tests"] if t["name"] == "errors: recording rules in a steady state")
     value = recording["promql_expr_test"][0]["exp_samples"][0]["value"]
-    edit(project / AMPEL_TESTS, f"value: {value}\n", f"value: {value + 1}\n")
+    edit(project / SHOP_TESTS, f"value: {value}\n", f"value: {value + 1}\n")
     from generator.validators.run import validate
     monkeypatch.setattr(promtool_steps, "TESTS_PER_BATCH", 1)  # two batches even for two small catalogs
     monkeypatch.setattr(promtool_steps, "cores", lambda: 2)
     result = validate(project, skip=("k6-archive", "amtool-check", "dashboard-schema"))
     step = next(s for s in result.steps if s.name == "promtool-test")
     assert [(f.file, f.rule, f.item) for f in step.findings] == [
-        (AMPEL_TESTS, "expr-test-failed", "job:ampel_dashboard_errors:rate5m")]
+        (SHOP_TESTS, "expr-test-failed", "job:shop_errors:rate5m")]

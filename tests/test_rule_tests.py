@@ -10,10 +10,13 @@ from generator import promtool
 from generator.build import go_template
 from generator.build.steady_state import bucket_quantile
 from generator.catalog import load_catalog
+from generator.model import ErrorRatioObjective
 from generator.renderers import rule_tests
 from generator.renderers.rules import group_path
 from generator.build.rules import build_rule_groups
-from tests.support.catalog_edit import edited_catalog
+from tests.support.catalog_builder import (
+    CatalogBuilder, alert, counter, error_ratio_objective, histogram, label, latency_objective,
+)
 from tests.support.paths import AMPEL, CATALOGS, REPO
 from tests.support.project import edit, generated_project
 
@@ -119,21 +122,49 @@ def test_every_case_of_the_error_alert_carries_the_auth_burst_even_while_quiet_o
         assert len(auth) == 1 and all(p.per_minute > 0 for p in auth[0].phases), case.name
 
 
+def orders_service(error_types: tuple[str, ...] = ("database", "calculation", "auth", "other"),
+                   excluded: tuple[str, ...] = ("auth",)) -> CatalogBuilder:
+    """An API built in code: a p95 latency objective, an error ratio over one path's requests that
+    leaves client-caused errors out, and a target-down alert with a test: block."""
+    return (CatalogBuilder("orders", team="backend", job="orders-api")
+            .metric(histogram("orders_request_duration_seconds", buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0)))
+            .metric(counter("orders_errors_total", [label("error_type", *error_types)]))
+            .metric(counter("http_requests_total", [label("path", "/orders", "/health"), label("method", "GET", "POST"),
+                                                    label("status", pattern="[1-5][0-9][0-9]")]))
+            .objective(latency_objective("latency", "orders_request_duration_seconds", 0.5, alert_name="OrdersSlowResponse"))
+            .objective(error_ratio_objective(
+                "errors", {"metric": "orders_errors_total", "exclude": {"error_type": list(excluded)}},
+                {"metric": "http_requests_total", "matchers": {"path": "/orders"}}, 0.01,
+                alert_name="OrdersHighErrorRate", for_="3m"))
+            .alert(alert("OrdersTargetDown", "up{$selector} == 0", for_="2m",
+                         test={"series": 'up{$selector, instance="orders-0:8080"}', "firing": 0, "quiet": 1})))
+
+
+def one_counter_service() -> CatalogBuilder:
+    """Errors and total from one counter, by outcome; errors paid by invoice are left out."""
+    return (CatalogBuilder("checkout", team="payments", job="checkout-api")
+            .metric(counter("checkout_orders_total", [label("payment_method", "card", "paypal", "invoice"),
+                                                      label("outcome", "success", "declined", "error")]))
+            .objective(error_ratio_objective(
+                "order_errors", {"metric": "checkout_orders_total", "matchers": {"outcome": "error"},
+                                 "exclude": {"payment_method": ["invoice"]}},
+                {"metric": "checkout_orders_total"}, 0.05, alert_name="CheckoutOrdersFailing")))
+
+
 EXCLUSIONS = {
     # several values, one with regex characters: written as an escaped !~
-    "ampel": ([("values: [database, calculation, auth, other]", "values: [database, calculation, auth, rate.limit+, other]"),
-               ("exclude: {error_type: [auth]}", "exclude: {error_type: [auth, rate.limit+]}")],
-              'error_type!~"auth|rate\\\\.limit\\\\+"'),
+    "regex-characters": (lambda: orders_service(("database", "calculation", "auth", "rate.limit+", "other"),
+                                                ("auth", "rate.limit+")),
+                         'error_type!~"auth|rate\\\\.limit\\\\+"'),
     # errors and requests from one counter: the excluded errors still count as orders
-    "checkout": ([("matchers: {outcome: error}}", "matchers: {outcome: error}, exclude: {payment_method: [invoice]}}")],
-                 'outcome="error", payment_method!="invoice"'),
+    "one-counter": (one_counter_service, 'outcome="error", payment_method!="invoice"'),
 }
 
 
 @pytest.mark.parametrize("name", sorted(EXCLUSIONS))
 def test_excluded_values_are_noise_that_never_fires_the_alert(name, tmp_path):
-    replacements, selector = EXCLUSIONS[name]
-    source = edited_catalog(tmp_path / "src", *replacements, source=CATALOGS[name])
+    build, selector = EXCLUSIONS[name]
+    source = build().write(tmp_path / "src")
     catalog = load_catalog(source)
     errors_rule = next(r for g in build_rule_groups(catalog) for r in g.rules
                        if r.record and r.source.endswith(".errors"))
@@ -142,30 +173,36 @@ def test_excluded_values_are_noise_that_never_fires_the_alert(name, tmp_path):
     assert _run(root) == []
     plan = rule_tests.plan_for(catalog)
     assert plan.untested == []
-    objective = next(o for o in catalog.objectives if o.kind == "error_ratio")
+    objective = next(o for o in catalog.objectives if isinstance(o, ErrorRatioObjective))
     excluded, job = dict(objective.errors.exclude), dict(catalog.service.selector)["job"]
-    for case in (c for c in plan.cases if c.name.startswith(f"{objective.alert.name}: ")):
+    cases = [c for c in plan.cases if c.name.startswith(f"{objective.alert.name}: ")]
+    assert cases
+    for case in cases:
         noise = [dict(s.labels) for s in case.series if s.name == objective.errors.metric and dict(s.labels)["job"] == job
                  and all(dict(s.labels).get(k) == v for k, v in objective.errors.matchers)
                  and any(dict(s.labels).get(k) in vs for k, vs in excluded.items())]
         assert {labels[k] for labels in noise for k in excluded} == {v for vs in excluded.values() for v in vs}, case.name
 
 
+@pytest.fixture
+def orders_project(tmp_path):
+    return generated_project(tmp_path / "project", (orders_service().write(tmp_path / "src"),))
+
+
 # Each alert's threshold, as written in its rule file, moved up and down without regenerating.
+ORDERS_DRIFTS = [
+    ("OrdersHighErrorRate", "ratio_rate5m > 0.01", ["ratio_rate5m > 0.0125", "ratio_rate5m > 0.008"]),
+    ("OrdersSlowResponse", "p95_rate5m > 0.5", ["p95_rate5m > 0.6", "p95_rate5m > 0.45"]),
+    ("OrdersTargetDown", '} == 0', ['} == 1']),
+]
 DRIFTS = [
-    ("ampel", "DashboardSummaryHighErrorRate", "ratio_rate5m > 0.01", ["ratio_rate5m > 0.0125", "ratio_rate5m > 0.008"]),
-    ("ampel", "DashboardSummarySlowResponse", "p95_rate5m > 0.5", ["p95_rate5m > 0.6", "p95_rate5m > 0.45"]),
-    ("ampel", "DashboardSummaryTargetDown", '} == 0', ['} == 1']),
     ("checkout", "CheckoutOrdersFailing", "ratio_rate30m > 0.05", ["ratio_rate30m > 0.06", "ratio_rate30m > 0.045"]),
     ("checkout", "CheckoutPaymentSlow", "p99_rate10m > 4", ["p99_rate10m > 4.5", "p99_rate10m > 3.5"]),
     ("checkout", "CheckoutQueueBacklog", ") > 100", [") > 110", ") > 90"]),
 ]
 
 
-@pytest.mark.parametrize("name, alert, old, news", DRIFTS, ids=[d[1] for d in DRIFTS])
-def test_changing_a_threshold_in_the_rule_file_without_regenerating_fails(tmp_path, name, alert, old, news):
-    root = generated_project(tmp_path, (CATALOGS[name],))
-    alerts = next(root / group_path(g) for g in build_rule_groups(_catalog(name)) if g.kind == "alerts")
+def _drift(root, alerts, alert, old, news):
     original = alerts.read_text()
     for new in news:
         alerts.write_text(original)
@@ -176,26 +213,36 @@ def test_changing_a_threshold_in_the_rule_file_without_regenerating_fails(tmp_pa
         assert all(f.rule == "alert-test-failed" and f.line for f in failures)
 
 
-def test_changing_for_in_the_rule_file_fails(tmp_path):
-    root = generated_project(tmp_path, (AMPEL,))
-    edit(root / "alerts/ampel-dashboard-summary-alerts.yaml", "for: 3m", "for: 4m")
-    assert {f.item for f in _run(root)} == {"DashboardSummaryHighErrorRate"}
+@pytest.mark.parametrize("alert, old, news", ORDERS_DRIFTS, ids=[d[0] for d in ORDERS_DRIFTS])
+def test_changing_a_threshold_in_the_rule_file_without_regenerating_fails(orders_project, alert, old, news):
+    assert _run(orders_project) == []
+    _drift(orders_project, orders_project / "alerts" / "orders-alerts.yaml", alert, old, news)
 
 
-def test_dropping_the_service_selector_from_a_rule_fails(tmp_path):
-    root = generated_project(tmp_path, (AMPEL,))
-    edit(root / "recording_rules/ampel-dashboard-summary-recording.yaml",
-         'rate(ampel_dashboard_errors_total{job="ampel-api", error_type!="auth"}[5m]))\n',
-         'rate(ampel_dashboard_errors_total{error_type!="auth"}[5m]))\n')
-    failed = {f.item for f in _run(root)}
-    assert failed == {"job:ampel_dashboard_errors:rate5m"}  # another job's errors now show up in its value
+@pytest.mark.parametrize("name, alert, old, news", DRIFTS, ids=[d[1] for d in DRIFTS])
+def test_changing_a_threshold_in_the_second_catalogs_rule_file_fails(tmp_path, name, alert, old, news):
+    root = generated_project(tmp_path, (CATALOGS[name],))
+    alerts = next(root / group_path(g) for g in build_rule_groups(_catalog(name)) if g.kind == "alerts")
+    _drift(root, alerts, alert, old, news)
 
 
-def test_counting_auth_failures_in_the_rule_file_fails(tmp_path):
-    root = generated_project(tmp_path, (AMPEL,))
-    edit(root / "recording_rules/ampel-dashboard-summary-recording.yaml", ', error_type!="auth"}', "}")
-    failed = {f.item for f in _run(root)}
-    assert {"DashboardSummaryHighErrorRate", "job:ampel_dashboard_errors:rate5m"} <= failed  # the 401 burst pages
+def test_changing_for_in_the_rule_file_fails(orders_project):
+    edit(orders_project / "alerts/orders-alerts.yaml", "for: 3m", "for: 4m")
+    assert {f.item for f in _run(orders_project)} == {"OrdersHighErrorRate"}
+
+
+def test_dropping_the_service_selector_from_a_rule_fails(orders_project):
+    edit(orders_project / "recording_rules/orders-recording.yaml",
+         'rate(orders_errors_total{job="orders-api", error_type!="auth"}[5m]))\n',
+         'rate(orders_errors_total{error_type!="auth"}[5m]))\n')
+    failed = {f.item for f in _run(orders_project)}
+    assert failed == {"job:orders_errors:rate5m"}  # another job's errors now show up in its value
+
+
+def test_counting_auth_failures_in_the_rule_file_fails(orders_project):
+    edit(orders_project / "recording_rules/orders-recording.yaml", ', error_type!="auth"}', "}")
+    failed = {f.item for f in _run(orders_project)}
+    assert {"OrdersHighErrorRate", "job:orders_errors:rate5m"} <= failed  # the excluded burst pages
 
 
 def test_bucket_quantile_follows_prometheus():

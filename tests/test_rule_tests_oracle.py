@@ -18,19 +18,45 @@ from generator.build.rule_test_cases import build_plan
 from generator.build.rules import RuleGroup, build_rule_groups
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests
+from tests.support.catalog_builder import (
+    CatalogBuilder, alert, counter, error_ratio_objective, histogram, label, latency_objective,
+)
 from tests.support.paths import AMPEL, CATALOGS, CHECKOUT, REPO
 from tests.support.project import edit, generated_project
 
-ALERTS = "alerts/ampel-dashboard-summary-alerts.yaml"
-RECORDING = "recording_rules/ampel-dashboard-summary-recording.yaml"
+ALERTS = "alerts/orders-alerts.yaml"
+RECORDING = "recording_rules/orders-recording.yaml"
 CHECKOUT_ALERTS = "alerts/checkout-api-alerts.yaml"
 CHECKOUT_RECORDING = "recording_rules/checkout-api-recording.yaml"
+
+
+def orders_service() -> CatalogBuilder:
+    """An API built in code: a p95 latency objective (for 5m), an error ratio that leaves auth failures
+    out (for 3m), a target-down alert (for 2m); descriptions name the objective and its `for`."""
+    latency = latency_objective("latency", "orders_request_duration_seconds", 0.5, alert_name="OrdersSlowResponse")
+    latency["alert"]["description"] = ("p95 is {{ $value | humanizeDuration }} on {{ $labels.job }}, above the "
+                                       "${threshold} objective for ${for}.")
+    errors = error_ratio_objective("errors", {"metric": "orders_errors_total", "exclude": {"error_type": ["auth"]}},
+                                   {"metric": "http_requests_total", "matchers": {"path": "/orders"}}, 0.01,
+                                   alert_name="OrdersHighErrorRate", for_="3m")
+    errors["alert"]["description"] = ("{{ $value | humanizePercentage }} of order requests on {{ $labels.job }} "
+                                      "failed, above the ${threshold} objective for ${for}.")
+    return (CatalogBuilder("orders", team="backend", job="orders-api")
+            .metric(histogram("orders_request_duration_seconds", buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0)))
+            .metric(counter("orders_errors_total", [label("error_type", "database", "auth", "other")]))
+            .metric(counter("http_requests_total", [label("path", "/orders", "/health"),
+                                                    label("status", pattern="[1-5][0-9][0-9]")]))
+            .objective(latency).objective(errors)
+            .alert(alert("OrdersTargetDown", "up{$selector} == 0", for_="2m", summary="Orders target is down",
+                         test={"series": 'up{$selector, instance="orders-0:8080"}', "firing": 0, "quiet": 1})))
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory):
     """One generated project per catalog; each test copies the file it edits back afterwards."""
-    return {name: generated_project(tmp_path_factory.mktemp(name), (path,)) for name, path in CATALOGS.items()}
+    orders = orders_service().write(tmp_path_factory.mktemp("orders-src"))
+    return {"orders": generated_project(tmp_path_factory.mktemp("orders"), (orders,)),
+            "checkout": generated_project(tmp_path_factory.mktemp("checkout"), (CHECKOUT,))}
 
 
 def _failed_items(root) -> set[str]:
@@ -40,43 +66,42 @@ def _failed_items(root) -> set[str]:
 # (catalog, file, old text, new text, alerts whose tests must fail)
 DRIFTS = {
     # `for`, shorter and longer than the catalog's
-    "for shorter (latency)": ("ampel", ALERTS, "for: 5m", "for: 4m", {"DashboardSummarySlowResponse"}),
-    "for longer (free-form)": ("ampel", ALERTS, "for: 2m", "for: 3m", {"DashboardSummaryTargetDown"}),
+    "for shorter (latency)": ("orders", ALERTS, "for: 5m", "for: 4m", {"OrdersSlowResponse"}),
+    "for longer (free-form)": ("orders", ALERTS, "for: 2m", "for: 3m", {"OrdersTargetDown"}),
     "for shorter (checkout error ratio)": ("checkout", CHECKOUT_ALERTS, "for: 5m", "for: 4m", {"CheckoutOrdersFailing"}),
     # thresholds, written in the expression
-    "threshold 10x lower": ("ampel", ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.001", {"DashboardSummaryHighErrorRate"}),
-    "threshold cannot fire": ("ampel", ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.99", {"DashboardSummaryHighErrorRate"}),
+    "threshold 10x lower": ("orders", ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.001", {"OrdersHighErrorRate"}),
+    "threshold cannot fire": ("orders", ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.99", {"OrdersHighErrorRate"}),
     # the objective's window: a shorter one lets the alert resolve a minute early after a bad spell
-    "error window 4m": ("ampel", RECORDING, 'error_type!="auth"}[5m]', 'error_type!="auth"}[4m]',
-                        {"DashboardSummaryHighErrorRate"}),
+    "error window 4m": ("orders", RECORDING, 'error_type!="auth"}[5m]', 'error_type!="auth"}[4m]',
+                        {"OrdersHighErrorRate"}),
     "checkout error window 25m": ("checkout", CHECKOUT_RECORDING, 'outcome="error"}[30m]', 'outcome="error"}[25m]',
                                   {"CheckoutOrdersFailing"}),
     # aggregation labels the objective declares (the service selector's keys)
-    "latency by instance too": ("ampel", RECORDING, "sum by (job, le)", "sum by (job, instance, le)",
-                                {"DashboardSummarySlowResponse", "job_le:ampel_dashboard_summary_duration_seconds_bucket:rate5m",
-                                 "job:ampel_dashboard_summary_duration_seconds:p95_rate5m"}),
-    "errors by instance too": ("ampel", RECORDING, "sum by (job) (rate(ampel_dashboard_errors_total",
-                               "sum by (job, instance) (rate(ampel_dashboard_errors_total",
-                               {"DashboardSummaryHighErrorRate", "job:ampel_dashboard_errors:rate5m",
-                                "job:ampel_dashboard_errors:ratio_rate5m"}),
+    "latency by instance too": ("orders", RECORDING, "sum by (job, le)", "sum by (job, instance, le)",
+                                {"OrdersSlowResponse", "job_le:orders_request_duration_seconds_bucket:rate5m",
+                                 "job:orders_request_duration_seconds:p95_rate5m"}),
+    "errors by instance too": ("orders", RECORDING, "sum by (job) (rate(orders_errors_total",
+                               "sum by (job, instance) (rate(orders_errors_total",
+                               {"OrdersHighErrorRate", "job:orders_errors:rate5m", "job:orders_errors:ratio_rate5m"}),
     "checkout latency without namespace": ("checkout", CHECKOUT_RECORDING, "sum by (job, namespace, le)", "sum by (job, le)",
                                            {"CheckoutPaymentSlow", "job_namespace_le:checkout_payment_duration_seconds_bucket:rate10m",
                                             "job_namespace:checkout_payment_duration_seconds:p99_rate10m"}),
     # annotation text: the catalog's template with the catalog's numbers
-    "description says 0.1%": ("ampel", ALERTS, "above the 1% objective", "above the 0.1% objective",
-                              {"DashboardSummaryHighErrorRate"}),
-    "description says 5m for 3m": ("ampel", ALERTS, "1% objective for 3m", "1% objective for 5m",
-                                   {"DashboardSummaryHighErrorRate"}),
-    "description 400ms": ("ampel", ALERTS, "the 500ms objective", "the 400ms objective", {"DashboardSummarySlowResponse"}),
-    "summary edited": ("ampel", ALERTS, "summary: Dashboard summary target is down", "summary: Target down",
-                       {"DashboardSummaryTargetDown"}),
+    "description says 0.1%": ("orders", ALERTS, "above the 1% objective", "above the 0.1% objective",
+                              {"OrdersHighErrorRate"}),
+    "description says 5m for 3m": ("orders", ALERTS, "1% objective for 3m", "1% objective for 5m",
+                                   {"OrdersHighErrorRate"}),
+    "description 400ms": ("orders", ALERTS, "the 500ms objective", "the 400ms objective", {"OrdersSlowResponse"}),
+    "summary edited": ("orders", ALERTS, "summary: Orders target is down", "summary: Target down",
+                       {"OrdersTargetDown"}),
     "runbook edited": ("checkout", CHECKOUT_ALERTS, "https://wiki.example.com/checkout/backlog",
                        "https://wiki.example.com/checkout/queue", {"CheckoutQueueBacklog"}),
-    "value template edited": ("ampel", ALERTS, "{{ $value | humanizePercentage }}", "{{ $value | humanize }}",
-                              {"DashboardSummaryHighErrorRate"}),
+    "value template edited": ("orders", ALERTS, "{{ $value | humanizePercentage }}", "{{ $value | humanize }}",
+                              {"OrdersHighErrorRate"}),
     # receiver-selecting labels: severity routes, team owns
-    "severity critical -> warning": ("ampel", ALERTS, "severity: critical", "severity: warning",
-                                     {"DashboardSummaryHighErrorRate"}),
+    "severity critical -> warning": ("orders", ALERTS, "severity: critical", "severity: warning",
+                                     {"OrdersHighErrorRate"}),
     "team edited": ("checkout", CHECKOUT_ALERTS, "team: payments", "team: checkout", {"CheckoutPaymentSlow"}),
     "objective label dropped": ("checkout", CHECKOUT_ALERTS, "service_tier: gold", "service_tier: silver",
                                 {"CheckoutOrdersFailing"}),

@@ -7,7 +7,7 @@ import pytest
 
 from generator.catalog import load_catalog, schema_cache
 from generator.errors import CatalogError
-from tests.support.paths import AMPEL
+from tests.support.catalog_builder import CatalogBuilder, every_artifact
 from tests.test_cli_imports import _modules
 
 
@@ -26,7 +26,7 @@ def _entries(cache) -> list[str]:
 
 def test_a_pass_is_recorded_and_reused_and_an_edit_is_checked_again(cache, tmp_path):
     catalog = tmp_path / "c.yaml"
-    shutil.copy(AMPEL, catalog)
+    catalog.write_text(CatalogBuilder("shop", team="backend").text())
     first = load_catalog(catalog, tmp_path)
     assert len(_entries(cache)) == 1
     assert load_catalog(catalog, tmp_path) == first  # the hit gives the same model
@@ -42,16 +42,20 @@ def test_a_pass_is_recorded_and_reused_and_an_edit_is_checked_again(cache, tmp_p
     assert len(_entries(cache)) == 1
 
 
+def _catalog(tmp_path):
+    return CatalogBuilder("shop").write(tmp_path / "project")
+
+
 def test_deleting_the_cache_is_safe(cache, tmp_path):
-    load_catalog(AMPEL, tmp_path)
+    load_catalog(_catalog(tmp_path), tmp_path)
     shutil.rmtree(cache)
-    assert load_catalog(AMPEL, tmp_path).service.name == "ampel-dashboard-summary"
+    assert load_catalog(_catalog(tmp_path), tmp_path).service.name == "shop"
     assert len(_entries(cache)) == 1
 
 
 def test_the_cache_can_be_turned_off(cache, tmp_path, monkeypatch):
     monkeypatch.setenv("OBSGEN_CACHE", "off")
-    load_catalog(AMPEL, tmp_path)
+    load_catalog(_catalog(tmp_path), tmp_path)
     assert _entries(cache) == []
 
 
@@ -59,13 +63,12 @@ def test_an_unwritable_cache_is_no_error(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("OBSGEN_CACHE_DIR", str(blocker))
-    assert load_catalog(AMPEL, tmp_path).service.name == "ampel-dashboard-summary"
+    assert load_catalog(_catalog(tmp_path), tmp_path).service.name == "shop"
 
 
 def test_generate_dashboards_of_a_known_catalog_never_imports_jsonschema(tmp_path, monkeypatch):
     monkeypatch.setenv("OBSGEN_CACHE_DIR", str(tmp_path / "cache"))
-    (tmp_path / "catalog").mkdir()
-    shutil.copy(AMPEL, tmp_path / "catalog" / AMPEL.name)
+    every_artifact("shop").write(tmp_path)
     _, cold = _modules(["generate", "dashboards"], tmp_path)
     assert "jsonschema" in cold  # first time: checked against the schema
     _, warm = _modules(["generate", "dashboards"], tmp_path)

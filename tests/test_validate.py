@@ -11,19 +11,22 @@ import pytest
 from generator.validators.findings import WARNING, Finding
 from generator.validators.report import junit_report
 from generator.validators.run import STEP_NAMES, Result, StepResult, validate
+from tests.support.catalog_builder import every_artifact
 from tests.support.cli import obsgen
-from tests.support.paths import AMPEL, REPO
+from tests.support.inprocess import run_obsgen
+from tests.support.paths import REPO
 from tests.support.project import edit, generated_project
 
-ALERTS = "alerts/ampel-dashboard-summary-alerts.yaml"
-RECORDING = "recording_rules/ampel-dashboard-summary-recording.yaml"
-DASHBOARD = "dashboards/ampel-dashboard-summary.json"
-TESTS = "tests/rules/ampel-dashboard-summary-test.yaml"
+ALERTS = "alerts/shop-alerts.yaml"
+RECORDING = "recording_rules/shop-recording.yaml"
+DASHBOARD = "dashboards/shop.json"
+TESTS = "tests/rules/shop-test.yaml"
+HISTOGRAM = "shop_request_duration_seconds"
 
 
 @pytest.fixture
 def project(tmp_path):
-    return generated_project(tmp_path, (AMPEL,))
+    return generated_project(tmp_path, (every_artifact().write(tmp_path / "src"),))
 
 
 def _line_with(path, text):
@@ -35,6 +38,7 @@ def _found(result, check):
 
 
 def test_validate_passes_on_the_shipped_artifacts():
+    """A subprocess smoke test: the installed console script on the repository, as CI runs it."""
     result = obsgen("validate", cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "validate passed: 0 error(s)" in result.stdout
@@ -50,6 +54,7 @@ def test_a_fresh_project_passes_every_step(project):
 
 def test_stale_generated_file(project):
     edit(project / RECORDING, "[5m]))\n", "[10m]))\n")
+    assert _line_with(project / RECORDING, "[10m]))") > 3  # not the header: a line inside the rules
     findings = _found(validate(project, skip=("k6-archive",)), "fresh")
     assert [(f.rule, f.file) for f in findings] == [("stale-file", RECORDING)]
     assert findings[0].line == _line_with(project / RECORDING, "[10m]))")
@@ -66,26 +71,27 @@ def test_dashboard_schema_violation(project):
 
 
 def test_failing_alert_unit_test(project):
+    assert _found(validate(project, skip=("k6-archive",)), "promtool-test") == []
     edit(project / ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.02")
     findings = _found(validate(project, skip=("k6-archive",)), "promtool-test")
-    assert findings and {(f.rule, f.item, f.file) for f in findings} == {("alert-test-failed", "DashboardSummaryHighErrorRate", TESTS)}
+    assert findings and {(f.rule, f.item, f.file) for f in findings} == {("alert-test-failed", "ShopHighErrorRate", TESTS)}
     lines = (project / TESTS).read_text().splitlines()
     for f in findings:
-        assert lines[f.line - 1].startswith("- name: 'DashboardSummaryHighErrorRate:")
+        assert lines[f.line - 1].startswith("- name: 'ShopHighErrorRate:")
         assert "exp:[" in f.message and "got:[]" in f.message
 
 
 def test_invalid_promql_in_a_rule_file_through_promtool(project):
-    edit(project / RECORDING, "sum by (job) (rate(ampel_dashboard_errors_total", "sum by (job) rate(ampel_dashboard_errors_total")
+    edit(project / RECORDING, "sum by (job) (rate(shop_errors_total", "sum by (job) rate(shop_errors_total")
     findings = _found(validate(project, skip=("k6-archive",)), "promtool-check")
     line = _line_with(project / RECORDING, "sum by (job) rate(")
     assert [(f.rule, f.file, f.line, f.group, f.item) for f in findings] == [
-        ("invalid-promql", RECORDING, line, "ampel-dashboard-summary-recording", "job:ampel_dashboard_errors:rate5m")]
+        ("invalid-promql", RECORDING, line, "shop-recording", "job:shop_errors:rate5m")]
     assert "parse error" in findings[0].message
 
 
 def test_invalid_promql_in_a_dashboard_query_through_promtool(project):
-    edit(project / DASHBOARD, "sum(rate(ampel_dashboard_summary_duration_seconds_sum", "sum(rate(ampel_dashboard_summary_duration_seconds_sum)")
+    edit(project / DASHBOARD, f"sum(rate({HISTOGRAM}_sum", f"sum(rate({HISTOGRAM}_sum)")
     findings = _found(validate(project, skip=("k6-archive",)), "promtool-check")
     assert [(f.rule, f.file, f.item) for f in findings] == [
         ("dashboard-query-invalid", DASHBOARD, "Average response time (target A)")]
@@ -100,19 +106,19 @@ def test_dashboard_variables_are_substituted_before_promtool(project):
 
 def test_cli_exit_codes_and_formats(project):
     edit(project / ALERTS, "ratio_rate5m > 0.01", "ratio_rate5m > 0.02")
-    text = obsgen("validate", "--root", str(project), "--skip", "k6-archive", cwd=REPO)
+    text = run_obsgen("validate", "--root", str(project), "--skip", "k6-archive")
     assert text.returncode == 1
     assert f"\n{TESTS}\n  {TESTS}:" in text.stdout, "findings are grouped under their file"
     assert "validate FAILED" in text.stdout
 
-    as_json = obsgen("validate", "--root", str(project), "--format", "json", "--skip", "k6-archive", cwd=REPO)
+    as_json = run_obsgen("validate", "--root", str(project), "--format", "json", "--skip", "k6-archive")
     assert as_json.returncode == 1
     report = json.loads(as_json.stdout)
     assert report["ok"] is False and report["errors"] >= 3  # stale alerts file + failing tests
     assert {f["check"] for f in report["findings"]} == {"fresh", "promtool-test"}
 
     out = project / "report.xml"
-    junit = obsgen("validate", "--root", str(project), "--format", "junit", "-o", str(out), "--skip", "k6-archive", cwd=REPO)
+    junit = run_obsgen("validate", "--root", str(project), "--format", "junit", "-o", str(out), "--skip", "k6-archive")
     assert junit.returncode == 1 and "validate FAILED" in junit.stderr
     suites = ET.parse(out).getroot()
     by_name = {s.get("name"): s for s in suites}
@@ -123,10 +129,11 @@ def test_cli_exit_codes_and_formats(project):
 
 
 def test_invalid_catalog_exits_3_with_its_line(project):
-    edit(project / "catalog/ampel.yaml", "    for: 2m\n", "    for: 2 minutes\n")
-    result = obsgen("validate", "--root", str(project), cwd=REPO)
+    edit(project / "catalog/shop.yaml", "  for: 2m\n", "  for: 2 minutes\n")
+    line = _line_with(project / "catalog/shop.yaml", "for: 2 minutes")
+    result = run_obsgen("validate", "--root", str(project))
     assert result.returncode == 3, result.stdout + result.stderr
-    assert "catalog/ampel.yaml:" in result.stdout and "catalog-schema/catalog-invalid [alerts[0].for]" in result.stdout
+    assert f"catalog/shop.yaml:{line}: error: catalog-schema/catalog-invalid [alerts[0].for]" in result.stdout
 
 
 def test_missing_promtool_exits_4_with_the_install_hint(project):

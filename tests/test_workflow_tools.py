@@ -14,7 +14,8 @@ import yaml
 
 from generator import pipeline
 from tests.support.grafana_server import running_grafana
-from tests.support.paths import AMPEL, REPO
+from tests.support.catalog_builder import every_artifact
+from tests.support.paths import REPO
 from tests.support.project import edit, generated_project
 from tests.support.workflow_runner import Runner, step_name
 
@@ -54,7 +55,7 @@ def test_the_runner_path_lacks_the_tools_this_machine_has(tmp_path):
 
 
 def _validate_job(tmp_path: Path, workflow: dict):
-    project = generated_project(tmp_path / "workspace", (AMPEL,))
+    project = generated_project(tmp_path / "workspace", (every_artifact().write(tmp_path / "src"),))
     return project, Runner(workflow, "validate", project, tmp_path / "runner").run()
 
 
@@ -89,7 +90,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 
 def test_the_review_diff_workflow_passes_with_only_what_it_installs(tmp_path):
-    origin = generated_project(tmp_path / "origin", (AMPEL,))
+    origin = generated_project(tmp_path / "origin", (every_artifact().write(tmp_path / "src"),))
     _git(origin, "init", "-q", "-b", "main")
     _git(origin, "add", ".")
     _git(origin, "commit", "-q", "-m", "base")
@@ -97,7 +98,7 @@ def test_the_review_diff_workflow_passes_with_only_what_it_installs(tmp_path):
     _git(tmp_path, "clone", "-q", str(origin), str(clone))
     _git(clone, "checkout", "-q", "--detach")
     _git(clone, "branch", "-q", "-D", "main")
-    edit(clone / "catalog/ampel.yaml", "for: 3m", "for: 4m")
+    edit(clone / "catalog/shop.yaml", "for: 3m", "for: 4m")
     pipeline.generate(clone, pipeline.load_all(pipeline.catalog_paths((), clone), base=clone))
     _git(clone, "commit", "-q", "-am", "wait longer")
     runner = Runner(_workflow("review-diff.yml"), "diff", clone, tmp_path / "runner")
@@ -107,11 +108,12 @@ def test_the_review_diff_workflow_passes_with_only_what_it_installs(tmp_path):
     assert [s.name for s in run.steps if s.action == "ran"] == ["Generated files match the catalog",
                                                                 "Semantic diff against the base branch"]
     assert runner.files["GITHUB_OUTPUT"].read_text() == "changed=true\n"
-    assert "DashboardSummary" in (clone / "obsgen-diff.md").read_text()
+    diff = (clone / "obsgen-diff.md").read_text()
+    assert "ShopHighErrorRate" in diff and "3m" in diff and "4m" in diff
 
 
 def test_the_deploy_dashboards_job_passes_with_only_what_it_installs(tmp_path):
-    project = generated_project(tmp_path / "workspace", (AMPEL,))
+    project = generated_project(tmp_path / "workspace", (every_artifact().write(tmp_path / "src"),))
     with running_grafana(tokens={"glsa_ci-0000": "Editor"}) as grafana:
         runner = Runner(_workflow("deploy.yml"), "dashboards", project, tmp_path / "runner",
                         {"vars": {"GRAFANA_URL": grafana.url, "GRAFANA_ORG_ID": "1"},
@@ -120,4 +122,4 @@ def test_the_deploy_dashboards_job_passes_with_only_what_it_installs(tmp_path):
         assert run.failed is None, _explain(run)
         assert [s.name for s in run.steps if s.action == "ran"] == [
             "Generated files match the catalog", "Plan (read only)", "Deploy dashboards"]
-        assert "ampel-dashboard-summary" in grafana.dashboards
+        assert set(grafana.dashboards) == {"shop"}

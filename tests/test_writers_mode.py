@@ -6,14 +6,13 @@ deployments, not tidiness: new files get 0666 & ~umask, replaced files keep thei
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
 from generator import pipeline, writers
-from tests.support.paths import AMPEL
+from tests.support.catalog_builder import every_artifact
 
 
 @pytest.fixture
@@ -50,8 +49,7 @@ def test_a_replaced_file_keeps_its_mode(tmp_path, umask):
 
 def test_generate_writes_world_readable_artifacts_and_keeps_modes(tmp_path, umask):
     umask(0o022)
-    (tmp_path / "catalog").mkdir()
-    shutil.copy(AMPEL, tmp_path / "catalog" / "ampel.yaml")
+    every_artifact("shop").write(tmp_path)
     catalogs = pipeline.load_all(pipeline.catalog_paths((), tmp_path), base=tmp_path)
     result = pipeline.generate(tmp_path, catalogs)
     assert result.create, "nothing was generated"
@@ -62,7 +60,8 @@ def test_generate_writes_world_readable_artifacts_and_keeps_modes(tmp_path, umas
     # a catalog change rewrites the alert file: its mode (set by hand to 0640) is kept
     alerts = next(rel for rel in result.create if rel.startswith("alerts/"))
     (tmp_path / alerts).chmod(0o640)
-    catalog = tmp_path / "catalog" / "ampel.yaml"
+    catalog = tmp_path / "catalog" / "shop.yaml"
+    assert catalog.read_text().count("for: 2m") == 1  # the free-form alert's
     catalog.write_text(catalog.read_text().replace("for: 2m", "for: 4m", 1))
     catalogs = pipeline.load_all(pipeline.catalog_paths((), tmp_path), base=tmp_path)
     again = pipeline.generate(tmp_path, catalogs)

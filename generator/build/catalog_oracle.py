@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from generator.build import go_template
 from generator.build.steady_state import NAME, InputSeries, bucket_quantile
-from generator.model import AlertText, Catalog, MetricRef, Objective
+from generator.model import AlertText, Catalog, ErrorRatioObjective, LatencyObjective, MetricRef, Objective
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def render_alert(catalog: Catalog, text: AlertText, objective: Objective | None,
 def objective_value(catalog: Catalog, obj: Objective, series: list[InputSeries]) -> float:
     """The objective's value over steady input series (NaN without traffic)."""
     selector = dict(catalog.service.selector)
-    return _quantile(obj, selector, series) if obj.kind == "latency" else _ratio(obj, selector, series)
+    return _quantile(obj, selector, series) if isinstance(obj, LatencyObjective) else _ratio(obj, selector, series)
 
 
 def objective_sample(catalog: Catalog, obj: Objective, series: list[InputSeries]) -> AlertSample | None:
@@ -99,7 +99,7 @@ def objective_sample(catalog: Catalog, obj: Objective, series: list[InputSeries]
     # aggregation labels beyond the selector: the test series' target values (instance: <service>-0:8080)
     labels.update((k, f"{catalog.service.name}-0:8080" if k == "instance" else f"{k}-1")
                   for k in catalog.service.aggregate_by if k not in labels)
-    if obj.kind == "latency" and obj.selection is not None:
+    if isinstance(obj, LatencyObjective) and obj.selection is not None:
         labels.update(obj.selection.matchers)  # equality matchers of a latency objective aggregate
     return AlertSample(tuple(sorted(labels.items())), value)
 
@@ -117,13 +117,13 @@ def _selected_rate(ref: MetricRef, selector: dict[str, str], series: list[InputS
     return sum(_per_second(s) for s in series if _of_service(s, ref.metric, selector) and ref.selects(dict(s.labels)))
 
 
-def _ratio(obj: Objective, selector: dict[str, str], series: list[InputSeries]) -> float:
+def _ratio(obj: ErrorRatioObjective, selector: dict[str, str], series: list[InputSeries]) -> float:
     errors = _selected_rate(obj.errors, selector, series)
     total = _selected_rate(obj.total, selector, series)
     return errors / total if total else math.nan
 
 
-def _quantile(obj: Objective, selector: dict[str, str], series: list[InputSeries]) -> float:
+def _quantile(obj: LatencyObjective, selector: dict[str, str], series: list[InputSeries]) -> float:
     cumulative: dict[float, float] = {}
     for s in series:
         if _of_service(s, f"{obj.metric}_bucket", selector) and (obj.selection is None or obj.selection.selects(dict(s.labels))):

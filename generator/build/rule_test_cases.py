@@ -24,12 +24,15 @@ from generator.build import go_template
 from generator.build.catalog_oracle import AlertSample, objective_sample, objective_value, render_alert
 from generator.build.expressions import expand_selector
 from generator.build.rules import Rule, RuleGroup
+from generator.derive import count_run
 from generator.build.steady_state import NAME, Evaluator, InputSeries, RecordedRule, Unsupported
 from generator.build.test_series import (
     STEP, Phase, SeriesUnsupported, TimedSeries, exact_units, filter_keeps, histogram_series, label_sets, nearest_exact,
     other_value, sample_values, split, target_labels,
 )
-from generator.model import AlertDef, AlertText, Catalog, Objective, filter_selects, parse_duration
+from generator.model import (
+    AlertDef, AlertText, Catalog, ErrorRatioObjective, LatencyObjective, Objective, filter_selects, parse_duration,
+)
 from generator.promql import MatrixSelector, Subquery, VectorSelector, parse, walk
 
 
@@ -77,7 +80,7 @@ def _error_levels(threshold: float) -> tuple[int, dict[str, int]]:
                    "double": round(2 * at), "half": round(at / 2), "healthy": 0}
 
 
-def _latency_levels(obj: Objective, buckets: tuple[float, ...], exact, total: int = 1600) -> dict[str, list[int]]:
+def _latency_levels(obj: LatencyObjective, buckets: tuple[float, ...], exact, total: int = 1600) -> dict[str, list[int]]:
     """Observations per bucket (last one +Inf) putting the quantile just above / below the threshold;
     every cumulative count has an exact rate."""
     k = buckets.index(obj.threshold)
@@ -102,7 +105,7 @@ def _latency_levels(obj: Objective, buckets: tuple[float, ...], exact, total: in
 
 # --- series per objective ------------------------------------------------------------------------
 
-def _error_series(catalog: Catalog, obj: Objective, errors: int, total: int, exact, direction: int) -> list[tuple[str, dict, float]]:
+def _error_series(catalog: Catalog, obj: ErrorRatioObjective, errors: int, total: int, exact, direction: int) -> list[tuple[str, dict, float]]:
     """(name, labels, per-minute step): errors and requests of the service, plus noise that must not count.
 
     Counted errors and requests take only values the objective does not exclude and its other
@@ -181,7 +184,7 @@ def _both(first: dict, second: dict) -> dict:
     return out
 
 
-def _latency_series(catalog: Catalog, obj: Objective, counts: list[int]) -> list[tuple[str, dict, float]]:
+def _latency_series(catalog: Catalog, obj: LatencyObjective, counts: list[int]) -> list[tuple[str, dict, float]]:
     """Every label set (e.g. each provider) observes the same distribution, so each one alone and their
     sum put the quantile at the same place."""
     metric = catalog.metric(obj.metric)
@@ -204,7 +207,7 @@ def _latency_series(catalog: Catalog, obj: Objective, counts: list[int]) -> list
 
 
 def _objective_series(catalog: Catalog, obj: Objective, level: str, exact) -> list[tuple[str, dict, float]]:
-    if obj.kind == "latency":
+    if isinstance(obj, LatencyObjective):
         metric = catalog.metric(obj.metric)
         return _latency_series(catalog, obj, _latency_levels(obj, metric.buckets, exact)[level])
     total, levels = _error_levels(obj.threshold)
@@ -232,6 +235,10 @@ class _Planner:
         self.catalog = catalog
         self.records = {r.record: RecordedRule(r.expr, r.labels) for g in groups for r in g.rules if r.record}
         self.recording = [r for g in groups for r in g.rules if r.record]
+        self.recording_of: dict[str, list[Rule]] = {}  # objective name -> its recording rules, in order
+        for r in self.recording:
+            if r.objective:
+                self.recording_of.setdefault(r.objective, []).append(r)
         self.cases: list[TestCase] = []
         windows = {n.range.seconds for g in groups for r in g.rules for n in walk(parse(r.expr))
                    if isinstance(n, (MatrixSelector, Subquery)) and n.range.seconds}
@@ -283,7 +290,7 @@ class _Planner:
         below = _timed([(_objective_series(self.catalog, obj, "just_below", self.exact), fire + window + 2)])
         self.cases.append(TestCase(f"{alert}: stays quiet just below the threshold", below, [
             AlertCheck(fire, alert, ()), AlertCheck(fire + window, alert, ())]))
-        if obj.kind == "error_ratio":
+        if isinstance(obj, ErrorRatioObjective):
             for level, words in (("double", "fires at twice the objective"), ("half", "stays quiet at half the objective")):
                 timed = _timed([(_objective_series(self.catalog, obj, level, self.exact), fire + 2)])
                 expect = self.expected_objective(obj, steady(level)) if level == "double" else ()
@@ -294,7 +301,7 @@ class _Planner:
     def objective_records(self, obj: Objective) -> None:
         series = [InputSeries(n, tuple(sorted(lab.items())), per_minute=s)
                   for n, lab, s in _objective_series(self.catalog, obj, "just_above", self.exact)]
-        rules = [r for r in self.recording if r.objective == obj.name]
+        rules = self.recording_of.get(obj.name, [])
         self.recording_case(f"{obj.name}: recording rules in a steady state", series, rules,
                             max(_minutes(obj.window), 1) + 1)
 
@@ -376,6 +383,7 @@ class _Planner:
 
 
 def build_plan(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> Plan:
+    count_run(catalog, "test_plan")
     planner = _Planner(catalog, groups)
     for i, obj in enumerate(catalog.objectives):
         try:
@@ -440,7 +448,6 @@ def _inputs_for(catalog: Catalog, expr: str, records: dict[str, RecordedRule], e
     """Realistic series for every selector of an expression: label values its matchers select, one
     value they reject, and another service's copy that must not count."""
     out: dict[tuple, InputSeries] = {}
-    owners = {name: m for m in catalog.metrics for name in m.series_names()}
     for node in walk(parse(expr)):
         if not isinstance(node, VectorSelector):
             continue
@@ -449,7 +456,7 @@ def _inputs_for(catalog: Catalog, expr: str, records: dict[str, RecordedRule], e
             for s in _inputs_for(catalog, records[name].expr, records, exact):
                 out[(s.name, s.labels)] = s
             continue
-        metric = owners.get(name)
+        metric = catalog.series_owner(name)
         if metric is None:
             raise SeriesUnsupported(f"{name} is not a metric of the catalog")
         fixed = {m.name: m.value for m in node.label_matchers if m.op == "=" and metric.label(m.name)}

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from generator.build.expressions import (
     expand_selector, fill_text, format_number, human_threshold, scale_duration, scale_ranges,
 )
+from generator.derive import count_run
 from generator.errors import CatalogError, Location, Problem
-from generator.model import AlertText, Catalog, MetricRef, Objective
+from generator.model import AlertText, Catalog, ErrorRatioObjective, LatencyObjective, MetricRef, Objective
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def latency_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
+def latency_rules(catalog: Catalog, obj: LatencyObjective, at: str) -> list[Rule]:
     """Bucket rate and quantile; `matchers:` narrow the histogram (equality ones aggregate, others
     name the rules after the objective, as a narrowed rate is not the histogram's plain one)."""
     selection = obj.selection
@@ -107,7 +108,7 @@ def _rate_rule(catalog: Catalog, ref: MetricRef, window: str, obj: Objective, at
     return Rule(record=record, expr=expr, objective=obj.name, source=at)
 
 
-def error_ratio_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
+def error_ratio_rules(catalog: Catalog, obj: ErrorRatioObjective, at: str) -> list[Rule]:
     errors = _rate_rule(catalog, obj.errors, obj.window, obj, f"{at}.errors")
     total = _rate_rule(catalog, obj.total, obj.window, obj, f"{at}.total")
     extra = sorted({k for k, _ in obj.errors.matchers} | {k for k, _ in obj.total.matchers})
@@ -119,7 +120,12 @@ def error_ratio_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
 
 
 def objective_rules(catalog: Catalog, obj: Objective, at: str) -> list[Rule]:
-    return latency_rules(catalog, obj, at) if obj.kind == "latency" else error_ratio_rules(catalog, obj, at)
+    match obj:
+        case LatencyObjective():
+            return latency_rules(catalog, obj, at)
+        case ErrorRatioObjective():
+            return error_ratio_rules(catalog, obj, at)
+    raise TypeError(f"no rules for objective type {type(obj).__name__}")
 
 
 def _alert_rule(catalog: Catalog, text: AlertText, expr: str, at: str, scale: float,
@@ -141,40 +147,41 @@ def _alert_rule(catalog: Catalog, text: AlertText, expr: str, at: str, scale: fl
 
 def build_rule_groups(catalog: Catalog, scale: float = 1.0) -> tuple[RuleGroup, ...]:
     """All recording and alert groups of a catalog, in a stable order."""
+    count_run(catalog, "rule_groups")
     service = catalog.service.name
-    recording: dict[str, list[Rule]] = {}
+    recording: dict[str, dict[str, Rule]] = {}  # group -> record -> rule, in the order first derived
     alerts: dict[str, list[Rule]] = {}
     for i, obj in enumerate(catalog.objectives):
         at = f"objectives[{i}]"
         group = (obj.alert.group if obj.alert else "") or service
-        for rule in objective_rules(catalog, obj, at):
-            _add_unique(catalog, recording.setdefault(f"{group}-recording", []), rule, scale)
+        derived = objective_rules(catalog, obj, at)
+        for rule in derived:
+            _add_unique(catalog, recording.setdefault(f"{group}-recording", {}), rule, scale)
         if obj.alert is None:  # `alert: false`: recording rules only
             continue
-        slo_rule = objective_rules(catalog, obj, at)[-1].record
+        slo_rule = derived[-1].record
         expr = f"{slo_rule} > {format_number(obj.threshold)}"
         alerts.setdefault(f"{group}-alerts", []).append(_alert_rule(catalog, obj.alert, expr, f"{at}.alert", scale, obj))
     selector = catalog.service.selector_text
     for i, rec in enumerate(catalog.recording_rules):
         rule = Rule(record=rec.record, expr=expand_selector(rec.expr, selector), labels=rec.labels,
                     source=f"recording_rules[{i}]")
-        _add_unique(catalog, recording.setdefault(f"{rec.group or service}-recording", []), rule, scale)
+        _add_unique(catalog, recording.setdefault(f"{rec.group or service}-recording", {}), rule, scale)
     for i, alert in enumerate(catalog.alerts):
         rule = _alert_rule(catalog, alert.text, expand_selector(alert.expr, selector), f"alerts[{i}]", scale)
         alerts.setdefault(f"{alert.text.group or service}-alerts", []).append(rule)
-    groups = [RuleGroup(name, "recording", tuple(rules)) for name, rules in sorted(recording.items())]
+    groups = [RuleGroup(name, "recording", tuple(rules.values())) for name, rules in sorted(recording.items())]
     groups += [RuleGroup(name, "alerts", tuple(rules)) for name, rules in sorted(alerts.items())]
     return tuple(groups)
 
 
-def _add_unique(catalog: Catalog, rules: list[Rule], rule: Rule, scale: float) -> None:
+def _add_unique(catalog: Catalog, rules: dict[str, Rule], rule: Rule, scale: float) -> None:
     """Objectives sharing a metric derive the same rule once; a clash of names is a catalog error."""
     rule = Rule(**{**rule.__dict__, "expr": scale_ranges(rule.expr, scale)})
-    for existing in rules:
-        if existing.record == rule.record:
-            if existing.expr != rule.expr:
-                where = Location(str(catalog.path), catalog.line_of(rule.source), rule.source)
-                raise CatalogError([Problem(where, f"recording rule {rule.record} is already defined by "
-                                                   f"{existing.source} with a different expression")])
-            return
-    rules.append(rule)
+    existing = rules.get(rule.record)
+    if existing is None:
+        rules[rule.record] = rule
+    elif existing.expr != rule.expr:
+        where = Location(str(catalog.path), catalog.line_of(rule.source), rule.source)
+        raise CatalogError([Problem(where, f"recording rule {rule.record} is already defined by "
+                                           f"{existing.source} with a different expression")])

@@ -12,7 +12,8 @@ import re
 from typing import Callable
 
 from generator.model import (
-    Auth, Check, ConstantArrivalRate, ConstantVUs, Executor, LatencyThreshold, Objective, PerVUIterations,
+    Auth, Check, ConstantArrivalRate, ConstantVUs, ErrorRatioObjective, Executor, LatencyObjective, LatencyThreshold,
+    Objective, PerVUIterations,
     RampingArrivalRate, RampingVUs, Request, Scenario, SharedIterations, Stage, Tier,
 )
 
@@ -115,10 +116,13 @@ def _auth(a: dict | None) -> Auth | None:
 
 
 def build_scenarios(section: dict, tiers: tuple[Tier, ...], objectives: tuple[Objective, ...],
-                    problem: Problem, quantile_check: Callable[[float, str], None]) -> tuple[Scenario, ...]:
-    tier_by_name = {t.name: t for t in tiers}
-    latency = next((o for o in objectives if o.kind == "latency"), None)
-    errors = next((o for o in objectives if o.kind == "error_ratio"), None)
+                    problem: Problem, quantile_check: Callable[[float, str], None],
+                    objectives_built: bool = True) -> tuple[Scenario, ...]:
+    """`objectives_built` False: an objective scenarios inherit thresholds from is defective (and reported);
+    their thresholds are then not checked, so the one defect is not reported again in every scenario."""
+    tier_by_name = {t.name: t for t in reversed(tiers)}  # the first of a duplicated name wins
+    latency = next((o for o in objectives if isinstance(o, LatencyObjective)), None)
+    errors = next((o for o in objectives if isinstance(o, ErrorRatioObjective)), None)
     default_auth = section.get("auth")
     out = []
     for i, s in enumerate(section.get("scenarios", [])):
@@ -144,7 +148,13 @@ def build_scenarios(section: dict, tiers: tuple[Tier, ...], objectives: tuple[Ob
             quantile_check(override["quantile"], f"{at}.thresholds.quantile")
         target = override.get("latency", tier.target if tier else (latency.threshold if latency else None))
         critical = override.get("critical", tier.critical if tier else None)
-        if target is not None and critical is not None and critical < target:
+        # Checked when the scenario sets one of the two, against what it inherits: not when the tier is
+        # unknown, nor against a defective objective (each reported where it is written), and a tier's own
+        # critical below its target is the tier's problem, reported there.
+        inherits_objective = "latency" not in override and tier is None
+        checkable = (("critical" in override or "latency" in override) and not ("tier" in s and tier is None)
+                     and (objectives_built or not inherits_objective))
+        if checkable and target is not None and critical is not None and critical < target:
             problem(f"{at}.thresholds.critical" if "critical" in override else f"{at}.thresholds.latency",
                     f"the critical latency {critical:g}s is below the target {target:g}s")
         latency_threshold = None if target is None else LatencyThreshold(quantile, float(target),

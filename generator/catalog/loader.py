@@ -16,6 +16,7 @@ from generator.catalog import schema_cache
 from generator.catalog.alert_text import check_service_templates, check_templates
 from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
+from generator.catalog.format_version import version_problem
 from generator.catalog.matchers import check_matchers, split_matchers
 from generator.catalog.load_tests import build_scenarios
 from generator.catalog.outputs import kubernetes_output, mimir_output
@@ -25,12 +26,13 @@ from generator.catalog.panel_features import PanelScope, panel_features
 from generator.catalog.panel_kinds import panel_kind
 from generator.catalog.promql_fields import check_expressions
 from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
+from generator.catalog.removed_fields import removed_fields
 from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_lines
 from generator.errors import CatalogError, Location, Problem
 from generator.promql.regex import RegexError, check as check_regex
 from generator.model import (
-    AlertDef, AlertTest, AlertText, Catalog, Dashboard, Metric, MetricRef, Label, Objective, Panel,
-    RecordingDef, Row, Scenario, Service, Silence, Target, Tier, parse_duration,
+    AlertDef, AlertTest, AlertText, Catalog, Dashboard, ErrorRatioObjective, LatencyObjective, Metric, MetricRef,
+    Label, Objective, Panel, RecordingDef, Row, Scenario, Service, Silence, Target, Tier, parse_duration,
 )
 
 SCHEMA_FILE = "catalog.schema.json"
@@ -94,7 +96,15 @@ def load_catalog(path: str | Path, base: Path | None = None) -> Catalog:
         raise CatalogError([Problem(location, f"invalid YAML: {yaml_error_reason(exc)}")])
     if not isinstance(data, dict):
         raise CatalogError([Problem(Location(name, 1), "the catalog must be a YAML mapping")])
+    unknown_version = version_problem(data, name, lines)
+    if unknown_version is not None:
+        raise CatalogError([unknown_version])
 
+    removed = removed_fields(data)
+    if removed:  # where each went, in place of the schema's bare "unknown field" for it
+        gone = {doc_path for doc_path, _ in removed}
+        raise CatalogError([Problem(Location(name, _line(lines, p), p), m) for p, m in removed]
+                           + [p for p in _schema_check(name, data, lines) if p.location.path not in gone])
     passed = schema_cache.key(catalog_schema_text() + VALIDATOR_VERSION, data)
     if not schema_cache.passed(passed):
         problems = _schema_check(name, data, lines)
@@ -169,18 +179,19 @@ class _Builder:
         recording = tuple(
             RecordingDef(r["record"], r["expr"], _pairs(r.get("labels")), r.get("group", ""), _silences(r.get("silence")))
             for r in self.data.get("recording_rules", []))
-        dashboards = self.dashboards(self.data.get("dashboards", []), objectives, service)
+        declared = {o["name"] for o in self.data.get("objectives", [])}  # a defective one is still declared
+        dashboards = self.dashboards(self.data.get("dashboards", []), declared, service)
         scenarios = self.scenarios(self.data.get("load_tests", {}), tiers, objectives)
-        alerting = [(i, o) for i, o in enumerate(objectives) if o.alert is not None]
+        alerting = [(at, o) for at, o in zip(self.objective_paths, objectives) if o.alert is not None]
         self.unique([a.text.name for a in alerts] + [o.alert.name for _, o in alerting], "alert name",
-                    [f"alerts[{i}].name" for i in range(len(alerts))] + [f"objectives[{i}].alert.name" for i, _ in alerting])
+                    [f"alerts[{i}].name" for i in range(len(alerts))] + [f"{at}.alert.name" for at, _ in alerting])
         self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
         alerting = build_alerting(self.data.get("alerting"), service, self.problem)
         check_expressions(alerts, recording, dashboards, service, self.problem)
         if self.problems:
             raise CatalogError(self.problems)
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
-                       scenarios, tuple(self.data.get("log_fields", [])), alerting=alerting,
+                       scenarios, tuple(self.data.get("log_only_fields", [])), alerting=alerting,
                        kubernetes=kubernetes_output(self.data.get("kubernetes")), mimir=mimir_output(self.data.get("mimir")),
                        lines=self.lines)
 
@@ -209,7 +220,7 @@ class _Builder:
             selector=_pairs(s["selector"]), title=s.get("title", s["name"]),
             datasource_type=ds.get("type", "prometheus"), datasource_uid=ds.get("uid", "prometheus"),
             scrape_interval=s.get("scrape_interval", "15s"), rate_window=s.get("rate_window", "5m"),
-            endpoint=s.get("endpoint", ""), aggregate_by=aggregate_by,
+            aggregate_by=aggregate_by,
             severities=tuple(s.get("severities", ("critical", "warning", "info"))))
 
     def duration(self, text: str, doc_path: str, positive: bool = False) -> float:
@@ -233,16 +244,19 @@ class _Builder:
             at = f"metrics[{i}]"
             labels = []
             for j, lab in enumerate(m.get("labels", [])):
-                if lab.get("pattern") is not None:
+                pattern = lab.get("pattern")
+                if pattern is not None:
                     try:
-                        check_regex(str(lab["pattern"]))
+                        check_regex(str(pattern))
                     except RegexError as exc:
                         self.problem(f"{at}.labels[{j}].pattern", f"invalid regular expression (RE2, as Prometheus "
                                                                   f"uses): {exc}")
+                        # reported once: no later check (matchers, exclusions) judges values by a broken pattern
+                        pattern = None
                 if "values" in lab and "pattern" in lab:
                     self.problem(f"{at}.labels[{j}]", "give either values or pattern, not both")
                 labels.append(Label(lab["name"], tuple(str(v) for v in lab.get("values", ())),
-                                    lab.get("pattern"), lab.get("description", "")))
+                                    pattern, lab.get("description", "")))
             self.unique([lab.name for lab in labels], "label", [f"{at}.labels[{j}].name" for j in range(len(labels))])
             if m["type"] == "counter" and not m["name"].endswith("_total"):
                 self.problem(f"{at}.name", f"counter {m['name']!r} must end in _total")
@@ -266,8 +280,9 @@ class _Builder:
         for i, t in enumerate(items):
             if t["critical"] < t["target"]:
                 self.problem(f"tiers[{i}].critical", "critical must not be below target")
-            out.append(Tier(t["name"], float(t["target"]), float(t["critical"]), t.get("repos"), t.get("prs")))
+            out.append(Tier(t["name"], float(t["target"]), float(t["critical"])))
         self.unique([t.name for t in out], "tier", [f"tiers[{i}].name" for i in range(len(out))])
+        self.tier_by_name = {t.name: t for t in reversed(out)}  # the first of a duplicated name wins
         return tuple(out)
 
     def alert_text(self, a: dict, at: str, service: Service, predicted: bool = True) -> AlertText:
@@ -318,7 +333,10 @@ class _Builder:
                 self.problem(f"{at}.exclude.{key}", f"excludes every allowed value of {metric.name}{{{key}}}; nothing would count")
 
     def objectives(self, items, service, metrics, tiers) -> tuple[Objective, ...]:
+        """One typed variant per objective. An objective whose threshold names an unknown tier is reported
+        once and not built: no check runs on a threshold it does not have."""
         out = []
+        self.objective_paths: list[str] = []  # the document path of each objective built, in order
         metrics = {m.name: m for m in reversed(metrics)}  # by name; the first of a duplicated name wins
         for i, o in enumerate(items):
             at = f"objectives[{i}]"
@@ -326,52 +344,73 @@ class _Builder:
             window = o.get("window", service.rate_window)
             if "window" in o:  # the default, service.rate_window, is checked where it is written
                 self.duration(window, f"{at}.window", positive=True)
-            common = dict(name=o["name"], kind=o["kind"], threshold=threshold, window=window,
-                          alert=None if o["alert"] is False else self.alert_text(o["alert"], f"{at}.alert", service),
-                          description=o.get("description", ""))
-            if o["kind"] == "latency":
-                metric = metrics.get(o["metric"])
-                if metric is None:
-                    self.problem(f"{at}.metric", f"unknown metric {o['metric']!r}")
-                elif metric.type != "histogram":
-                    self.problem(f"{at}.metric", f"{o['metric']!r} is a {metric.type}; a latency objective needs a histogram")
-                elif threshold not in metric.buckets:
-                    self.problem(f"{at}.threshold", f"threshold {threshold:g} is not a bucket boundary of "
-                                 f"{metric.name}; the quantile would be interpolated across it")
-                self.quantile(o["quantile"], f"{at}.quantile")
-                selection = None
-                if o.get("matchers"):
-                    if metric is not None and metric.type == "histogram":
-                        check_matchers(o["matchers"], at, metric, self.problem)
-                    equal, filters = split_matchers(o["matchers"])
-                    selection = MetricRef(o["metric"], equal, (), filters)
-                out.append(Objective(**common, metric=o["metric"], quantile=float(o["quantile"]), unit="s",
-                                     selection=selection))
-            else:
-                if not MIN_ERROR_RATIO <= threshold < 1:
-                    self.problem(f"{at}.threshold", f"an error ratio threshold must be at least {MIN_ERROR_RATIO:g} "
-                                 f"and below 1, not {threshold:g}")
-                out.append(Objective(**common, errors=self.metric_ref(o["errors"], f"{at}.errors", metrics),
-                                     total=self.metric_ref(o["total"], f"{at}.total", metrics), unit="percentunit"))
-        self.unique([o.name for o in out], "objective", [f"objectives[{i}].name" for i in range(len(out))])
+            alert = None if o["alert"] is False else self.alert_text(o["alert"], f"{at}.alert", service)
+            objective = (self.latency_objective(o, at, threshold, window, alert, metrics) if o["kind"] == "latency"
+                         else self.error_ratio_objective(o, at, threshold, window, alert, metrics))
+            if objective is not None:
+                out.append(objective)
+                self.objective_paths.append(at)
+        self.unique([o["name"] for o in items], "objective", [f"objectives[{i}].name" for i in range(len(items))])
         return tuple(out)
+
+    def latency_objective(self, o: dict, at: str, threshold: float | None, window: str, alert: AlertText | None,
+                          metrics: dict[str, Metric]) -> LatencyObjective | None:
+        metric = metrics.get(o["metric"])
+        if metric is None:
+            self.problem(f"{at}.metric", f"unknown metric {o['metric']!r}")
+        elif metric.type != "histogram":
+            self.problem(f"{at}.metric", f"{o['metric']!r} is a {metric.type}; a latency objective needs a histogram")
+        elif threshold is not None and metric.buckets and threshold not in metric.buckets:
+            # (no buckets at all is the metric's own problem, reported there)
+            self.problem(f"{at}.threshold", f"threshold {threshold:g} is not a bucket boundary of "
+                         f"{metric.name}; the quantile would be interpolated across it")
+        self.quantile(o["quantile"], f"{at}.quantile")
+        selection = None
+        if o.get("matchers"):
+            if metric is not None and metric.type == "histogram":
+                check_matchers(o["matchers"], at, metric, self.problem)
+            equal, filters = split_matchers(o["matchers"])
+            selection = MetricRef(o["metric"], equal, (), filters)
+        if threshold is None:
+            return None
+        return LatencyObjective(o["name"], threshold, window, alert, o["metric"], float(o["quantile"]), selection,
+                                o.get("description", ""))
+
+    def error_ratio_objective(self, o: dict, at: str, threshold: float | None, window: str, alert: AlertText | None,
+                              metrics: dict[str, Metric]) -> ErrorRatioObjective | None:
+        if threshold is not None and not MIN_ERROR_RATIO <= threshold < 1:
+            self.problem(f"{at}.threshold", f"an error ratio threshold must be at least {MIN_ERROR_RATIO:g} "
+                         f"and below 1, not {threshold:g}")
+        errors = self.metric_ref(o["errors"], f"{at}.errors", metrics)
+        total = self.metric_ref(o["total"], f"{at}.total", metrics)
+        if threshold is None:
+            return None
+        return ErrorRatioObjective(o["name"], threshold, window, alert, errors, total, o.get("description", ""))
+
+    def first_objectives(self, unbuilt: set[str]) -> bool:
+        """Whether the first latency and the first error-ratio objective, whose thresholds load tests
+        inherit, were built (a defective one is reported where it is written, not again in every scenario)."""
+        firsts = {}
+        for o in self.data.get("objectives", []):
+            firsts.setdefault(o["kind"], o["name"])
+        return not (set(firsts.values()) & unbuilt)
 
     def quantile(self, value: float, at: str) -> None:
         """Named as a percentile (p95, p99_9) in rule names and k6 thresholds: from 0.001 (p0.1) up."""
         if value < MIN_QUANTILE:
             self.problem(at, f"a quantile must be at least {MIN_QUANTILE:g} (p0.1), not {value:g}")
 
-    def threshold(self, value, at: str, tiers: tuple[Tier, ...]) -> float:
+    def threshold(self, value, at: str, tiers: tuple[Tier, ...]) -> float | None:
+        """The objective's threshold; None (after reporting it) when it names an unknown tier."""
         if isinstance(value, (int, float)):
             return float(value)
-        tier = next((t for t in tiers if t.name == value["tier"]), None)
+        tier = self.tier_by_name.get(value["tier"])
         if tier is None:
             self.problem(f"{at}.tier", f"unknown tier {value['tier']!r}")
-            return 0.0
+            return None
         return tier.critical if value.get("level") == "critical" else tier.target
 
-    def dashboards(self, items, objectives, service: Service) -> tuple[Dashboard, ...]:
-        names = {o.name for o in objectives}
+    def dashboards(self, items, names: set[str], service: Service) -> tuple[Dashboard, ...]:
         uids = frozenset(d["uid"] for d in items)
         out = []
         for i, d in enumerate(items):
@@ -401,6 +440,7 @@ class _Builder:
         return tuple(out)
 
     def scenarios(self, section: dict, tiers, objectives) -> tuple[Scenario, ...]:
-        out = build_scenarios(section, tiers, objectives, self.problem, self.quantile)
+        unbuilt = {o["name"] for o in self.data.get("objectives", [])} - {o.name for o in objectives}
+        out = build_scenarios(section, tiers, objectives, self.problem, self.quantile, self.first_objectives(unbuilt))
         self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])
         return out

@@ -58,7 +58,7 @@ def _alias_line(text: str) -> int:
 
 
 class _Walker:
-    def __init__(self, text: str):
+    def __init__(self, text: str, numbers: bool = True):
         # Its own constructor: one that failed on a node keeps it as "recursive" and would then
         # refuse the whole document.
         self.text, self.constructor = text, yaml.constructor.SafeConstructor()
@@ -66,6 +66,7 @@ class _Walker:
         self.problems: list[YAMLProblem] = []
         self.seen: set[int] = set()
         self.expanded = 0
+        self.numbers = numbers
 
     def key_value(self, key: yaml.Node):
         """A key as the built mapping will hold it, or None: `yes` and `true` are the same key, and
@@ -108,7 +109,7 @@ class _Walker:
             elif isinstance(node, yaml.SequenceNode):
                 for index in range(len(node.value) - 1, -1, -1):
                     stack.append((node.value[index], f"{path}[{index}]", depth + 1, aliased))
-            elif node.tag in (_FLOAT_TAG, _INT_TAG) and not aliased:
+            elif self.numbers and node.tag in (_FLOAT_TAG, _INT_TAG) and not aliased:
                 self.number(node, line, path)
 
     def mapping(self, node: yaml.MappingNode, path: str, depth: int, aliased: bool, stack: list) -> None:
@@ -167,6 +168,28 @@ def load_with_lines(text: str) -> tuple[Any, dict[str, int]]:
         raise
     except Exception:  # noqa: BLE001 - PyYAML lets a bad explicit tag (`!!int x`) raise ValueError
         raise YAMLProblems([_unreadable_scalar(node)]) from None
+
+
+def load_all_checked(text: str, loader_class=_LOADER) -> list[Any]:
+    """Every document of a YAML stream, each checked for duplicate keys, alias bombs and nesting
+    as `load_with_lines` checks a catalog (numbers are left alone: other tools' files may hold
+    `.inf`). Raises yaml.YAMLError on syntax errors and YAMLProblems for the rest; the alias cap
+    counts over the whole stream."""
+    loader = loader_class(text)
+    walker = _Walker(text, numbers=False)
+    documents = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            walker.walk(node)
+            if walker.problems:
+                raise YAMLProblems(sorted(walker.problems, key=lambda p: p.line))
+            documents.append(loader.construct_document(node))
+    finally:
+        loader.dispose()
+    return documents
 
 
 def _unreadable_scalar(root: yaml.Node) -> YAMLProblem:

@@ -2,8 +2,7 @@
 
 Each subcommand lives in its own module and is registered here in one line. A subcommand's module
 is imported only when that subcommand runs (or when `--help` lists them all), so `obsgen generate
-dashboards` never pays for the HTTP client of `deploy`, the exporter of `serve`, the diff or the
-validators.
+dashboards` never pays for the HTTP client of `deploy`, the diff or the validators.
 """
 from __future__ import annotations
 
@@ -19,14 +18,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deploy": ("deploy", "deploy"),
     "diff": ("diff", "diff"),
     "loadtest": ("loadtest", "loadtest"),
-    "seed": ("seed", "seed"),
-    "serve": ("serve", "serve"),
     "validate": ("validate", "validate"),
     "check-metrics": ("check_metrics", "check_metrics"),
     "import": ("import_cmd", "import_"),
     "lint": ("lint", "lint"),
     "init": ("init", "init"),
     "schema": ("schema", "schema"),
+}
+# commands that left `obsgen`: a usage error (exit 2) names the command that replaces them
+MOVED: dict[str, str] = {
+    "seed": "obsgen-exporter seed",
+    "serve": "obsgen-exporter serve",
 }
 
 
@@ -38,6 +40,9 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
+        if command is None and name in MOVED:
+            raise click.UsageError(f"`obsgen {name}` has moved to its own console script: run `{MOVED[name]}` "
+                                   "(same options)", ctx)
         if command is not None or name not in COMMANDS:
             return command
         module, attribute = COMMANDS[name]

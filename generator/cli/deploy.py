@@ -19,7 +19,9 @@ from generator.cli.common import catalog_option, load_catalogs, root_option
 from generator.deploy.endpoint import Endpoint, EndpointError, check_secret, parse_endpoint, redact
 from generator.deploy.grafana import GrafanaDeploy, Options, exit_code_of, wanted_dashboards
 from generator.deploy.grafana_client import Credentials, GrafanaClient, GrafanaError, GrafanaUnavailable, RetryPolicy
-from generator.deploy.prometheus import PrometheusDeploy, PrometheusDeployError
+from generator.deploy.prometheus import ExpectedGroup, PrometheusDeploy, PrometheusDeployError
+from generator.derive import derive
+from generator.renderers.rules import group_path
 from generator.deploy.revision import git_revision
 from generator.errors import EXIT_ROLLED_BACK, EXIT_UNREACHABLE
 
@@ -121,6 +123,12 @@ def rule_files(loaded) -> tuple[dict[str, str], set[str]]:
     return files, rendered.catalogs
 
 
+def expected_groups(loaded) -> list[ExpectedGroup]:
+    """The groups the rule files hold (file name, group, rule count), from the derived rule groups."""
+    return sorted((ExpectedGroup(PurePath(group_path(g)).name, g.name, len(g.rules))
+                   for catalog in loaded for g in derive(catalog).rule_groups), key=lambda e: (e.file, e.name))
+
+
 @deploy.command("prometheus")
 @catalog_option
 @root_option
@@ -138,9 +146,11 @@ def prometheus(catalogs, root, rules_dir, url, timeout) -> None:
     def say(line: str, err: bool = False) -> None:
         click.echo(redact(line, endpoint.secrets), err=err)
 
-    files, sources = rule_files(load_catalogs(catalogs, root))
+    loaded = load_catalogs(catalogs, root)
+    files, sources = rule_files(loaded)
     try:
-        report = PrometheusDeploy(endpoint.url, rules_dir, timeout, say, auth, endpoint.shown).run(files, sources)
+        report = PrometheusDeploy(endpoint.url, rules_dir, timeout, say, auth, endpoint.shown).run(
+            files, sources, expected_groups(loaded))
     except PrometheusDeployError as exc:
         say(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_UNREACHABLE if exc.unreachable else EXIT_ROLLED_BACK)

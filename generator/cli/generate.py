@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from generator import pipeline
-from generator.cli.common import catalog_option, load_catalogs, root_option
+from generator.cli.common import catalog_option, root_option
 from generator.errors import EXIT_FINDINGS
 from generator.renderers import KINDS
 
@@ -17,9 +17,13 @@ from generator.renderers import KINDS
 @root_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the files that are stale.")
 def generate(kinds: tuple[str, ...], catalogs: tuple[str, ...], root: Path, check: bool) -> None:
-    """Generate KINDS (default: all) from the catalogs."""
-    loaded = load_catalogs(catalogs, root)
-    result = pipeline.generate(root, loaded, list(kinds) or None, check=check)
+    """Generate KINDS (default: all) from the catalogs. With --catalog, only the files of the catalogs
+    named are written (or checked); the Alertmanager config, shared by every catalog, is built from all
+    catalogs of the project."""
+    scope = pipeline.load_scope(catalogs, root)
+    if scope.note:
+        click.echo(f"note: {scope.note}", err=True)
+    result = pipeline.generate(root, scope, list(kinds) or None, check=check)
     if check:
         for rel in result.create:
             click.echo(f"missing: {rel}")

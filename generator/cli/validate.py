@@ -45,7 +45,7 @@ def validate(catalogs: tuple[str, ...], root: Path, fmt: str, output: Path | Non
         click.echo(REPORTERS["text"](result, fail_on).rstrip().splitlines()[-1], err=True)
     else:
         click.echo(report, nl=False)
-    if any(f.check == LOAD_STEP for f in result.findings):
+    if any(f.check == LOAD_STEP and f.severity == ERROR for f in result.findings):
         raise click.exceptions.Exit(EXIT_CATALOG)
     if any(f.rule == TIMEOUT_RULE for f in result.findings):
         raise click.exceptions.Exit(EXIT_TOOL)

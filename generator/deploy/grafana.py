@@ -23,7 +23,7 @@ from generator.deploy.grafana_client import GrafanaAuthError, GrafanaClient, Gra
     GrafanaUnavailable
 from generator.errors import EXIT_AUTH, EXIT_DRIFT, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE
 from generator.model import Catalog
-from generator.renderers.dashboards import dashboard_json
+from generator.derive import derive
 
 CREATE, UPDATE, UNCHANGED, DRIFTED, REJECTED, PRUNE, KEPT, FAILED, SKIPPED = (
     "create", "update", "unchanged", "drifted", "rejected", "prune", "kept", "failed", "skipped")
@@ -65,9 +65,10 @@ def wanted_dashboards(catalogs: list[Catalog]) -> list[Wanted]:
     out = []
     for catalog in catalogs:
         service = catalog.service
-        for d in catalog.dashboards:
+        for derived in derive(catalog).dashboards:
+            d = derived.dashboard
             out.append(Wanted(d.uid, d.title, service.folder_uid, service.folder_title, service.name,
-                              stamp.desired(dashboard_json(catalog, d))))
+                              stamp.desired(derived.document)))
     return sorted(out, key=lambda w: w.uid)
 
 

@@ -52,11 +52,16 @@ class RulesReport:
 
 
 def expected_groups(files: dict[str, str]) -> list[ExpectedGroup]:
+    """The groups of rule files given as text alone (`run` without the derived groups)."""
     out = []
     for rel, text in sorted(files.items()):
         for group in (yaml.safe_load(text) or {}).get("groups", []):
             out.append(ExpectedGroup(rel, str(group.get("name")), len(group.get("rules") or [])))
     return out
+
+
+def _file_then_name(group: ExpectedGroup) -> tuple[str, str]:
+    return group.file, group.name
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,15 @@ class PrometheusDeploy:
         self.auth = auth  # basic auth, e.g. from the URL's user-info
         self.shown = (shown or url).rstrip("/")  # the URL as messages show it (no password)
 
-    def run(self, files: dict[str, str], catalogs: set[str]) -> RulesReport:
-        """Deploy `files` ({name inside rules_dir: text}); raises PrometheusDeployError when they are not live."""
+    def run(self, files: dict[str, str], catalogs: set[str], expected: list[ExpectedGroup] | None = None) -> RulesReport:
+        """Deploy `files` ({name inside rules_dir: text}); raises PrometheusDeployError when they are not live.
+        `expected`: the groups Prometheus must then serve, from the derived rule groups (default: read
+        from the files' text)."""
         self.rules_dir.mkdir(parents=True, exist_ok=True)
         plan = writers.plan(self.rules_dir, files, {"."}, catalogs)
         previous = {rel: self._read_previous(rel) for rel in plan.update + plan.remove}
-        report = RulesReport(plan.create + plan.update, plan.remove, plan.unchanged, expected_groups(files))
+        report = RulesReport(plan.create + plan.update, plan.remove, plan.unchanged,
+                             expected_groups(files) if expected is None else sorted(expected, key=_file_then_name))
         writers.write(self.rules_dir, files, plan)
         for rel in report.written:
             self.out(f"wrote     {self.rules_dir / rel}")

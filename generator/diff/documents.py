@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from generator.catalog.yaml_positions import YAMLProblems, load_all_checked
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: same result, ~10x faster
@@ -74,9 +75,12 @@ def parse(path: str, text: str) -> Parsed:
             out.dashboards.append(DashboardDoc(path, dashboard, _wrapped(data)))
         return out
     try:
-        documents = list(yaml.load_all(text, Loader=_Loader))  # empty documents are skipped by _collect
+        documents = load_all_checked(text, _Loader)  # empty documents are skipped by _collect
     except yaml.YAMLError as exc:
         out.problem = "not valid YAML: " + " ".join(str(exc).split())
+        return out
+    except YAMLProblems as exc:
+        out.problem = "YAML refused: " + str(exc)
         return out
     for index, document in enumerate(documents):
         if document is not None:
@@ -114,9 +118,12 @@ def _collect(path: str, document, out: Parsed, at: str = "") -> None:
 def _embedded_rules(path: str, key: str, text: str, out: Parsed, at: str) -> None:
     """A rule file held in a ConfigMap's data (`at` ends with "|": paths after it are inside the text)."""
     try:
-        documents = list(yaml.load_all(text, Loader=_Loader))
+        documents = load_all_checked(text, _Loader)
     except yaml.YAMLError as exc:
         out.problem = f"ConfigMap data {key} is not valid YAML: " + " ".join(str(exc).split())
+        return
+    except YAMLProblems as exc:
+        out.problem = f"ConfigMap data {key}: YAML refused: {exc}"
         return
     for index, document in enumerate(documents):
         if isinstance(document, dict) and "groups" in document:

@@ -19,7 +19,7 @@ from generator.model.alerts import (  # noqa: F401
     AlertText, AlertTest, AlertDef, RecordingDef,
 )
 from generator.model.objectives import (  # noqa: F401
-    MetricRef, filter_selects, Objective,
+    MetricRef, filter_selects, Objective, LatencyObjective, ErrorRatioObjective,
 )
 from generator.model.dashboards import (  # noqa: F401
     Target, TimeseriesKind, StatKind, GaugeKind, BarGaugeKind, TableKind, HeatmapKind, TextKind,
@@ -36,7 +36,7 @@ from generator.model.alerting import (  # noqa: F401
     TimeInterval, Alerting,
 )
 from generator.model.catalog import (  # noqa: F401
-    KubernetesOutput, MimirOutput, REQUEST_LOG_FIELDS, Catalog,
+    KubernetesOutput, MimirOutput, Catalog,
 )
 
 # Private helpers, importable from here as before the split.
@@ -46,7 +46,8 @@ from generator.model.common import _DURATION_RE, _UNIT_SECONDS, _first_by_name  
 __all__ = [
     "parse_duration", "format_duration", "Silence", "Label", "Metric", "Tier", "Service",
     "AlertText", "AlertTest", "AlertDef", "RecordingDef", "MetricRef", "filter_selects",
-    "Objective", "Target", "TimeseriesKind", "StatKind", "GaugeKind", "BarGaugeKind", "TableKind",
+    "Objective", "LatencyObjective", "ErrorRatioObjective", "Target", "TimeseriesKind", "StatKind",
+    "GaugeKind", "BarGaugeKind", "TableKind",
     "HeatmapKind", "TextKind", "StateTimelineKind", "PanelKind", "Panel", "Row",
     "DatasourceVariable", "QueryVariable", "CustomVariable", "IntervalVariable",
     "ConstantVariable", "Variable", "Dashboard", "Stage", "ConstantVUs", "RampingVUs",
@@ -54,5 +55,5 @@ __all__ = [
     "Check", "Request", "Auth", "LatencyThreshold", "Scenario", "Matcher", "PagerDutyReceiver",
     "SlackReceiver", "WebhookReceiver", "EmailReceiver", "OpsgenieReceiver", "VictorOpsReceiver",
     "WebexReceiver", "SnsReceiver", "Receiver", "Route", "InhibitRule", "TimeRange",
-    "TimeInterval", "Alerting", "KubernetesOutput", "MimirOutput", "REQUEST_LOG_FIELDS", "Catalog",
+    "TimeInterval", "Alerting", "KubernetesOutput", "MimirOutput", "Catalog",
 ]

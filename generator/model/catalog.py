@@ -30,10 +30,6 @@ class MimirOutput:
     namespace: str = ""
 
 
-# Log fields that describe the request itself; every other log field is a count the summary returns.
-REQUEST_LOG_FIELDS = ("user_id", "duration_ms")
-
-
 @dataclass(frozen=True)
 class Catalog:
     path: Path
@@ -45,17 +41,12 @@ class Catalog:
     recording_rules: tuple[RecordingDef, ...] = ()
     dashboards: tuple[Dashboard, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
-    log_fields: tuple[str, ...] = ()
+    log_only_fields: tuple[str, ...] = ()  # unbounded field names that must never be metric labels
     alerting: Alerting | None = None
     kubernetes: KubernetesOutput = KubernetesOutput()
     mimir: MimirOutput = MimirOutput()
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def response_fields(self) -> tuple[str, ...]:
-        """The log fields the summary endpoint returns as counts (log fields less the request's own)."""
-        return tuple(f for f in self.log_fields if f not in REQUEST_LOG_FIELDS)
 
     def metric(self, name: str) -> Metric | None:
         return self._metrics_by_name.get(name)
@@ -65,6 +56,23 @@ class Catalog:
 
     def objective(self, name: str) -> Objective | None:
         return self._objectives_by_name.get(name)
+
+    def alert(self, name: str) -> AlertDef | None:
+        """A free-form alert (`alerts:`) by name."""
+        return self._alerts_by_name.get(name)
+
+    def recording_rule(self, record: str) -> RecordingDef | None:
+        return self._recording_by_record.get(record)
+
+    def dashboard(self, uid: str) -> Dashboard | None:
+        return self._dashboards_by_uid.get(uid)
+
+    def scenario(self, name: str) -> Scenario | None:
+        return self._scenarios_by_name.get(name)
+
+    def series_owner(self, series: str) -> Metric | None:
+        """The metric exposing a series name (`x_bucket` -> the histogram `x`)."""
+        return self._metrics_by_series.get(series)
 
     # Indexes by name, built on first use (a frozen instance never changes, so they never go stale).
     @cached_property
@@ -78,6 +86,35 @@ class Catalog:
     @cached_property
     def _objectives_by_name(self) -> dict[str, Objective]:
         return _first_by_name(self.objectives)
+
+    @cached_property
+    def _alerts_by_name(self) -> dict[str, AlertDef]:
+        out: dict[str, AlertDef] = {}
+        for alert in self.alerts:
+            out.setdefault(alert.text.name, alert)
+        return out
+
+    @cached_property
+    def _recording_by_record(self) -> dict[str, RecordingDef]:
+        out: dict[str, RecordingDef] = {}
+        for rule in self.recording_rules:
+            out.setdefault(rule.record, rule)
+        return out
+
+    @cached_property
+    def _dashboards_by_uid(self) -> dict[str, Dashboard]:
+        out: dict[str, Dashboard] = {}
+        for dashboard in self.dashboards:
+            out.setdefault(dashboard.uid, dashboard)
+        return out
+
+    @cached_property
+    def _scenarios_by_name(self) -> dict[str, Scenario]:
+        return _first_by_name(self.scenarios)
+
+    @cached_property
+    def _metrics_by_series(self) -> dict[str, Metric]:
+        return {name: m for m in self.metrics for name in m.series_names()}
 
     def line_of(self, path: str) -> int | None:
         """Line of a document path, or of its nearest located parent."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from generator.model.alerts import AlertText
 from generator.promql.regex import matches as regex_matches
@@ -38,16 +39,33 @@ def filter_selects(op: str, value: str, actual: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Objective:
+class LatencyObjective:
+    """A quantile of a histogram stays at or below `threshold` seconds (catalog `kind: latency`)."""
     name: str
-    kind: str  # latency | error_ratio
     threshold: float
     window: str
     alert: AlertText | None  # None: `alert: false`, the objective derives recording rules only
+    metric: str  # the histogram
+    quantile: float
+    selection: MetricRef | None = None  # label matchers on the histogram (`matchers:`), if any
     description: str = ""
-    metric: str = ""  # latency: the histogram
-    selection: MetricRef | None = None  # latency: label matchers on the histogram (`matchers:`), if any
-    quantile: float = 0.0  # latency
-    errors: MetricRef | None = None  # error_ratio
-    total: MetricRef | None = None  # error_ratio
-    unit: str = ""  # "s" or "percentunit", for humans and dashboards
+    kind: ClassVar[str] = "latency"  # the catalog's spelling, for messages; dispatch on the type
+    unit: ClassVar[str] = "s"  # for humans and dashboards
+
+
+@dataclass(frozen=True)
+class ErrorRatioObjective:
+    """`errors` / `total` (two counters, or one counter with matchers) stays below `threshold`
+    (catalog `kind: error_ratio`)."""
+    name: str
+    threshold: float
+    window: str
+    alert: AlertText | None  # None: `alert: false`, the objective derives recording rules only
+    errors: MetricRef
+    total: MetricRef
+    description: str = ""
+    kind: ClassVar[str] = "error_ratio"  # the catalog's spelling, for messages; dispatch on the type
+    unit: ClassVar[str] = "percentunit"
+
+
+Objective = LatencyObjective | ErrorRatioObjective

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Tier:
+    """A named response-time level: a target and a critical threshold, in seconds."""
     name: str
     target: float
     critical: float
-    repos: int | None = None
-    prs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,6 @@ class Service:
     datasource_uid: str = "prometheus"
     scrape_interval: str = "15s"
     rate_window: str = "5m"
-    endpoint: str = ""
     severities: tuple[str, ...] = ("critical", "warning", "info")
     aggregate_by: tuple[str, ...] = ()  # as written; empty: the selector's labels
 

@@ -25,6 +25,7 @@ from generator.renderers.rules import dump_yaml
 
 FOLDERS = ("alertmanager",)
 CONFIG_PATH = "alertmanager/alertmanager.yml"
+SHARED_PATHS = (CONFIG_PATH,)  # built from every catalog of the project, even under --catalog
 
 SLACK_TITLE = "[{{ .Status | toUpper }}{{ if eq .Status \"firing\" }}:{{ .Alerts.Firing | len }}{{ end }}] " \
               "{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}"

@@ -13,6 +13,7 @@ from grafanalib import core as g
 from grafanalib._gen import DashboardEncoder
 
 from generator import json_text
+from generator.derive import count_run, derive
 from generator.model import Catalog, Dashboard
 from generator.build.expressions import expand_selector
 from generator.renderers.dashboard_variables import datasource_ref, selector_text, templating
@@ -130,6 +131,7 @@ def _non_row_panels(data: dict) -> list[dict]:
 
 
 def dashboard_json(catalog: Catalog, dashboard: Dashboard) -> dict:
+    count_run(catalog, f"dashboard {dashboard.uid}")
     raw = json.loads(json.dumps(build_dashboard(catalog, dashboard).to_json_data(), cls=DashboardEncoder))
     data = shape_for_current_grafana(raw)
     panels = [p for row in dashboard.rows for p in row.panels]
@@ -139,5 +141,4 @@ def dashboard_json(catalog: Catalog, dashboard: Dashboard) -> dict:
 
 
 def render(catalog: Catalog) -> dict[str, str]:
-    return {f"dashboards/{d.uid}.json": json_text.dumps(dashboard_json(catalog, d)) + "\n"
-            for d in catalog.dashboards}
+    return {d.artifact: json_text.dumps(d.document) + "\n" for d in derive(catalog).dashboards}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from generator.build.rules import build_rule_groups
+from generator.derive import derive
 from generator.errors import CatalogError, Location, Problem
 from generator.model import Catalog
 from generator.renderers import dashboards as dashboard_renderer
@@ -37,7 +37,7 @@ def _labels(catalog: Catalog, extra: tuple[tuple[str, str], ...]) -> dict[str, s
 
 
 def prometheus_rule(catalog: Catalog) -> dict:
-    groups = [{"name": g.name, "rules": [rule_dict(r) for r in g.rules]} for g in build_rule_groups(catalog)]
+    groups = [{"name": g.name, "rules": [rule_dict(r) for r in g.rules]} for g in derive(catalog).rule_groups]
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",

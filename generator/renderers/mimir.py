@@ -6,7 +6,7 @@ groups, the same groups as alerts/ and recording_rules/. The namespace is the ca
 """
 from __future__ import annotations
 
-from generator.build.rules import build_rule_groups
+from generator.derive import derive
 from generator.model import Catalog
 from generator.renderers.header import comment_header
 from generator.renderers.rules import dump_yaml, rule_dict
@@ -19,7 +19,7 @@ def namespace(catalog: Catalog) -> str:
 
 
 def ruler_document(catalog: Catalog) -> dict:
-    groups = [{"name": g.name, "rules": [rule_dict(r) for r in g.rules]} for g in build_rule_groups(catalog)]
+    groups = [{"name": g.name, "rules": [rule_dict(r) for r in g.rules]} for g in derive(catalog).rule_groups]
     return {"namespace": namespace(catalog), "groups": groups}
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import posixpath
 
-from generator.build.rule_test_cases import Plan, TestCase, build_plan
-from generator.build.rules import build_rule_groups
+from generator.build.rule_test_cases import Plan, TestCase
+from generator.derive import derive
 from generator.model import Catalog
 from generator.renderers.header import comment_header
 from generator.renderers.rules import dump_yaml, group_path
@@ -40,7 +40,7 @@ def _case(case: TestCase) -> dict:
 
 
 def render_plan(catalog: Catalog, plan: Plan) -> str:
-    groups = build_rule_groups(catalog)
+    groups = derive(catalog).rule_groups
     rel = test_file_path(catalog)
     up = posixpath.relpath(".", posixpath.dirname(rel))
     document = {
@@ -54,22 +54,10 @@ def render_plan(catalog: Catalog, plan: Plan) -> str:
     return comment_header(catalog) + notes + dump_yaml(document)
 
 
-# The last few plans, by catalog identity: `validate` renders the tests and then reports what the
-# same plan left untested, so the plan is derived once per catalog and process. A Catalog is frozen,
-# so a plan never goes stale; the catalog is held with its plan so its id cannot be reused meanwhile.
-_PLANS: dict[int, tuple[Catalog, Plan]] = {}
-_PLANS_KEPT = 8
-
-
 def plan_for(catalog: Catalog) -> Plan:
-    hit = _PLANS.get(id(catalog))
-    if hit is not None and hit[0] is catalog:
-        return hit[1]
-    plan = build_plan(catalog, build_rule_groups(catalog))
-    while len(_PLANS) >= _PLANS_KEPT:
-        _PLANS.pop(next(iter(_PLANS)))
-    _PLANS[id(catalog)] = (catalog, plan)
-    return plan
+    """The catalog's test plan: `validate` renders the tests and then reports what the same plan left
+    untested, from one derivation."""
+    return derive(catalog).test_plan
 
 
 def render(catalog: Catalog) -> dict[str, str]:

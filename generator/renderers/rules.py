@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import yaml
 
-from generator.build.rules import Rule, RuleGroup, build_rule_groups
+from generator.build.rules import Rule, RuleGroup
+from generator.derive import derive
 from generator.model import Catalog
 from generator.renderers.header import comment_header
 
@@ -83,4 +84,4 @@ def render_groups(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> dict[str, 
 
 
 def render(catalog: Catalog) -> dict[str, str]:
-    return render_groups(catalog, build_rule_groups(catalog))
+    return render_groups(catalog, derive(catalog).rule_groups)

@@ -27,6 +27,7 @@ from generator.validators.findings import WARNING, Finding
 from generator.validators.label_flow import LabelFlow
 from generator.validators.queries import Query, parsed, rule_queries, all_queries
 from generator.validators.series import COUNTER_KINDS, Series, catalog_series, close_names
+from generator.validators.load_thresholds import check_load_thresholds
 from generator.validators.silences import Reporter
 
 CHECK = "crosscheck"
@@ -45,6 +46,7 @@ def crosscheck(ctx: ValidationContext) -> list[Finding]:
     findings: list[Finding] = []
     for artifacts in ctx.per_catalog:
         findings += check_catalog(artifacts, ctx.target)
+        findings += check_load_thresholds(artifacts.catalog)
     return findings
 
 
@@ -214,14 +216,14 @@ def _allowed(label: Label) -> str:
 
 
 def _check_cardinality(report: Reporter, catalog: Catalog) -> None:
-    log_fields = set(catalog.log_fields)
+    log_only = set(catalog.log_only_fields)
     for i, metric in enumerate(catalog.metrics):
         for j, label in enumerate(metric.labels):
             at = f"metrics[{i}].labels[{j}].name"
             subject = f"label {label.name!r} of {metric.name!r}"
-            if label.name in log_fields:
-                report.add("high-cardinality-label", f"{subject} is a log field: unbounded values belong in logs, "
-                                                     f"never in metric labels", at, item=metric.name)
+            if label.name in log_only:
+                report.add("high-cardinality-label", f"{subject} is one of the catalog's log_only_fields: unbounded "
+                                                     f"values belong in logs, never in metric labels", at, item=metric.name)
             elif HIGH_CARDINALITY_NAMES.fullmatch(label.name):
                 report.add("high-cardinality-label", f"{subject} identifies users, requests or raw locations: "
                                                      f"one series per value would explode", at, item=metric.name)

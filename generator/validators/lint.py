@@ -190,7 +190,8 @@ def _silenced_items(catalog: Catalog):
 
 def _silences(report: Reporter, catalog: Catalog) -> None:
     from generator.validators.crosscheck import RULES as CROSSCHECK_RULES
-    known = set(CROSSCHECK_RULES) | set(RULES) | set(migration.RULES)
+    from generator.validators.promtool_steps import SILENCEABLE as PROMTOOL_RULES
+    known = set(CROSSCHECK_RULES) | set(RULES) | set(migration.RULES) | set(PROMTOOL_RULES)
     for at, silences in _silenced_items(catalog):
         for k, silence in enumerate(silences):
             if silence.rule not in known:

@@ -5,7 +5,10 @@ holding every dashboard query (Grafana variables replaced by durations Prometheu
 dashboard query that Prometheus would reject is reported against its dashboard and panel.
 
 "promtool-test": `promtool test rules` over every test file in tests/rules/ (generated and
-hand-written), plus a finding for each alert or recording rule the generator could not test. Each
+hand-written), plus an `untested-rule` finding for each alert or recording rule the generator could
+not test and no hand-written test covers (`hand_tests`), unless the item silences it. With
+`--catalog`, both steps take only the catalogs named: their generated rule and test files and the
+hand-written tests that load their rule files (stray rule files belong to no catalog). Each
 file is split by dependency first (`rule_test_split`: each test loads only the rules it depends on,
 so the time grows linearly with the catalog), and the split files run in one promtool process per
 batch, a batch per core when there are enough tests (TESTS_PER_BATCH). A batch that exceeds the
@@ -23,13 +26,17 @@ from pathlib import Path
 import yaml
 
 from generator import promtool
+from generator.derive import derive
 from generator.renderers import rule_tests
 from generator.renderers.rules import group_path
+from generator.validators import hand_tests
 from generator.validators.findings import ERROR, Finding
+from generator.validators.silences import Reporter
 from generator.validators.rule_test_split import SplitFile, Unsplittable, split_test_file
-from generator.validators.queries import panel_queries
 
 RULE_FOLDERS = ("alerts", "recording_rules")
+UNTESTED = "untested-rule"
+SILENCEABLE = (UNTESTED,)  # the rules of these steps that a catalog item may silence
 TESTS_PER_BATCH = 16  # below this many tests per core, one promtool process is cheaper than two
 # Grafana's built-in variables -> what Prometheus sees at a 15 s scrape interval and a 1 h range.
 GRAFANA_VARIABLES = {"__rate_interval": "1m", "__interval": "1m", "__range": "1h", "__interval_ms": "60000",
@@ -52,9 +59,10 @@ def _in_range(match: re.Match) -> bool:
 
 
 def rule_files(ctx) -> list[Path]:
-    """Every rule file on disk: the generated ones that exist and any other file in the rule folders."""
+    """Every rule file on disk: the generated ones that exist and any other file in the rule folders;
+    with --catalog, only the generated files of the catalogs named."""
     found = {ctx.root / group_path(g) for a in ctx.per_catalog for g in a.groups}
-    for folder in RULE_FOLDERS:
+    for folder in RULE_FOLDERS if not getattr(ctx, "scoped", False) else ():
         if (ctx.root / folder).is_dir():
             found |= {p for p in (ctx.root / folder).iterdir() if p.suffix in (".yaml", ".yml")}
     return sorted(p for p in found if p.exists())
@@ -84,11 +92,13 @@ class QuerySource:
 
 
 def _catalog_targets(artifacts) -> dict[tuple[str, str, int], tuple[str, int | None]]:
-    """(dashboard file, panel title, target index) -> (catalog doc path, catalog line)."""
+    """(dashboard file, panel title, target index) -> (catalog doc path, catalog line), from the derived
+    dashboards."""
     out = {}
-    for query in panel_queries(artifacts):
-        index = int(query.doc_path.rsplit(".targets[", 1)[1].split("]", 1)[0])
-        out.setdefault((query.artifact, query.item, index), (query.doc_path, artifacts.catalog.line_of(query.doc_path)))
+    for derived in derive(artifacts.catalog).dashboards:
+        for query in derived.queries:
+            out.setdefault((derived.artifact, query.panel.title, query.target),
+                           (query.doc_path, artifacts.catalog.line_of(query.doc_path)))
     return out
 
 
@@ -173,9 +183,21 @@ def _batches(whole: list[str], split: list[SplitFile], workers: int) -> list[lis
     return [sorted(files) for files in batches]
 
 
-def check_promtool_tests(ctx) -> list[Finding]:
+def test_files(ctx) -> list[Path]:
+    """The test files `promtool-test` runs: every file in tests/rules/; with --catalog, the generated
+    test files of the catalogs named and the hand-written ones that load their rule files."""
     folder = ctx.root / rule_tests.FOLDER
     files = sorted(p.resolve() for p in folder.glob("*.y*ml")) if folder.is_dir() else []
+    if not getattr(ctx, "scoped", False):
+        return files
+    own = {(ctx.root / rule_tests.test_file_path(c)).resolve() for c in ctx.catalogs}
+    rule_sets = [hand_tests.catalog_rule_files(ctx.root, a.groups) for a in ctx.per_catalog]
+    mine = {t.path for t in hand_tests.hand_written(folder) if any(t.loads_any(s) for s in rule_sets)}
+    return [p for p in files if p in own or p in mine]
+
+
+def check_promtool_tests(ctx) -> list[Finding]:
+    files = test_files(ctx)
     tool = promtool.find_promtool(ctx.root) if files else None
     whole, split, origins = [], [], {}
     with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-", dir=ctx.workdir) as tmp:
@@ -190,12 +212,24 @@ def check_promtool_tests(ctx) -> list[Finding]:
         timeout = getattr(ctx, "promtool_timeout", None)
         findings = [_relative(ctx.root, f) for f in promtool.test_batches(
             _batches(whole, split, cores()), tool, "promtool-test", timeout, origins, workers=cores())]
+    return findings + untested_findings(ctx)
+
+
+def untested_findings(ctx) -> list[Finding]:
+    """An `untested-rule` finding for each item the generated tests leave out and no hand-written
+    test covers, unless the item silences `untested-rule`."""
+    hand = hand_tests.hand_written(ctx.root / rule_tests.FOLDER)
+    out = []
     for artifacts in ctx.per_catalog:
-        catalog = artifacts.catalog
+        catalog, files = artifacts.catalog, hand_tests.catalog_rule_files(ctx.root, artifacts.groups)
+        report = Reporter("promtool-test", catalog)
         for doc_path, name, reason in rule_tests.plan_for(catalog).untested:
-            findings.append(Finding("promtool-test", "untested-rule", f"no generated unit test: {reason}",
-                                    catalog.path.as_posix(), catalog.line_of(doc_path), ERROR, "", name))
-    return findings
+            exprs = tuple(r.expr for g in artifacts.groups for r in g.rules if r.record and r.record == name)
+            if hand_tests.covered(name, hand, files, exprs) is None:
+                report.add(UNTESTED, f"no generated unit test: {reason}; a hand-written test in "
+                           f"{rule_tests.FOLDER}/ that loads the catalog's rule files and tests it covers it", doc_path, item=name)
+        out += report.findings
+    return out
 
 
 def _relative(root: Path, finding: Finding) -> Finding:

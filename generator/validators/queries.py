@@ -1,8 +1,8 @@
 """Every PromQL expression of the validation context, located in its catalog and its artifact.
 
-Rules come from the rule groups built from each catalog (`Rule.source` is their catalog path);
-dashboard queries come from the rendered dashboard JSON, whose panels follow the catalog's rows and
-panels in order (`dashboards[i].rows[j].panels[k].targets[t]`).
+Rules come from the rule groups derived from each catalog (`Rule.source` is their catalog path);
+dashboard queries from the derived dashboards, each with its catalog path
+(`dashboards[i].rows[j].panels[k].targets[t]`), never read back from the JSON.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from generator.build.rules import Rule
+from generator.derive import derive
 from generator.model import Catalog
 from generator.promql import ParseError, parse
 from generator.promql.functions import TARGET
@@ -73,11 +74,12 @@ def dashboard_panels(artifacts: CatalogArtifacts):
 
 def panel_queries(artifacts: CatalogArtifacts) -> list[Query]:
     out = []
-    for doc_path, dashboard, panel, panel_json, artifact in dashboard_panels(artifacts):
-        for t, target in enumerate(panel_json.get("targets", [])):
-            if "expr" in target:
-                out.append(Query(artifacts.catalog, target["expr"], "panel", f"{doc_path}.targets[{t}].expr",
-                                 panel_json.get("title", panel.title), dashboard.uid, artifact))
+    for derived in derive(artifacts.catalog).dashboards:
+        if derived.artifact not in artifacts.dashboards:
+            continue  # dashboards not rendered in this run
+        for query in derived.queries:
+            out.append(Query(artifacts.catalog, query.expr, "panel", query.doc_path, query.panel.title,
+                             derived.dashboard.uid, derived.artifact))
     return out
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import pipeline
-from generator.errors import CatalogError, Location, Problem
+from generator.errors import CatalogError
 from generator.promql.functions import TARGET
 from generator.validators.context import build_context
 from generator.validators.crosscheck import crosscheck
 from generator.validators.dashboard_schema import check_dashboard_schema
-from generator.validators.findings import ERROR, Finding
+from generator.validators.findings import ERROR, WARNING, Finding
 from generator.validators.freshness import check_fresh
 from generator.validators.alertmanager_config import check_alertmanager_config
 from generator.validators.k6_archive import check_k6_archive
@@ -26,6 +26,7 @@ from generator.validators.promtool_steps import check_promtool_rules, check_prom
 from generator.validators.report import failing
 
 LOAD_STEP = "catalog-schema"
+SHARED_UNCHECKED = "shared-file-unchecked"  # --catalog, and another catalog of the project does not load
 STEPS = [
     ("fresh", check_fresh),
     ("dashboard-schema", check_dashboard_schema),
@@ -70,19 +71,17 @@ def validate(root: Path, catalogs: tuple[str, ...] | list[str] = (), skip: tuple
              grafana_schema_dir: Path | None = None) -> Result:
     started = time.perf_counter()
     result = Result()
-    paths = pipeline.catalog_paths(catalogs, root)
     t0 = time.perf_counter()
     try:
-        if not paths:
-            raise CatalogError([Problem(Location(str(root / pipeline.DEFAULT_CATALOG_DIR)), "no catalog found")])
-        loaded = pipeline.load_all(paths, base=root)
+        scope = pipeline.load_scope(catalogs, root)
     except CatalogError as exc:
         result.steps.append(StepResult(LOAD_STEP, _catalog_findings(exc), time.perf_counter() - t0))
         result.steps += [StepResult(name, [], 0.0, skipped=True) for name, _ in STEPS]
         result.seconds = time.perf_counter() - started
         return result
-    ctx = build_context(root, loaded)
-    result.steps.append(StepResult(LOAD_STEP, [], time.perf_counter() - t0))
+    ctx = build_context(root, scope)
+    unchecked = [Finding(LOAD_STEP, SHARED_UNCHECKED, scope.note, rel, severity=WARNING) for rel in scope.untouched]
+    result.steps.append(StepResult(LOAD_STEP, unchecked, time.perf_counter() - t0))
     with tempfile.TemporaryDirectory(prefix="obsgen-validate-") as workdir:
         ctx.workdir = Path(workdir)
         ctx.promtool_timeout = promtool_timeout

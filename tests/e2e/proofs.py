@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from generator.build.catalog_oracle import alert_annotations, alert_labels
-from generator.model import AlertText, Catalog, Objective
+from generator.model import AlertText, Catalog, LatencyObjective, Objective
 from tests.e2e.time_scale import duration_ms
 
 FIRE_SLACK_EVALS = 1
@@ -73,7 +73,7 @@ def expectations(catalog: Catalog, rule_factor: float, alertmanager_factor: floa
             summary=annotations["summary"], runbook_url=annotations["runbook_url"],
             description=_pattern(annotations["description"]))
 
-    out = [one(o.alert, o, "latency" if o.kind == "latency" else "errors") for o in catalog.objectives]
+    out = [one(o.alert, o, "latency" if isinstance(o, LatencyObjective) else "errors") for o in catalog.objectives]
     out += [one(a.text, None, "outage") for a in catalog.alerts]
     return out
 

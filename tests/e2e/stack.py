@@ -27,11 +27,12 @@ from typing import Callable
 import requests
 import yaml
 
+from exporter.config import default_config
 from generator.model import Catalog
 from tests.e2e.configs import alertmanager_loop_config, loop_rule_files, prometheus_config, scrape_job
 from tests.e2e.prometheus_api import PrometheusAPI
 from tests.e2e.proofs import Received
-from tests.support.cli import OBSGEN
+from tests.support.cli import OBSGEN_EXPORTER
 from tests.support.exporter_server import seed
 from tests.support.paths import REPO
 from tests.support.ports import free_port
@@ -129,7 +130,7 @@ class ClosedLoop:
         alertmanager = self._start_alertmanager(am_port)
         for pair in (self.main, self.outage):  # no rules yet: loaded after the first scrape
             self._start_prometheus(pair, [])
-        seed(self.db, (DATASET,), self.logs / "seed.log", catalog=REPO / self.catalog.path)
+        seed(self.db, (DATASET,), self.logs / "seed.log")
         self.progress(f"seeded dataset {DATASET!r} into {self.db}")
         for pair in (self.main, self.outage):
             self.start_exporter(pair)
@@ -188,7 +189,7 @@ class ClosedLoop:
     def start_exporter(self, pair: Pair) -> None:
         suffix = f"-{pair.restarts}" if pair.restarts else ""
         proc = ManagedProcess(f"exporter-{pair.name}{suffix}", [
-            str(OBSGEN), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(pair.exporter_port),
+            str(OBSGEN_EXPORTER), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(pair.exporter_port),
             "--catalog", str(self.catalog.path), "--enable-fault-injection"], self.logs / f"exporter-{pair.name}{suffix}.log",
             cwd=REPO)
         self._stack.enter_context(proc)
@@ -208,7 +209,7 @@ class ClosedLoop:
     # -- helpers for the tests -------------------------------------------------------------------
     @property
     def summary_url(self) -> str:
-        return f"{self.main.exporter_url}{self.catalog.service.endpoint}"
+        return f"{self.main.exporter_url}{default_config().summary_path}"
 
     def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0) -> None:
         response = requests.post(f"{self.main.exporter_url}/-/faults", timeout=5,

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from generator.catalog import load_catalog
+from generator.model import ErrorRatioObjective, LatencyObjective
 from generator.loadtest.binary import K6_EXIT_THRESHOLDS
 from generator.loadtest.runner import LoadTestResult, run_scenario
 from tests.e2e.configs import (
@@ -96,7 +97,7 @@ def healthy(loop) -> Healthy:
     records = _records(loop)
     targets = dashboard_targets(loop.artifacts)
     out.targets = len(targets)
-    error_obj = next(o for o in CATALOG.objectives if o.kind == "error_ratio")
+    error_obj = next(o for o in CATALOG.objectives if isinstance(o, ErrorRatioObjective))
     error_alert = EXPECTED[error_obj.alert.name]
     share_expr = _unexcluded_share(error_obj, CATALOG, error_alert.window_seconds)
     # long enough for the error alert to fire twice over if the 401s counted
@@ -136,7 +137,7 @@ def test_healthy_every_dashboard_target_returns_data(healthy, loop):
 
 
 def test_healthy_a_401_burst_does_not_fire_the_error_alert(healthy, loop):
-    objective = next(o for o in CATALOG.objectives if o.kind == "error_ratio")
+    objective = next(o for o in CATALOG.objectives if isinstance(o, ErrorRatioObjective))
     alert = EXPECTED[objective.alert.name]
     assert healthy.burst_statuses.get(401, 0) >= 20, healthy.burst_statuses
     # the 401s alone are far above the objective for longer than the alert's window plus its for...
@@ -230,7 +231,7 @@ def _timelines(loop, api, names, triggered: float, recovered: float, missed: int
 
 def _faults(loop) -> Phase:
     phase = Phase([n for n in NAMES if EXPECTED[n].trigger in ("latency", "errors")])
-    latency = next(o for o in CATALOG.objectives if o.kind == "latency")
+    latency = next(o for o in CATALOG.objectives if isinstance(o, LatencyObjective))
     api = loop.main.api
     try:
         with Traffic(loop.summary_url, loop.token, clients=3) as traffic, ThreadPoolExecutor(1) as pool:

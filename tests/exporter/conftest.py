@@ -16,6 +16,9 @@ from tests.support.paths import AMPEL
 from tests.support.processes import ManagedProcess, wait_until
 
 TIERS = ("small", "medium", "large", "very_large")
+# (repositories, pull requests) of each dataset in the shipped exporter.yaml: the performance plan's table
+SIZES = {"small": (10, 50), "medium": (50, 1000), "large": (100, 2000), "very_large": (200, 4000),
+         "xl": (10_000, 1_000_000)}
 
 
 @dataclass

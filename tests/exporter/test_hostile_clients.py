@@ -17,8 +17,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.cli import obsgen
-from tests.support.paths import REPO
+from tests.support.inprocess import run_exporter
+from tests.support.paths import AMPEL
 from tests.support.processes import wait_until
 
 REQUEST_TIMEOUT = "OBSGEN_SERVE_REQUEST_TIMEOUT"
@@ -212,8 +212,8 @@ def test_keep_alive_clients_up_to_the_limit_are_all_served(start_exporter, db_co
 def test_bad_limits_in_the_environment_are_usage_errors(tmp_path):
     for variable, value in ((MAX_CONNECTIONS, "0"), (MAX_CONNECTIONS, "many"), (MAX_CONNECTIONS, "2.5"),
                             (REQUEST_TIMEOUT, "-1"), (REQUEST_TIMEOUT, "nan"), (IDLE_TIMEOUT, "inf")):
-        result = obsgen("serve", "--db", str(tmp_path / "never.db"), "--port", "0", cwd=REPO,
-                        env={variable: value}, timeout=30)
+        result = run_exporter("serve", "--db", str(tmp_path / "never.db"), "--port", "0", "--catalog", str(AMPEL),
+                              env={variable: value})
         assert result.returncode == 2, (variable, value, result.stderr)
         assert variable in result.stderr and repr(value) in result.stderr
         assert "Traceback" not in result.stderr

@@ -1,15 +1,15 @@
-"""`obsgen serve` as a command: default port, signals, and clear refusals."""
+"""`obsgen-exporter serve` as a command: default port, signals, and clear refusals."""
 from __future__ import annotations
 
 import signal
 import socket
 
-from tests.support.cli import obsgen
-from tests.support.paths import REPO
+from tests.support.inprocess import run_exporter
+from tests.support.paths import AMPEL, CHECKOUT
 
 
 def test_help_documents_the_default_port_and_strategies():
-    result = obsgen("serve", "--help", cwd=REPO)
+    result = run_exporter("serve", "--help")
     assert result.returncode == 0
     assert "8787" in result.stdout and "127.0.0.1" in result.stdout
     assert "aggregate|naive|cached" in result.stdout and "--enable-fault-injection" in result.stdout
@@ -27,15 +27,14 @@ def test_a_taken_port_is_a_clear_error(tmp_path, db_copy):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = obsgen("serve", "--db", str(db_copy), "--port", str(port), cwd=REPO, timeout=30)
+        result = run_exporter("serve", "--db", str(db_copy), "--port", str(port), "--catalog", str(AMPEL))
     assert result.returncode == 5
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
 def test_a_catalog_that_does_not_fit_is_refused_with_its_line(tmp_path):
     db = tmp_path / "never.db"
-    result = obsgen("serve", "--db", str(db), "--port", "0", "--catalog", "tests/catalogs/checkout.yaml",
-                    cwd=REPO, timeout=30)
+    result = run_exporter("serve", "--db", str(db), "--port", "0", "--catalog", str(CHECKOUT))
     assert result.returncode == 3
     assert "tests/catalogs/checkout.yaml:" in result.stderr and "metrics[" in result.stderr
     assert not db.exists()

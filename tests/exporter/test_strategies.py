@@ -10,7 +10,8 @@ from exporter.auth import find_user
 from exporter.database import Database
 from exporter.strategies import STRATEGIES, make_strategy
 from exporter.summary import CalculationError
-from tests.exporter.conftest import TIERS
+from exporter.config import default_config
+from tests.exporter.conftest import SIZES, TIERS
 
 
 def summaries(db_path, name: str) -> dict[str, tuple]:
@@ -33,13 +34,13 @@ def summaries(db_path, name: str) -> dict[str, tuple]:
 
 
 @pytest.mark.parametrize("name", TIERS)
-def test_every_strategy_returns_the_same_summary(seeded_db, catalog, name):
+def test_every_strategy_returns_the_same_summary(seeded_db, name):
     results = summaries(seeded_db, name)
     assert results["aggregate"][0] == results["naive"][0] == results["cached"][0]
-    tier = catalog.tier(name)
+    repos, prs = SIZES[name]
     summary = results["aggregate"][0]
-    assert summary.total_repos == tier.repos
-    assert summary.total_open_prs == tier.repos * min(seeding.OPEN_PER_REPO, tier.prs // tier.repos)
+    assert summary.total_repos == repos
+    assert summary.total_open_prs == repos * min(seeding.OPEN_PER_REPO, prs // repos)
     for counted, traced in (r[1:] for r in results.values()):
         assert counted == traced  # the session's counter is honest
     assert results["aggregate"][1] == 1
@@ -50,9 +51,9 @@ def test_naive_makes_the_seeds_2101_queries_on_the_large_tier(seeded_db):
     assert summaries(seeded_db, "large")["naive"][1] == 2101
 
 
-def test_strategies_agree_on_xl(tmp_path_factory, catalog):
+def test_strategies_agree_on_xl(tmp_path_factory):
     db = tmp_path_factory.mktemp("xl") / "xl.db"
-    seeding.seed(db, datasets.select(catalog, ["xl"]))
+    seeding.seed(db, datasets.select(default_config(), ["xl"]))
     results = summaries(db, "xl")
     assert results["aggregate"][0] == results["naive"][0] == results["cached"][0]
     assert (results["aggregate"][0].total_repos, results["aggregate"][0].total_open_prs) == (10_000, 100_000)

@@ -1,5 +1,9 @@
 """Catalogs with one deliberate defect: copy a shipped catalog with exact text replacements, load it
-and build the validation context, as `validate` would."""
+and build the validation context, as `validate` would.
+
+New tests build their catalog in code instead (tests/support/catalog_builder.py): a text edit of a
+shipped catalog breaks whenever that catalog changes. `context_of`, `line_containing` and `by_rule`
+work on any catalog file."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
-"""The reference exporter as a test runs it: `obsgen seed` into a temp DB, then `obsgen serve --port 0`.
+"""The reference exporter as a test runs it: `obsgen-exporter seed` into a temp DB, then
+`obsgen-exporter serve --port 0`.
 
 `running_exporter` yields the base URL once /readyz answers, and always stops the server.
 """
@@ -9,21 +10,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from tests.support.cli import OBSGEN
+from tests.support.cli import OBSGEN_EXPORTER
 from tests.support.paths import AMPEL, REPO
 from tests.support.processes import ManagedProcess, wait_until
 
 STARTUP_TIMEOUT = 30
 
 
-def seed(db: Path, datasets: tuple[str, ...], log: Path, catalog: Path = AMPEL) -> None:
-    argv = [str(OBSGEN), "seed", "--db", str(db), "--catalog", str(catalog.relative_to(REPO))]
+def seed(db: Path, datasets: tuple[str, ...], log: Path) -> None:
+    argv = [str(OBSGEN_EXPORTER), "seed", "--db", str(db)]
     for name in datasets:
         argv += ["--dataset", name]
     with ManagedProcess("seed", argv, log, cwd=REPO) as proc:
         code = proc.proc.wait(STARTUP_TIMEOUT)
     if code != 0:
-        raise RuntimeError(f"obsgen seed exited {code}: {proc.log_text()[-2000:]}")
+        raise RuntimeError(f"obsgen-exporter seed exited {code}: {proc.log_text()[-2000:]}")
 
 
 def listening_url(proc: ManagedProcess) -> str | None:
@@ -44,7 +45,7 @@ def listening_url(proc: ManagedProcess) -> str | None:
 def serve(db: Path, log: Path, *extra: str, catalog: Path = AMPEL, env: dict | None = None) -> ManagedProcess:
     """An unstarted exporter process on a free port (use it as a context manager); `env` adds variables."""
     return ManagedProcess("exporter", [
-        str(OBSGEN), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", "0",
+        str(OBSGEN_EXPORTER), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", "0",
         "--catalog", str(catalog.relative_to(REPO)), *extra], log, cwd=REPO, env=env)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from generator.derive import derive
 from generator.model import Catalog, Request, Scenario
 from generator.renderers.header import comment_header
 from generator.renderers.k6.library import LIBRARY, LIBRARY_PATH
@@ -74,11 +75,8 @@ def _js(value) -> str:
 
 
 def scripts(catalog: Catalog) -> dict[str, tuple[Scenario, ...]]:
-    """Script name -> its scenarios, in catalog order."""
-    out: dict[str, list[Scenario]] = {}
-    for s in catalog.scenarios:
-        out.setdefault(s.script_name, []).append(s)
-    return {name: tuple(group) for name, group in out.items()}
+    """Script name -> its scenarios, in catalog order (derived once per catalog)."""
+    return derive(catalog).load_tests
 
 
 def script(catalog: Catalog, name: str, scenarios: tuple[Scenario, ...]) -> str:

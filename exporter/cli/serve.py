@@ -1,4 +1,4 @@
-"""`obsgen serve`: run the reference dashboard-summary exporter."""
+"""`obsgen-exporter serve`: run the reference dashboard-summary exporter."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,13 +9,14 @@ from exporter.contract import ContractError
 from exporter.server import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, serve as run_server
 from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
 from generator.catalog import load_catalog
-from generator.cli.extras import exporter_catalog
+from exporter.cli.common import config_option, settings
+from exporter.cli.extras import exporter_catalog
 from generator.errors import EXIT_CATALOG, EXIT_IO
 
 
 @click.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite file (created with its schema when missing); fill it with `obsgen seed`.")
+              help="SQLite file (created with its schema when missing); fill it with `obsgen-exporter seed`.")
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one (the 'listening' log line tells which).")
@@ -27,15 +28,17 @@ from generator.errors import EXIT_CATALOG, EXIT_IO
               help="Seconds to wait for a locked database before answering 503.")
 @click.option("--catalog", "catalog_path", default=None,
               type=click.Path(dir_okay=False),
-              help="Catalog giving the metric contract and log fields (default: catalog/ampel.yaml here).")
+              help="Catalog giving the metric contract (default: catalog/ampel.yaml here).")
+@config_option
 @click.option("--enable-fault-injection", is_flag=True,
               help="Expose POST /-/faults (extra latency, error rate). For tests only.")
 def serve(db_path: Path, host: str, port: int, strategy: str, cache_ttl: float, busy_timeout: float,
-          catalog_path: str, enable_fault_injection: bool) -> None:
-    """Serve GET /api/dashboard/summary, /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
+          catalog_path: str, config_path: str | None, enable_fault_injection: bool) -> None:
+    """Serve the summary route (GET), /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
+    service = settings(config_path)
     catalog = load_catalog(exporter_catalog(catalog_path))
     config = ServeConfig(db=db_path, host=host, port=port, strategy=strategy, cache_ttl=cache_ttl,
-                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection)
+                         busy_timeout=busy_timeout, fault_injection=enable_fault_injection, settings=service)
     try:
         run_server(catalog, config)
     except ContractError as exc:

@@ -1,5 +1,5 @@
-"""Subcommands that need an optional extra (`pip install 'obsgen[exporter]'`): when its dependencies
-are missing, the command is still listed and, when run, says which extra to install (exit code 4)."""
+"""The optional extra `obsgen[exporter]`: when its dependencies are missing, a subcommand is still
+listed and, when run, says which extra to install (exit code 4). Also the default catalog."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,6 +9,8 @@ import click
 from generator.errors import ToolMissing
 
 EXPORTER = "exporter"
+# the top-level modules the extra brings beyond obsgen's own
+DEPENDENCIES = {EXPORTER: {"prometheus_client"}}
 
 
 def missing_extra(name: str, extra: str, missing: str) -> click.Command:
@@ -17,14 +19,10 @@ def missing_extra(name: str, extra: str, missing: str) -> click.Command:
     @click.command(name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
                    add_help_option=False, help=f"(needs `pip install 'obsgen[{extra}]'`)")
     def command() -> None:
-        raise ToolMissing(f"`obsgen {name}` needs the optional extra {extra!r}, whose dependency {missing!r} is not "
-                          f"installed: run `pip install 'obsgen[{extra}]'`")
+        raise ToolMissing(f"`obsgen-exporter {name}` needs the optional extra {extra!r}, whose dependency "
+                          f"{missing!r} is not installed: run `pip install 'obsgen[{extra}]'`")
 
     return command
-
-
-# the top-level modules each extra brings (its own package included)
-DEPENDENCIES = {EXPORTER: {"exporter", "prometheus_client"}}
 
 
 def is_extra_dependency(exc: ModuleNotFoundError, extra: str) -> bool:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import project_config
+from generator.validators import grafana_schema
 from generator.validators.run import STEP_NAMES
 from tests.support.inprocess import run_obsgen
 from tests.support.paths import ORDERS, REPO
@@ -54,6 +56,9 @@ def test_artifacts_are_fresh(monkeypatch):
 
 def test_validate_passes_with_no_finding(monkeypatch):
     monkeypatch.chdir(REPO)
+    # Grafana's schemas from wherever the repository's own validate finds them (the example's
+    # .obsgen.yaml names ../shared beside the repository, which a clone elsewhere may not have)
+    monkeypatch.setenv(grafana_schema.ENV_VAR, str(grafana_schema.resolve_schema_dir(REPO)))
     result = run_obsgen("validate", "--root", "examples/orders", "--fail-on", "warning")
     assert result.returncode == 0, result.output
     assert "validate passed: 0 error(s), 0 warning(s)" in result.stdout, result.output
@@ -219,3 +224,8 @@ def test_generated_dashboards_carry_links_annotations_repeats_and_collapsed_rows
     dependencies = json.loads((ORDERS / "dashboards" / "orders-api-dependencies.json").read_text(encoding="utf-8"))
     repeated = next(p for p in dependencies["panels"] if p["title"] == "Calls to $dependency")
     assert repeated["repeat"] == "dependency"
+
+
+def test_the_example_config_names_the_schemas_beside_the_repository():
+    config = project_config.load(ORDERS)
+    assert config.grafana_schema_dir.resolve() == (REPO.parent / "shared" / "grafana-schema").resolve()

@@ -7,7 +7,9 @@ change. Compared per panel: type, datasource, unit, thresholds, and per query (b
 text, `legendFormat` and datasource. Per dashboard: title, tags and every templating variable
 (`variable <name>`: type, datasource, query, regex, multi, include all, custom all value, hide,
 refresh). Current (fieldConfig) and legacy (graph `yaxes`, singlestat `format`/`thresholds`,
-schema < 16 `rows`) panels are both read.
+schema < 16 `rows`) panels are both read. The dashboard features (legend, stacking, overrides,
+mappings, links, repeat, transformations, collapsed rows, time range, refresh, time zone) are
+fields too (`dashboard_features`), and annotations are items of their own, like panels.
 """
 from __future__ import annotations
 

@@ -224,6 +224,8 @@ def test_dashboard_defaults_made_explicit_are_no_change():
     assert _changed(lambda d: d.update(refresh="30s", timezone="")) == []
     before["refresh"], after["refresh"] = "1m", "60s"  # the same interval
     assert _lines(before, after) == []
+    after["refresh"] = "9" * 400 + "ms"  # too long for a float: compared as written
+    assert _lines(before, after) == _dashboard(f"refresh: 1m -> {after['refresh']}")
 
 
 def test_dashboard_links_by_title_reordering_is_no_change():

@@ -291,7 +291,7 @@ def _refresh(value) -> str:
         return "off"
     try:
         seconds = parse_duration(value.strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         return value.strip()
     return format_duration(seconds) if seconds > 0 else "off"
 

@@ -267,8 +267,8 @@ def _collapse_only(f: FieldChange, collapsed_rows: set[str]) -> bool:
     own `row <title>` field says so, once)."""
     if f.field != "row" or f.before is None or f.after is None:
         return False
-    strip = lambda v: v.removesuffix(" (collapsed)")  # noqa: E731
-    return strip(f.before) == strip(f.after) and f"row {strip(f.after)}" in collapsed_rows
+    before, after = (v.removesuffix(" (collapsed)") for v in (f.before, f.after))
+    return before == after and f"row {after}" in collapsed_rows
 
 
 def diff_dashboards(before: list[DashboardDoc], after: list[DashboardDoc]) -> list[ItemChange]:

@@ -81,6 +81,14 @@ def test_legend_mode_calcs_sort_and_hidden():
         "legend: shown -> hidden")
 
 
+def test_a_heatmap_legend_switched_off():
+    before = _base()
+    before["panels"][1].update(type="heatmap", options={"legend": {"show": True}})
+    after = copy.deepcopy(before)
+    after["panels"][1]["options"]["legend"]["show"] = False
+    assert _lines(before, after) == _panel("legend: shown -> hidden")
+
+
 def test_legend_defaults_made_explicit_or_calcs_reordered_are_no_change():
     before, after = _base(), _base()
     del before["panels"][1]["options"]["legend"]  # Grafana's default: a list at the bottom

@@ -184,7 +184,8 @@ def _legend(panel: dict) -> dict:
 
 def legend_fields(panel: dict) -> dict[str, str]:
     legend = _legend(panel)
-    shown = legend.get("showLegend", True) is not False and legend.get("displayMode") != "hidden"
+    shown = (legend.get("showLegend", True) is not False and legend.get("show", True) is not False  # heatmap: `show`
+             and legend.get("displayMode") != "hidden")
     values = {"legend": "shown" if shown else "hidden",
               "legend mode": str(legend.get("displayMode") or "list") if shown else "list",
               "legend placement": str(legend.get("placement") or "bottom"),

@@ -151,25 +151,41 @@ def test_third_party_rule_file_round_trip(tmp_path, monkeypatch):
     assert report["changes"] == [], _summary(report)
 
 
+def _normalised_panel(inner: dict) -> dict:
+    inner["type"] = {"graph": "timeseries"}.get(inner["type"], inner["type"])
+    _base_step_thresholds(inner)
+    inner["datasource"] = {"type": "prometheus", "uid": "${datasource}"}
+    for letter, target in zip("ABCDEFGH", inner["targets"]):
+        target["refId"] = letter
+        target.pop("hide", None)
+        target.setdefault("legendFormat", "__auto")
+    if inner["type"] == "timeseries" and "legend" not in inner.get("options", {}):
+        inner.setdefault("options", {})["legend"] = {"displayMode": "table", "calcs": ["mean", "max", "lastNotNull"]}
+    if inner["type"] == "table":
+        inner["transformations"] = [{"id": "merge", "options": {}},
+                                    {"id": "organize", "options": {"excludeByName": {"Time": True}}},
+                                    *inner.get("transformations", [])]
+    return inner
+
+
 def _normalised_dashboard(source: Path, out: Path) -> None:
     """The documented dashboard normalisations, applied to a Grafana export."""
     data = json.loads(source.read_text())["dashboard"]
     kept = []
     for panel in data["panels"]:
-        nested = panel.get("panels") or []
-        for inner in [panel, *nested]:
-            inner = dict(inner, panels=[]) if inner.get("type") == "row" else inner
-            if inner.get("type") != "row":
-                inner["type"] = {"graph": "timeseries"}.get(inner["type"], inner["type"])
-                _base_step_thresholds(inner)
-                inner["datasource"] = {"type": "prometheus", "uid": "${datasource}"}
-                for letter, target in zip("ABCDEFGH", inner["targets"]):
-                    target["refId"] = letter
-                    target.pop("hide", None)
-                    target.setdefault("legendFormat", "__auto")
-            kept.append(inner)
+        if panel.get("type") == "row":
+            kept.append(dict(panel, panels=[_normalised_panel(p) for p in panel.get("panels") or []]))
+        else:
+            kept.append(_normalised_panel(panel))
     data["panels"] = kept
-    data["templating"]["list"] = [dict(v, refresh=1) if v["type"] == "datasource" else v for v in data["templating"]["list"]]
+    variables = []
+    for v in data["templating"]["list"]:
+        if v["type"] == "datasource":
+            v = dict(v, refresh=1, label="Data source")
+        elif v["type"] == "query":
+            v = dict(v, sort=1)
+        variables.append(v)
+    data["templating"]["list"] = variables
     (out / "dashboards").mkdir(parents=True)
     (out / "dashboards" / f"{data['uid']}.json").write_text(json.dumps(data))
 

@@ -31,7 +31,7 @@ class FieldChange:
 class ItemChange:
     """An alert, recording rule, rule group, dashboard or panel that differs between two sides.
 
-    `kind` is one of: alert, record, group, dashboard, panel. `container` names what holds the
+    `kind` is one of: alert, record, group, dashboard, annotation, panel. `container` names what holds the
     item (the rule group, or the dashboard), `file` the file it lives in (the after side's file
     for added and changed items, the before side's for removed ones). `problems` says what could
     not be compared as it should (an expression that does not parse).
@@ -49,7 +49,7 @@ class ItemChange:
         return (self.file, self.container, _KIND_ORDER.get(self.kind, 9), STATUS_ORDER[self.status], self.name)
 
 
-_KIND_ORDER = {"group": 0, "dashboard": 0, "alert": 1, "record": 2, "panel": 1}
+_KIND_ORDER = {"group": 0, "dashboard": 0, "alert": 1, "record": 2, "annotation": 1, "panel": 2}
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,9 @@ class DiffReport:
         return "; ".join(parts)
 
 
-_SUMMARY_ORDER = {"group": 0, "alert": 1, "record": 2, "dashboard": 3, "panel": 4}
+_SUMMARY_ORDER = {"group": 0, "alert": 1, "record": 2, "dashboard": 3, "annotation": 4, "panel": 5}
 _PLURAL = {"alert": "alerts", "record": "recording rules", "group": "rule groups", "dashboard": "dashboards",
-           "panel": "panels"}
+           "annotation": "annotations", "panel": "panels"}
 
 
 def sorted_changes(changes: list[ItemChange]) -> tuple[ItemChange, ...]:

@@ -7,11 +7,14 @@ change. Compared per panel: type, datasource, unit, thresholds, and per query (b
 text, `legendFormat` and datasource. Per dashboard: title, tags and every templating variable
 (`variable <name>`: type, datasource, query, regex, multi, include all, custom all value, hide,
 refresh). Current (fieldConfig) and legacy (graph `yaxes`, singlestat `format`/`thresholds`,
-schema < 16 `rows`) panels are both read.
+schema < 16 `rows`) panels are both read. The dashboard features (legend, stacking, overrides,
+mappings, links, repeat, transformations, collapsed rows, time range, refresh, time zone) are
+fields too (`dashboard_features`), and annotations are items of their own, like panels.
 """
 from __future__ import annotations
 
-from generator.diff.changes import ADDED, CHANGED, REMOVED, ItemChange, field_changes
+from generator.diff import dashboard_features as features
+from generator.diff.changes import ADDED, CHANGED, REMOVED, FieldChange, ItemChange, field_changes
 from generator.diff.documents import DashboardDoc
 from generator.diff.rules import one_line
 from generator.diff.thresholds import normalized
@@ -103,6 +106,7 @@ def panel_fields(panel: dict, row: str) -> dict[str, str]:
     for name, value in (("unit", panel_unit(panel)), ("thresholds", panel_thresholds(panel))):
         if value:
             out[name] = value
+    out.update(features.panel_feature_fields(panel))
     out.update(panel_queries(panel))
     return out
 
@@ -111,19 +115,22 @@ def _panels(dashboard: dict) -> list[tuple[dict, str]]:
     """Every non-row panel with the title of the row it sits in, in dashboard order."""
     out: list[tuple[dict, str]] = []
     row = ""
-    for panel in dashboard.get("panels") or []:
+    for panel in features.as_list(dashboard.get("panels")):
         if not isinstance(panel, dict):
             continue
         if panel.get("type") == "row":
             row = str(panel.get("title", ""))
-            out.extend((p, row) for p in panel.get("panels") or [] if isinstance(p, dict))
+            inner = f"{row} (collapsed)" if panel.get("collapsed") is True else row
+            out.extend((p, inner) for p in features.as_list(panel.get("panels")) if isinstance(p, dict))
         else:
             out.append((panel, row))
-    for legacy_row in dashboard.get("rows") or []:
+    for legacy_row in features.as_list(dashboard.get("rows")):
         if isinstance(legacy_row, dict):
             title = str(legacy_row.get("title", ""))
-            out.extend((p, title) for p in legacy_row.get("panels") or [] if isinstance(p, dict))
-    return out
+            title = f"{title} (collapsed)" if legacy_row.get("collapse") is True else title
+            out.extend((p, title) for p in features.as_list(legacy_row.get("panels")) if isinstance(p, dict))
+    # a copy Grafana made of a repeated panel (saved by Grafana < 8) is not a panel of its own
+    return [(p, r) for p, r in out if not p.get("repeatPanelId")]
 
 
 def keyed_panels(dashboard: dict) -> dict[str, dict[str, str]]:
@@ -136,7 +143,8 @@ def keyed_panels(dashboard: dict) -> dict[str, dict[str, str]]:
     return out
 
 
-_VARIABLE_KEYS = ("type", "datasource", "query", "regex", "multi", "includeAll", "allValue", "hide", "refresh")
+_VARIABLE_KEYS = ("type", "datasource", "query", "regex", "multi", "includeAll", "allValue", "hide", "refresh",
+                  "label", "description", "sort", "auto", "auto_count", "auto_min")
 
 
 def _variable_value(key: str, value) -> str:
@@ -165,6 +173,12 @@ def variable_fields(data: dict) -> dict[str, str]:
         seen[name] = n = seen.get(name, 0) + 1
         label = f"variable {name}" if n == 1 else f"variable {name} #{n}"
         values = {k: _variable_value(k, variable.get(k)) for k in _VARIABLE_KEYS}
+        if values["label"] == str(variable.get("name") or ""):  # the name is the label by default
+            values["label"] = ""
+        if not values["auto"]:  # count and minimum of an auto interval, only when it is on
+            values["auto_count"] = values["auto_min"] = ""
+        if variable.get("type") == "custom" and values["query"]:  # Grafana trims each value
+            values["query"] = ",".join(v.strip() for v in values["query"].split(","))
         out[label] = ", ".join(f"{k}: {v}" if k != "type" else v for k, v in values.items() if v) or "(empty)"
     return out
 
@@ -175,6 +189,7 @@ def _dashboard_fields(data: dict) -> dict[str, str]:
     if isinstance(tags, list) and tags:
         out["tags"] = ", ".join(sorted(str(t) for t in tags))
     out.update(variable_fields(data))
+    out.update(features.dashboard_feature_fields(data))
     return out
 
 
@@ -189,7 +204,7 @@ def _excerpts(fields) -> tuple:
     out = []
     for f in fields:
         found = None
-        if f.field.startswith("query ") and f.before is not None and f.after is not None:
+        if (f.field == "query" or f.field.startswith("query ")) and f.before is not None and f.after is not None:
             found = excerpts(f.before, f.after)
         out.append(f if found is None else type(f)(f.field, f.before, f.after, found))
     return tuple(out)
@@ -197,9 +212,63 @@ def _excerpts(fields) -> tuple:
 
 def _same_queries(old: dict[str, str], new: dict[str, str]) -> None:
     """Queries that differ only in layout are equal: drop them from both sides."""
-    for key in [k for k in old if k.startswith("query ") and k in new]:
+    for key in [k for k in old if (k == "query" or k.startswith("query ")) and k in new]:
         if old[key] == new[key] or normalized(old[key], grafana=True) == normalized(new[key], grafana=True):
             del old[key], new[key]
+
+
+def _dashboard_changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
+    a, b = _dashboard_fields(old), _dashboard_fields(new)
+    rows = features.row_fields(features.row_states(old), features.row_states(new))
+    a.update(rows[0])
+    b.update(rows[1])
+    return features.with_defaults(field_changes(a, b))
+
+
+def _added_dashboard_fields(data: dict) -> tuple[FieldChange, ...]:
+    rows = {k: v for k, v in features.row_states(data).items() if v == "collapsed"}
+    return field_changes({}, {**_dashboard_fields(data), **rows})
+
+
+def annotation_items(data: dict) -> dict[str, dict[str, str]]:
+    """Annotation name -> its fields: `query` first, then the settings that are not at their default."""
+    out = {}
+    for name, annotation in features.annotations(data):
+        fields = {"query": query_line(features.annotation_query(annotation))} if features.annotation_query(annotation) else {}
+        fields.update(features.annotation_settings(annotation, datasource))
+        out[name] = fields
+    return out
+
+
+def _items(kind: str, file: str, uid: str, old: dict[str, dict[str, str]], new: dict[str, dict[str, str]],
+           collapsed_rows: set[str]) -> list[ItemChange]:
+    """Panels or annotations of one dashboard added, removed or changed."""
+    changes = []
+    for title in sorted(set(old) | set(new)):
+        if title not in old:
+            changes.append(ItemChange(kind, title, ADDED, file, uid, field_changes({}, new[title])))
+        elif title not in new:
+            changes.append(ItemChange(kind, title, REMOVED, file, uid))
+        else:
+            a, b = dict(old[title]), dict(new[title])
+            _same_queries(a, b)
+            order = [k for k in a if k.startswith("transformation ")]
+            steps = features.transformation_changes([a.pop(k) for k in order],
+                                                    [b.pop(k) for k in [k for k in b if k.startswith("transformation ")]])
+            fields = [f for f in features.with_defaults(_excerpts(field_changes(a, b)))
+                      if not _collapse_only(f, collapsed_rows)] + steps
+            if fields:
+                changes.append(ItemChange(kind, title, CHANGED, file, uid, tuple(fields)))
+    return changes
+
+
+def _collapse_only(f: FieldChange, collapsed_rows: set[str]) -> bool:
+    """A panel's `row` that changed only because its row was opened or collapsed (the dashboard's
+    own `row <title>` field says so, once)."""
+    if f.field != "row" or f.before is None or f.after is None:
+        return False
+    before, after = (v.removesuffix(" (collapsed)") for v in (f.before, f.after))
+    return before == after and f"row {after}" in collapsed_rows
 
 
 def diff_dashboards(before: list[DashboardDoc], after: list[DashboardDoc]) -> list[ItemChange]:
@@ -211,25 +280,15 @@ def diff_dashboards(before: list[DashboardDoc], after: list[DashboardDoc]) -> li
         old, new = old_all.get(key), new_all.get(key)
         uid = label(old, new)
         if old is None:
-            changes.append(ItemChange("dashboard", uid, ADDED, file, uid, field_changes({}, _dashboard_fields(new.data))))
+            changes.append(ItemChange("dashboard", uid, ADDED, file, uid, _added_dashboard_fields(new.data)))
         elif new is None:
             changes.append(ItemChange("dashboard", uid, REMOVED, file, uid))
             continue
-        else:
-            fields = field_changes(_dashboard_fields(old.data), _dashboard_fields(new.data))
-            if fields:
-                changes.append(ItemChange("dashboard", uid, CHANGED, file, uid, fields))
-        old_panels = keyed_panels(old.data) if old else {}
-        new_panels = keyed_panels(new.data)
-        for title in sorted(set(old_panels) | set(new_panels)):
-            if title not in old_panels:
-                changes.append(ItemChange("panel", title, ADDED, file, uid, field_changes({}, new_panels[title])))
-            elif title not in new_panels:
-                changes.append(ItemChange("panel", title, REMOVED, file, uid))
-            else:
-                a, b = dict(old_panels[title]), dict(new_panels[title])
-                _same_queries(a, b)
-                fields = _excerpts(field_changes(a, b))
-                if fields:
-                    changes.append(ItemChange("panel", title, CHANGED, file, uid, fields))
+        fields = _dashboard_changes(old.data, new.data) if old is not None else ()
+        if fields:
+            changes.append(ItemChange("dashboard", uid, CHANGED, file, uid, fields))
+        collapsed = {f.field for f in fields if f.field.startswith("row ")}
+        changes += _items("annotation", file, uid, annotation_items(old.data) if old else {},
+                          annotation_items(new.data), collapsed)
+        changes += _items("panel", file, uid, keyed_panels(old.data) if old else {}, keyed_panels(new.data), collapsed)
     return changes

@@ -31,6 +31,6 @@ def sections(changes: tuple[ItemChange, ...]) -> list[Section]:
     for key in order:
         items = grouped[key]
         header = next((c for c in items if c.kind in CONTAINER_KINDS), None)
-        kind = "dashboard" if any(c.kind in ("dashboard", "panel") for c in items) else "group"
+        kind = "dashboard" if any(c.kind in ("dashboard", "annotation", "panel") for c in items) else "group"
         out.append(Section(key[0], kind, key[1], header, tuple(c for c in items if c is not header)))
     return out

@@ -238,3 +238,14 @@ def test_the_documented_example_loads_as_documented(tmp_path):
     [plain, big] = load_catalog(path).scenarios[0].requests
     assert (plain.name, plain.path, plain.query) == ("item", "/items/small", (("size", "10"),))
     assert (big.name, big.path, big.query) == ("big", "/items/large", (("page", "2"), ("size", "10")))
+
+
+def test_the_template_module_goes_when_the_catalog_has_no_templates_any_more(tmp_path):
+    write(tmp_path, scenario())
+    assert run_obsgen("generate", "--root", str(tmp_path), "k6").returncode == 0
+    assert (tmp_path / "k6" / "lib" / "orders.requests.js").is_file()
+    write(tmp_path, scenario(requests=[{"path": "/items/small"}]), templates={})
+    ran = run_obsgen("generate", "--root", str(tmp_path), "k6")
+    assert ran.returncode == 0 and "removed  k6/lib/orders.requests.js" in ran.output, ran.output
+    assert not (tmp_path / "k6" / "lib" / "orders.requests.js").exists()
+    assert "request_item" not in (tmp_path / "k6" / "browse.js").read_text()

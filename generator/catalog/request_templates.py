@@ -102,6 +102,8 @@ class Templates:
         merged = dict(template.raw, name=r.get("name", name))
         for key in OVERRIDES:
             merged[key] = {**_text(template.raw.get(key)), **_text(r.get(key))}
+        # over the template's headers as built (Content-Type added for a body), as the k6 library merges them
+        merged["headers"] = {**dict(template.built.request.headers), **_text(r.get("headers"))}
         for key, value in _text(r.get("query")).items():
             _placeholders(fill_vars(value, values), f"{at}.query.{key}", problem)
         merged["path"] = fill_vars(merged["path"], values)

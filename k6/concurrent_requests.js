@@ -4,6 +4,7 @@
 // Optional: SUMMARY_PATH (JSON summary file), DURATION / ITERATIONS (override the catalog's),
 // THINK_TIME (seconds between iterations of one VU, default 0).
 import { runRequests, summarize } from './lib/obsgen.js';
+import { request_summary } from './lib/ampel.requests.js';
 
 const BASE_URL = (__ENV.BASE_URL || 'http://127.0.0.1:8787').replace(/\/$/, '');
 const NAME = 'concurrent_requests';
@@ -56,76 +57,7 @@ for (const s of Object.values(options.scenarios)) {
 
 // concurrent_requests: the requests of each iteration and the header its auth adds.
 const REQUESTS_concurrent_requests = [
-  {
-    "body": null,
-    "checks": [
-      {
-        "field": "total_repos",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "total_open_prs",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "green_count",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "yellow_count",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "red_count",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "github_count",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "gitlab_count",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "bitbucket_count",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "public_repos",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "private_repos",
-        "kind": "count",
-        "value": null
-      },
-      {
-        "field": "archived_repos",
-        "kind": "count",
-        "value": null
-      }
-    ],
-    "headers": {},
-    "method": "GET",
-    "name": "summary",
-    "path": "/api/dashboard/summary",
-    "query": {},
-    "status": 200,
-    "tags": {
-      "method": "GET",
-      "path": "/api/dashboard/summary"
-    }
-  }
+  request_summary()
 ];
 const AUTH_concurrent_requests = {
   "env": "TOKEN",

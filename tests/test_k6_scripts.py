@@ -15,6 +15,7 @@ from generator.loadtest.binary import find_k6
 from generator.renderers import k6 as k6_renderer
 from generator.validators.context import build_context
 from generator.validators.k6_archive import check_k6_archive
+from tests.support import k6_requests
 from tests.support.paths import AMPEL, CHECKOUT, REPO
 
 
@@ -47,7 +48,8 @@ def test_a_bad_threshold_is_a_finding_naming_the_script(tmp_path, catalog):
     assert "threshold" in findings[0].message.lower() or "p(95)" in findings[0].message
     broken = tmp_path / "inspect" / "broken.js"
     (broken.parent / "lib").mkdir(parents=True)
-    (broken.parent / "lib" / "obsgen.js").write_text(ctx.rendered.artifacts["k6/lib/obsgen.js"])
+    for lib in ("obsgen.js", "ampel.requests.js"):  # the shared library and the catalog's request templates
+        (broken.parent / "lib" / lib).write_text(ctx.rendered.artifacts[f"k6/lib/{lib}"])
     broken.write_text(ctx.rendered.artifacts[rel])
     inspect = subprocess.run([str(find_k6()), "inspect", str(broken)], capture_output=True, text=True,
                              env={**os.environ, "K6_NO_USAGE_REPORT": "true"}, timeout=60)
@@ -82,7 +84,8 @@ def test_the_seed_scenarios_are_all_there(catalog):
 
 
 def requests_of(text: str, name: str) -> list:
-    return json.loads(re.search(rf"^const REQUESTS_{name} = (\[.*?^\]);$", text, re.S | re.M).group(1))
+    """The scenario's requests, the catalog's request templates applied."""
+    return k6_requests.requests_of(text, name, (REPO / "k6" / "lib" / "ampel.requests.js").read_text())
 
 
 def test_request_tags_are_labels_of_the_request_counter_with_allowed_values(catalog):
@@ -97,10 +100,12 @@ def test_target_and_token_come_from_env_and_nothing_from_the_network(catalog):
     for scenario in catalog.scenarios:
         text = (REPO / "k6" / f"{scenario.name}.js").read_text()
         imports = re.findall(r"^import .* from '([^']+)';$", text, re.M)
-        assert imports == ["./lib/obsgen.js"], imports
+        assert imports == ["./lib/obsgen.js", "./lib/ampel.requests.js"], imports
         library = (REPO / "k6" / "lib" / "obsgen.js").read_text()
         imports = re.findall(r"^import .* from '([^']+)';$", library, re.M)
         assert imports and all(i == "k6" or i.startswith("k6/") for i in imports), imports
+        templates = (REPO / "k6" / "lib" / "ampel.requests.js").read_text()
+        assert re.findall(r"^import .* from '([^']+)';$", templates, re.M) == ["./obsgen.js"]
         assert "http://" not in "".join(imports) and "https://" not in "".join(imports)
         assert "__ENV.BASE_URL" in text and '"env": "TOKEN"' in text and "__ENV[auth.env]" in library
         assert "export function handleSummary" in text

@@ -117,9 +117,14 @@ def _auth(a: dict | None) -> Auth | None:
 
 def build_scenarios(section: dict, tiers: tuple[Tier, ...], objectives: tuple[Objective, ...],
                     problem: Problem, quantile_check: Callable[[float, str], None],
-                    objectives_built: bool = True) -> tuple[Scenario, ...]:
+                    objectives_built: bool = True, templates=None) -> tuple[Scenario, ...]:
     """`objectives_built` False: an objective scenarios inherit thresholds from is defective (and reported);
-    their thresholds are then not checked, so the one defect is not reported again in every scenario."""
+    their thresholds are then not checked, so the one defect is not reported again in every scenario.
+    `templates`: the catalog's request templates (generator.catalog.request_templates), built from
+    `section` when not given; a request may `use:` one of them."""
+    if templates is None:
+        from generator.catalog.request_templates import build_templates
+        templates = build_templates(section, problem)
     tier_by_name = {t.name: t for t in reversed(tiers)}  # the first of a duplicated name wins
     latency = next((o for o in objectives if isinstance(o, LatencyObjective)), None)
     errors = next((o for o in objectives if isinstance(o, ErrorRatioObjective)), None)
@@ -130,11 +135,17 @@ def build_scenarios(section: dict, tiers: tuple[Tier, ...], objectives: tuple[Ob
         executor = _executor(s, at, problem)
         if "requests" not in s:
             problem(at, MIGRATE_REQUESTS)
-        requests = tuple(_request(r, f"{at}.requests[{j}]", j, problem) for j, r in enumerate(s.get("requests", ())))
-        names = [r.name for r in requests]
-        for j, name in enumerate(names):
-            if name in names[:j]:
-                problem(f"{at}.requests[{j}].name", f"duplicate request name {name!r}")
+        built = [templates.request(r, f"{at}.requests[{j}]", j, problem) for j, r in enumerate(s.get("requests", ()))]
+        requests = tuple(r for r in built if r is not None)
+        seen: set[str] = set()
+        for j, r in enumerate(built):
+            if r is None:
+                continue
+            if r.name in seen:
+                problem(f"{at}.requests[{j}].name", f"duplicate request name {r.name!r}" + (
+                    f" (a template's requests are named after it: give each use of {r.use.template!r} a name)"
+                    if r.use else ""))
+            seen.add(r.name)
         tier = None
         if "tier" in s:
             tier = tier_by_name.get(s["tier"])

@@ -19,6 +19,7 @@ from generator.catalog.durations import duration_problem
 from generator.catalog.format_version import version_problem
 from generator.catalog.matchers import check_matchers, split_matchers
 from generator.catalog.load_tests import build_scenarios
+from generator.catalog.request_templates import build_templates
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.dashboard_features import dashboard_features, refresh_text
 from generator.catalog.dashboard_variables import dashboard_variables
@@ -193,7 +194,7 @@ class _Builder:
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
                        scenarios, tuple(self.data.get("log_only_fields", [])), alerting=alerting,
                        kubernetes=kubernetes_output(self.data.get("kubernetes")), mimir=mimir_output(self.data.get("mimir")),
-                       lines=self.lines)
+                       request_templates=self.request_templates.built, lines=self.lines)
 
     def unique(self, names: list[str], what: str, paths: list[str]) -> None:
         seen: set[str] = set()
@@ -441,6 +442,9 @@ class _Builder:
 
     def scenarios(self, section: dict, tiers, objectives) -> tuple[Scenario, ...]:
         unbuilt = {o["name"] for o in self.data.get("objectives", [])} - {o.name for o in objectives}
-        out = build_scenarios(section, tiers, objectives, self.problem, self.quantile, self.first_objectives(unbuilt))
+        self.request_templates = build_templates(section, self.problem)
+        out = build_scenarios(section, tiers, objectives, self.problem, self.quantile, self.first_objectives(unbuilt),
+                              templates=self.request_templates)
+        self.request_templates.report_unused(self.problem)
         self.unique([s.name for s in out], "scenario", [f"load_tests.scenarios[{i}].name" for i in range(len(out))])
         return out

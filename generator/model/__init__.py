@@ -28,7 +28,7 @@ from generator.model.dashboards import (  # noqa: F401
 )
 from generator.model.load_tests import (  # noqa: F401
     Stage, ConstantVUs, RampingVUs, ConstantArrivalRate, RampingArrivalRate, SharedIterations,
-    PerVUIterations, Executor, Check, Request, Auth, LatencyThreshold, Scenario,
+    PerVUIterations, Executor, Check, Request, Auth, LatencyThreshold, Scenario, TemplateUse, RequestTemplate,
 )
 from generator.model.alerting import (  # noqa: F401
     Matcher, PagerDutyReceiver, SlackReceiver, WebhookReceiver, EmailReceiver, OpsgenieReceiver,

@@ -9,7 +9,7 @@ from generator.model.alerting import Alerting
 from generator.model.alerts import AlertDef, RecordingDef
 from generator.model.common import _first_by_name
 from generator.model.dashboards import Dashboard
-from generator.model.load_tests import Scenario
+from generator.model.load_tests import RequestTemplate, Scenario
 from generator.model.metrics import Metric
 from generator.model.objectives import Objective
 from generator.model.service import Service, Tier
@@ -45,6 +45,8 @@ class Catalog:
     alerting: Alerting | None = None
     kubernetes: KubernetesOutput = KubernetesOutput()
     mimir: MimirOutput = MimirOutput()
+    # load_tests.requests: the named requests scenarios use, in catalog order.
+    request_templates: tuple[RequestTemplate, ...] = ()
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

@@ -76,9 +76,23 @@ class Check:
 
 
 @dataclass(frozen=True)
+class TemplateUse:
+    """How a scenario's request uses a request template (`use:`): its own name and what it overrides
+    key by key (query, headers, tags) and the values of the template's {var.NAME} placeholders."""
+    template: str
+    name: str | None = None
+    query: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    vars: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Request:
     """One HTTP request of a scenario; `path` and query values may hold {vu}, {iteration} and
-    {env.NAME}; `body` is canonical JSON text or None."""
+    {env.NAME}; `body` is canonical JSON text or None. A request built from a template holds the
+    template's fields with the use's overrides applied, and `use` says how (for the k6 script, which
+    writes the template once and calls it)."""
     name: str
     method: str
     path: str
@@ -88,6 +102,17 @@ class Request:
     body: str | None = None
     checks: tuple[Check, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    use: TemplateUse | None = None
+
+
+@dataclass(frozen=True)
+class RequestTemplate:
+    """A named request (catalog `load_tests.requests.<name>`) that scenarios' requests use by name.
+    `request` holds its fields with {var.NAME} left in path and query; `vars` their defaults."""
+    name: str
+    request: Request
+    vars: tuple[tuple[str, str], ...] = ()
+    description: str = ""
 
 
 @dataclass(frozen=True)

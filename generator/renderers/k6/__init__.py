@@ -13,7 +13,9 @@ from generator.derive import derive
 from generator.model import Catalog, Request, Scenario
 from generator.renderers.header import comment_header
 from generator.renderers.k6.library import LIBRARY, LIBRARY_PATH
+from generator.renderers.k6 import templates
 from generator.renderers.k6.options import executor_options, scenario_options, thresholds
+from generator.renderers.k6.templates import request_data
 
 __all__ = ["DEFAULT_BASE_URL", "FOLDERS", "LIBRARY", "LIBRARY_PATH", "executor_options", "render", "script",
            "scripts", "thresholds"]
@@ -29,7 +31,7 @@ _HEAD = """\
 // Optional: SUMMARY_PATH (JSON summary file), DURATION / ITERATIONS (override the catalog's),
 // THINK_TIME (seconds between iterations of one VU, default 0).
 import {{ runRequests, summarize }} from './lib/obsgen.js';
-
+{template_import}
 const BASE_URL = (__ENV.BASE_URL || '{base_url}').replace(/\\/$/, '');
 const NAME = '{name}';
 const SUMMARY_PATH = __ENV.SUMMARY_PATH || 'k6-summary-{name}.json';
@@ -60,18 +62,21 @@ export function handleSummary(data) {{
 """
 
 
-def request_data(request: Request) -> dict:
-    return {
-        "name": request.name, "method": request.method, "path": request.path, "status": request.status,
-        "headers": dict(request.headers), "query": dict(request.query),
-        "body": request.body,
-        "checks": [{"field": c.field, "kind": c.kind, "value": c.value} for c in request.checks],
-        "tags": dict(request.tags),
-    }
-
-
 def _js(value) -> str:
     return json.dumps(value, indent=2, sort_keys=True)
+
+
+def _requests_js(requests: tuple[Request, ...]) -> str:
+    """The scenario's requests: a template's as a call of its function, the others as data."""
+    items = [templates.call(r) if r.use else _js(request_data(r)) for r in requests]
+    return "[\n" + ",\n".join("  " + item.replace("\n", "\n  ") for item in items) + "\n]"
+
+
+def _template_import(catalog: Catalog, scenarios: tuple[Scenario, ...]) -> str:
+    used = sorted({templates.function_name(r.use.template) for s in scenarios for r in s.requests if r.use})
+    if not used:
+        return ""
+    return f"import {{ {', '.join(used)} }} from './lib/{templates.module_path(catalog).rsplit('/', 1)[1]}';\n"
 
 
 def scripts(catalog: Catalog) -> dict[str, tuple[Scenario, ...]]:
@@ -91,10 +96,10 @@ def script(catalog: Catalog, name: str, scenarios: tuple[Scenario, ...]) -> str:
         descriptions="\n".join(f"// {s.name}: {s.description}" if len(scenarios) > 1 else f"// {s.description or s.name}"
                                for s in scenarios),
         auth_env="".join(f" {e}=..." for e in envs), file=f"k6/{name}.js", base_url=DEFAULT_BASE_URL,
-        name=name, options=_js(options))
+        name=name, options=_js(options), template_import=_template_import(catalog, scenarios))
     for s in scenarios:
         auth = None if s.auth is None else {"env": s.auth.env, "header": s.auth.header, "prefix": s.auth.prefix}
-        text += _SCENARIO.format(name=s.name, requests=_js([request_data(r) for r in s.requests]), auth=_js(auth))
+        text += _SCENARIO.format(name=s.name, requests=_requests_js(s.requests), auth=_js(auth))
     return text + _TAIL.format()
 
 
@@ -102,4 +107,6 @@ def render(catalog: Catalog) -> dict[str, str]:
     out = {f"k6/{name}.js": script(catalog, name, group) for name, group in scripts(catalog).items()}
     if out:
         out[LIBRARY_PATH] = LIBRARY
+    if catalog.request_templates:
+        out[templates.module_path(catalog)] = templates.module(catalog)
     return out

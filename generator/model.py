@@ -267,6 +267,7 @@ class Panel:
     height: int | None = None
     silences: tuple[Silence, ...] = ()
     kind: PanelKind = TimeseriesKind()
+    thresholds: tuple[tuple[str, float | None], ...] = ()  # (colour, value) steps, base first (None); else the objective's
 
 
 @dataclass(frozen=True)
@@ -712,6 +713,7 @@ class Catalog:
     alerting: Alerting | None = None
     kubernetes: KubernetesOutput = KubernetesOutput()
     mimir: MimirOutput = MimirOutput()
+    slos: tuple = ()  # generator.slo.model.SLO, from the catalog's `slos:` section
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

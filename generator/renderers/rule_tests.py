@@ -13,6 +13,8 @@ from generator.build.rule_test_cases import Plan, TestCase, build_plan
 from generator.build.rules import build_rule_groups
 from generator.model import Catalog
 from generator.renderers.header import comment_header
+from generator.slo.rules import is_slo_group
+from generator.slo.tests import build_slo_plan, test_documents
 from generator.renderers.rules import dump_yaml, group_path
 
 FOLDER = "tests/rules"
@@ -39,8 +41,13 @@ def _case(case: TestCase) -> dict:
     return out
 
 
+def _groups(catalog: Catalog, slo: bool = False):
+    """The catalog's rule groups; the SLO groups are tested in files of their own (generator.slo.tests)."""
+    return tuple(g for g in build_rule_groups(catalog) if is_slo_group(g) == slo)
+
+
 def render_plan(catalog: Catalog, plan: Plan) -> str:
-    groups = build_rule_groups(catalog)
+    groups = _groups(catalog)
     rel = test_file_path(catalog)
     up = posixpath.relpath(".", posixpath.dirname(rel))
     document = {
@@ -65,12 +72,20 @@ def plan_for(catalog: Catalog) -> Plan:
     hit = _PLANS.get(id(catalog))
     if hit is not None and hit[0] is catalog:
         return hit[1]
-    plan = build_plan(catalog, build_rule_groups(catalog))
+    plan = build_plan(catalog, _groups(catalog))
+    plan = Plan(plan.cases, plan.untested + build_slo_plan(catalog).untested)
     while len(_PLANS) >= _PLANS_KEPT:
         _PLANS.pop(next(iter(_PLANS)))
     _PLANS[id(catalog)] = (catalog, plan)
     return plan
 
 
+def render_slo_tests(catalog: Catalog) -> dict[str, str]:
+    groups = _groups(catalog, slo=True)
+    order = [g.name for g in groups if g.kind == "recording"] + [g.name for g in groups if g.kind == "alerts"]
+    documents = test_documents(catalog, [group_path(g) for g in groups], order)
+    return {rel: comment_header(catalog) + dump_yaml(doc) for rel, doc in documents.items()}
+
+
 def render(catalog: Catalog) -> dict[str, str]:
-    return {test_file_path(catalog): render_plan(catalog, plan_for(catalog))}
+    return {test_file_path(catalog): render_plan(catalog, plan_for(catalog)), **render_slo_tests(catalog)}

@@ -87,6 +87,11 @@ def _pick(metric: Metric, want: MetricRef, exclude: MetricRef | None = None,
     """A label set of the metric that `want` (and `also`) select and `exclude` does not."""
     fixed = dict(want.matchers) | (dict(also.matchers) if also else {})
     keep = filter_keeps(*want.filters, *(also.filters if also else ()))
+    if exclude is not None:  # values the excluded reference does not select
+        for k, v in exclude.matchers:
+            fixed.setdefault(k, other_value(metric.label(k), v))
+        for k, fails in filter_keeps(*exclude.filters, negate=True).items():
+            keep[k] = (lambda a, b: lambda v: a(v) and b(v))(keep[k], fails) if k in keep else fails
     for labels in label_sets(metric, fixed, keep=keep):
         if not want.selects(labels) or (also and not also.selects(labels)):
             continue

@@ -85,6 +85,12 @@ def _counter(steps: list[tuple[int, float]]) -> str:
 def _pick(metric: Metric, want: MetricRef, exclude: MetricRef | None = None,
           also: MetricRef | None = None) -> dict[str, str]:
     """A label set of the metric that `want` (and `also`) select and `exclude` does not."""
+    return _picks(metric, want, exclude, also)[0]
+
+
+def _picks(metric: Metric, want: MetricRef, exclude: MetricRef | None = None,
+           also: MetricRef | None = None) -> list[dict[str, str]]:
+    """Every such label set among the realistic ones (at least one)."""
     fixed = dict(want.matchers) | (dict(also.matchers) if also else {})
     keep = filter_keeps(*want.filters, *(also.filters if also else ()))
     if exclude is not None:  # values the excluded reference does not select
@@ -92,13 +98,20 @@ def _pick(metric: Metric, want: MetricRef, exclude: MetricRef | None = None,
             fixed.setdefault(k, other_value(metric.label(k), v))
         for k, fails in filter_keeps(*exclude.filters, negate=True).items():
             keep[k] = (lambda a, b: lambda v: a(v) and b(v))(keep[k], fails) if k in keep else fails
+    found = []
     for labels in label_sets(metric, fixed, keep=keep):
         if not want.selects(labels) or (also and not also.selects(labels)):
             continue
         if exclude is not None and exclude.selects(labels):
             continue
-        return labels
+        found.append(labels)
+    if found:
+        return found
     raise SeriesUnsupported(f"no label set of {metric.name} is counted as the SLI needs")
+
+
+def _share(steps: list[tuple[int, float]], parts: int) -> list[tuple[int, float]]:
+    return [(n, step / parts) for n, step in steps]
 
 
 def _rejected(metric: Metric, ref: MetricRef, base: dict[str, str]) -> list[dict[str, str]]:
@@ -139,9 +152,11 @@ class _Inputs:
             err_m = metrics.metric(sli.errors.metric)
             if err_m.name == total_m.name:
                 bad = _pick(err_m, sli.errors, also=sli.total)
-                ok = _pick(total_m, sli.total, exclude=sli.errors)
-                out += [(_selector(err_m.name, {**self.target, **bad}), _counter(bad_steps)),
-                        (_selector(total_m.name, {**self.target, **ok}), _counter(good_steps))]
+                out.append((_selector(err_m.name, {**self.target, **bad}), _counter(bad_steps)))
+                # the good events spread over every value the errors' matchers leave out (200, 404, ...)
+                oks = _picks(total_m, sli.total, exclude=sli.errors)
+                out += [(_selector(total_m.name, {**self.target, **ok}), _counter(_share(good_steps, len(oks))))
+                        for ok in oks]
             else:
                 bad = _pick(err_m, sli.errors)
                 total = _pick(total_m, sli.total)
@@ -155,9 +170,10 @@ class _Inputs:
             good_m = metrics.metric(sli.good.metric)
             if good_m.name == total_m.name:
                 good = _pick(good_m, sli.good, also=sli.total)
-                bad = _pick(total_m, sli.total, exclude=sli.good)
-                out += [(_selector(good_m.name, {**self.target, **good}), _counter(good_steps)),
-                        (_selector(total_m.name, {**self.target, **bad}), _counter(bad_steps))]
+                out.append((_selector(good_m.name, {**self.target, **good}), _counter(good_steps)))
+                bads = _picks(total_m, sli.total, exclude=sli.good)
+                out += [(_selector(total_m.name, {**self.target, **bad}), _counter(_share(bad_steps, len(bads))))
+                        for bad in bads]
             else:
                 good = _pick(good_m, sli.good)
                 out += [(_selector(good_m.name, {**self.target, **good}), _counter(good_steps)),

@@ -21,11 +21,13 @@ class BurnTier:
 
 # The SRE workbook's defaults (chapter "Alerting on SLOs", 30 d period): 2 % of the budget in 1 h,
 # 5 % in 6 h page; 10 % in 1 d and 10 % in 3 d raise a ticket.
+# `for`: 2m for pages, 5m for tickets, so that on a sudden outage (which crosses every tier at once)
+# the page reaches Alertmanager first and inhibits the ticket instead of racing it.
 DEFAULT_TIERS: tuple[BurnTier, ...] = (
-    BurnTier("1h", "5m", 14.4, PAGE),
-    BurnTier("6h", "30m", 6.0, PAGE),
-    BurnTier("1d", "2h", 3.0, TICKET),
-    BurnTier("3d", "6h", 1.0, TICKET),
+    BurnTier("1h", "5m", 14.4, PAGE, "2m"),
+    BurnTier("6h", "30m", 6.0, PAGE, "2m"),
+    BurnTier("1d", "2h", 3.0, TICKET, "5m"),
+    BurnTier("3d", "6h", 1.0, TICKET, "5m"),
 )
 
 

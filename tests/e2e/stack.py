@@ -155,7 +155,8 @@ class ClosedLoop:
     def _prometheus_config(self, pair: Pair, rule_files: list[str]) -> Path:
         config = self.workdir / f"prometheus-{pair.name}.yml"
         config.write_text(yaml.safe_dump(prometheus_config(
-            self.catalog, f"127.0.0.1:{pair.exporter_port}", self.alertmanager_url.split("://", 1)[1], rule_files)))
+            self.catalog, f"127.0.0.1:{pair.exporter_port}", self.alertmanager_url.split("://", 1)[1], rule_files,
+            {"prometheus": pair.name})))
         shutil.copy(config, self.logs / config.name)
         return config
 
@@ -210,11 +211,16 @@ class ClosedLoop:
     def summary_url(self) -> str:
         return f"{self.main.exporter_url}{self.catalog.service.endpoint}"
 
-    def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0) -> None:
-        response = requests.post(f"{self.main.exporter_url}/-/faults", timeout=5,
+    def set_faults(self, latency_seconds: float = 0.0, error_rate: float = 0.0, pair: Pair | None = None) -> None:
+        pair = pair or self.main
+        response = requests.post(f"{pair.exporter_url}/-/faults", timeout=5,
                                  json={"latency_seconds": latency_seconds, "error_rate": error_rate})
         response.raise_for_status()
-        self.progress(f"faults set: latency {latency_seconds:g}s, error rate {error_rate:g}")
+        self.progress(f"faults set on {pair.name}: latency {latency_seconds:g}s, error rate {error_rate:g}")
+
+    def alertmanager_alerts(self, alertname: str) -> list[dict]:
+        return requests.get(f"{self.alertmanager_url}/api/v2/alerts", timeout=5,
+                            params={"filter": f'alertname="{alertname}"'}).json()
 
     def notifications(self) -> list[Received]:
         with self.webhook._lock:

@@ -54,6 +54,9 @@ bench-exporter: setup      ## exporter latency and req/s per dataset and strateg
 bench-diff: setup          ## CPU, wall, peak RSS of the semantic diff up to 10,000 alerts + 10,000 panels
 	$(BIN)/python -m benchmarks.bench_diff
 
+bench-slo: setup          ## SLO recording rules vs the raw-range form on a real Prometheus 2.42 over 1,000 series (docs/slo.md)
+	$(BIN)/python -m benchmarks.bench_slo_rules
+
 mutate: setup              ## mutation check: >= 30 planted bugs, one at a time in a temp copy, each must be killed (minutes; not in make test)
 	$(BIN)/python scripts/mutate.py
 

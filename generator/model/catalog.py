@@ -1,0 +1,90 @@
+"""The catalog: everything one YAML file declares, indexed by name."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from generator.model.alerting import Alerting
+from generator.model.alerts import AlertDef, RecordingDef
+from generator.model.common import _first_by_name
+from generator.model.dashboards import Dashboard
+from generator.model.load_tests import Scenario
+from generator.model.metrics import Metric
+from generator.model.objectives import Objective
+from generator.model.service import Service, Tier
+
+
+@dataclass(frozen=True)
+class KubernetesOutput:
+    """Settings of the opt-in `kubernetes` output (catalog `kubernetes:`)."""
+    namespace: str = "monitoring"
+    dashboard_labels: tuple[tuple[str, str], ...] = (("grafana_dashboard", "1"),)  # the sidecar's selector
+    folder_annotation: str = "k8s-sidecar-target-directory"  # the sidecar's default folder annotation
+    rule_labels: tuple[tuple[str, str], ...] = ()  # what the Prometheus ruleSelector matches
+
+
+@dataclass(frozen=True)
+class MimirOutput:
+    """Settings of the opt-in `mimir` output (catalog `mimir:`); namespace "" means the service name."""
+    namespace: str = ""
+
+
+# Log fields that describe the request itself; every other log field is a count the summary returns.
+REQUEST_LOG_FIELDS = ("user_id", "duration_ms")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    service: Service
+    metrics: tuple[Metric, ...]
+    tiers: tuple[Tier, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+    alerts: tuple[AlertDef, ...] = ()
+    recording_rules: tuple[RecordingDef, ...] = ()
+    dashboards: tuple[Dashboard, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    log_fields: tuple[str, ...] = ()
+    alerting: Alerting | None = None
+    kubernetes: KubernetesOutput = KubernetesOutput()
+    mimir: MimirOutput = MimirOutput()
+    slos: tuple = ()  # generator.slo.model.SLO, from the catalog's `slos:` section
+    # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def response_fields(self) -> tuple[str, ...]:
+        """The log fields the summary endpoint returns as counts (log fields less the request's own)."""
+        return tuple(f for f in self.log_fields if f not in REQUEST_LOG_FIELDS)
+
+    def metric(self, name: str) -> Metric | None:
+        return self._metrics_by_name.get(name)
+
+    def tier(self, name: str) -> Tier | None:
+        return self._tiers_by_name.get(name)
+
+    def objective(self, name: str) -> Objective | None:
+        return self._objectives_by_name.get(name)
+
+    # Indexes by name, built on first use (a frozen instance never changes, so they never go stale).
+    @cached_property
+    def _metrics_by_name(self) -> dict[str, Metric]:
+        return _first_by_name(self.metrics)
+
+    @cached_property
+    def _tiers_by_name(self) -> dict[str, Tier]:
+        return _first_by_name(self.tiers)
+
+    @cached_property
+    def _objectives_by_name(self) -> dict[str, Objective]:
+        return _first_by_name(self.objectives)
+
+    def line_of(self, path: str) -> int | None:
+        """Line of a document path, or of its nearest located parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None

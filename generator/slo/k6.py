@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from generator.build.expressions import format_number
 from generator.model import Catalog, Scenario
-from generator.slo.model import SLO, LatencySLI
+from generator.slo.model import LatencySLI
 
 
 

@@ -10,7 +10,7 @@ import re
 from typing import Callable
 
 from generator.catalog.matchers import check_matchers, split_matchers
-from generator.model import Metric, MetricRef, Service, parse_duration
+from generator.model import Metric, MetricRef, Service, format_duration, parse_duration
 from generator.slo.model import (
     DEFAULT_TIERS, PAGE, SLO, TICKET, AlertClass, BurnTier, LatencySLI, RatioSLI, SLOAlerting,
 )
@@ -146,7 +146,7 @@ def _alerting(data: dict, at: str, slo_name: str, target: float, period: float, 
                     f"tier {tier.long}: the short window {tier.short} must be shorter than the long window {tier.long}")
         if long and period and long > period:
             problem(f"{where}.long" if j is not None else where,
-                    f"tier {tier.long}: the long window is longer than the SLO's period ({format_seconds(period)})")
+                    f"tier {tier.long}: the long window is longer than the SLO's period ({format_duration(period)})")
         if tier.factor * budget >= 1:
             problem(f"{where}.factor" if j is not None else where,
                     f"tier {tier.long}: a burn rate of {tier.factor:g} at a target of {target:g} % needs an error "
@@ -154,11 +154,6 @@ def _alerting(data: dict, at: str, slo_name: str, target: float, period: float, 
     if not tiers:
         problem(f"{at}.tiers" if "tiers" in data else at, "every burn-rate tier is disabled; the SLO would never alert")
     return SLOAlerting(name, runbook, page, ticket, tuple(t for _, t in tiers))
-
-
-def format_seconds(seconds: float) -> str:
-    from generator.model import format_duration
-    return format_duration(seconds)
 
 
 def _seconds(text: str) -> float:

@@ -106,3 +106,16 @@ def test_a_tampered_rule_fails_its_generated_test(what, rel, old, new, failing, 
     findings = promtool.test_rules([root / rule_tests.FOLDER / f"shop-api-slo-{interval}-test.yaml"])
     assert findings, what
     assert any(failing in f.message for f in findings), [f.message for f in findings][:5]
+
+
+def test_alertmanager_inhibits_tickets_by_the_page_of_the_same_slo(project):
+    import subprocess
+
+    import yaml as _yaml
+    _, root = project
+    config = root / "alertmanager" / "alertmanager.yml"
+    rules = _yaml.safe_load(config.read_text())["inhibit_rules"]
+    assert {"source_matchers": ['slo_alert="page"'], "target_matchers": ['slo_alert="ticket"'],
+            "equal": ["slo", "job", "team"]} in rules
+    check = subprocess.run(["amtool", "check-config", str(config)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -86,13 +86,13 @@ def test_generated_tests_pass(project):
 
 TAMPERS = [
     # (what, file, old, new, a test name that must fail, the test file's evaluation interval)
-    ("a page threshold", ALERTS, "ratio_rate1h > 0.05 and", "ratio_rate1h > 0.06 and", "AvailabilityBudgetBurn1h", "2m"),
+    ("a page threshold", ALERTS, "ratio_rate1h > 0.05 and", "ratio_rate1h > 0.06 and", "AvailabilityBudgetBurn1h", "2m30s"),
     ("a long window", ALERTS, "expr: job:slo_availability_errors:ratio_rate6h >", "expr: job:slo_availability_errors:ratio_rate1h >",
      "AvailabilityBudgetBurn6h", "15m"),
     ("a short window", ALERTS, "ratio_rate1h > 0.05 and job:slo_availability_errors:ratio_rate5m",
-     "ratio_rate1h > 0.05 and job:slo_availability_errors:ratio_rate1h", "stops once the short window recovers", "2m"),
-    ("the error matcher", RECORDING, 'code=~"5.."}[5m]', 'code=~"[45].."}[5m]', "AvailabilityBudgetBurn1h", "2m"),
-    ("the latency bucket", RECORDING, 'le="0.5"}[5m]', 'le="0.25"}[5m]', "LatencyBudgetBurn", "2m"),
+     "ratio_rate1h > 0.05 and job:slo_availability_errors:ratio_rate1h", "stops once the short window recovers", "2m30s"),
+    ("the error matcher", RECORDING, 'code=~"5.."}[5m]', 'code=~"[45].."}[5m]', "AvailabilityBudgetBurn1h", "2m30s"),
+    ("the latency bucket", RECORDING, 'le="0.5"}[5m]', 'le="0.25"}[5m]', "LatencyBudgetBurn", "2m30s"),
     ("a long-window source", RECORDING, "sum_over_time(job:slo_availability_errors:rate5m[1d])",
      "sum_over_time(job:slo_availability_errors:rate5m[2h])", "AvailabilityBudgetBurn1d", "1h"),
 ]

@@ -2,14 +2,15 @@
 
   * fires: after a healthy history as long as the long window, a burn just above the tier's factor
     (1.1x) fires once both windows exceed it, and not while the long window still holds less (0.8 of it);
-  * quiet: a burn just below the factor (0.9x), sustained past both windows, never fires;
+  * quiet: a burn just below the factor (0.9x) from the start, sustained past both windows, never fires;
   * resets: after a burn at twice the factor, the alert stops once the short window has recovered,
     while the long window is still above the threshold (checked with `> bool`);
   * tickets also fire on a slow burn, between their factor and the lowest page factor, that no page
     tier catches.
 
-Inputs are coarse: one sample per fifth of the base window; each tier's tests are evaluated every fifth
-of its short window, so a 3 d window costs about a hundred evaluations. Tests with the same evaluation
+Inputs are coarse: one sample per half of the base window (three in it: Prometheus 2 counts both ends
+of a range); each tier's tests are evaluated every half of its short window, so a 3 d window costs
+about fifty evaluations. Tests with the same evaluation
 interval share a file, `tests/rules/<service>-slo-<interval>-test.yaml`. Expected labels and
 annotations come from the catalog's SLO, the rule files are read as committed.
 
@@ -217,7 +218,7 @@ def _floor(seconds: float, step: int) -> int:
 
 def intervals(slo: SLO, tier: BurnTier) -> tuple[int, int]:
     """(input sample spacing, evaluation interval) in seconds for a tier's tests."""
-    sample = max(int(parse_duration(base_window(slo)) // 5), 1)
+    sample = max(int(parse_duration(base_window(slo)) // 2), 1)
     evaluation = max(sample, _floor(parse_duration(tier.short) / 2, sample))
     return sample, evaluation
 
@@ -274,9 +275,10 @@ class _TierCases:
 
     def quiet(self) -> Case:
         burn = _ceil(self.long + self.short, self.eval) + _ceil(self.for_, self.eval) + 2 * self.eval
-        case = self.case("stays quiet at 0.9 times its factor", [(self.history, 0.0), (burn, self.share(0.9))])
-        case.alerts += [(self.history + _ceil(self.long, self.eval) + _ceil(self.for_, self.eval) + self.eval, self.alert, []),
-                        (self.history + burn, self.alert, [])]
+        # no healthy history: the windows hold nothing but the burn from the start
+        case = self.case("stays quiet at 0.9 times its factor", [(burn, self.share(0.9))])
+        case.alerts += [(_ceil(self.long, self.eval) + _ceil(self.for_, self.eval) + self.eval, self.alert, []),
+                        (burn, self.alert, [])]
         return case
 
     def resets(self) -> Case:
@@ -288,8 +290,8 @@ class _TierCases:
             raise CaseUnsupported(f"the short window {self.tier.short} recovers too late to see the long window "
                                   f"{self.tier.long} still high")
         case = self.case("stops once the short window recovers, while the long window is still high",
-                         [(self.history, 0.0), (burn, share), (after + self.eval, 0.0)])
-        end = self.history + burn
+                         [(burn, share), (after + self.eval, 0.0)])
+        end = burn
         threshold = format_number(self.slo.threshold(self.tier))
         long_high = f"{ratio_name(self.catalog, self.slo, self.tier.long)} > bool {threshold}"
         aggregation = {k: target_labels(self.catalog)[k] for k in self.catalog.service.aggregation_labels}
@@ -307,11 +309,11 @@ class _TierCases:
         times = ((low + high) / 2 if pages else 2 * self.tier.factor) / self.tier.factor
         burn = _ceil(self.long, self.eval) + _ceil(self.for_, self.eval) + 2 * self.eval
         case = self.case(f"fires on a slow burn ({format_number(round(times * self.tier.factor, 3))}x) that no page catches",
-                         [(self.history, 0.0), (burn, self.share(times))])
-        end = self.history + burn
+                         [(burn, self.share(times))])
+        end = burn
         case.alerts.append((end, self.alert, [self.expected]))
         for page in pages:
-            case.alerts += [(self.history + _ceil(burn / 2, self.eval), alert_name(self.slo, page), []),
+            case.alerts += [(_ceil(burn / 2, self.eval), alert_name(self.slo, page), []),
                             (end, alert_name(self.slo, page), [])]
         return case
 

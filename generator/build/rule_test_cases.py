@@ -374,7 +374,9 @@ class _Planner:
 
 
 def build_plan(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> Plan:
-    planner = _Planner(catalog, groups)
+    from generator.slo.rules import is_slo_group  # SLO groups have their own plan (generator.slo.tests)
+
+    planner = _Planner(catalog, tuple(g for g in groups if not is_slo_group(g)))
     for i, obj in enumerate(catalog.objectives):
         try:
             planner.objective(obj, f"objectives[{i}]")

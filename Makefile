@@ -60,6 +60,9 @@ serve: setup               ## the reference exporter on 127.0.0.1:8787: seeds am
 	test -f ampel.db || $(EXPORTER) seed --db ampel.db
 	$(EXPORTER) serve --db ampel.db
 
+bench-slo: setup          ## SLO recording rules vs the raw-range form on a real Prometheus 2.42 over 1,000 series (docs/slo.md)
+	$(BIN)/python -m benchmarks.bench_slo_rules
+
 mutate: setup              ## mutation check: >= 30 planted bugs, one at a time in a temp copy, each must be killed (minutes; not in make test)
 	$(BIN)/python scripts/mutate.py
 

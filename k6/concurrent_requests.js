@@ -42,10 +42,12 @@ export const options = {
         "abortOnFail": true,
         "delayAbortEval": "5s",
         "threshold": "p(95)<500"
-      }
+      },
+      "p(99)<500"
     ],
     "http_req_failed{scenario:concurrent_requests}": [
-      "rate<0.01"
+      "rate<0.01",
+      "rate<0.001"
     ]
   }
 };

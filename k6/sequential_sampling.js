@@ -42,10 +42,12 @@ export const options = {
         "abortOnFail": true,
         "delayAbortEval": "5s",
         "threshold": "p(95)<200"
-      }
+      },
+      "p(99)<500"
     ],
     "http_req_failed{scenario:sequential_sampling}": [
-      "rate<0.01"
+      "rate<0.01",
+      "rate<0.001"
     ]
   }
 };

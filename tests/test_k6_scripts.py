@@ -69,7 +69,9 @@ def test_thresholds_come_from_the_scenario_tier_and_the_error_objective(catalog,
     duration = thresholds[f"http_req_duration{{scenario:{name}}}"]
     assert duration[0] == target
     assert duration[1]["threshold"] == critical and duration[1]["abortOnFail"] is True
-    assert thresholds[f"http_req_failed{{scenario:{name}}}"] == ["rate<0.01"]  # the 1% error objective
+    assert duration[2:] == ["p(99)<500"]  # the latency SLO: 99 % of requests under 0.5 s
+    # the 1% error objective, then the 99.9 % availability SLO's error budget
+    assert thresholds[f"http_req_failed{{scenario:{name}}}"] == ["rate<0.01", "rate<0.001"]
     assert thresholds[f"checks{{scenario:{name}}}"] == ["rate==1"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from generator.build.rules import build_rule_groups
+from generator.slo.rules import is_slo_group
 from generator import promtool
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests

@@ -60,7 +60,10 @@ def pristine(tmp_path_factory):
 
 
 def _failed_items(root) -> set[str]:
-    return {f.item for f in promtool.test_rules(sorted((root / rule_tests.FOLDER).glob("*.yaml")))}
+    # the SLO test files load only the SLO rule files, which no drift here touches (tests/test_slo_rules.py
+    # tampers with those)
+    return {f.item for f in promtool.test_rules(sorted(p for p in (root / rule_tests.FOLDER).glob("*.yaml")
+                                                       if "-slo-" not in p.name))}
 
 
 # (catalog, file, old text, new text, alerts whose tests must fail)

@@ -37,7 +37,12 @@ def test_a_timeout_keeps_the_report_and_exits_4(project, how):
     steps = _report_lines(out.stdout)
     # every step ran and is in the report, the ones after promtool-test included
     assert {"fresh", "promtool-check", "promtool-test", "crosscheck", "lint", "k6-archive", "amtool-check"} <= set(steps)
-    assert "1 finding(s)" in steps["promtool-test"]
+    # one timeout finding per test file and batch it was cut into (the SLO test files are split too),
+    # and every test file of the project is named
+    timeouts = [line for line in out.stdout.splitlines() if "promtool-test/promtool-timeout" in line]
+    assert f"{len(timeouts)} finding(s)" in steps["promtool-test"]
+    for path in sorted((project / "tests" / "rules").glob("*.yaml")):
+        assert any(f"tests/rules/{path.name}:" in line for line in timeouts), path.name
     assert "Traceback" not in out.stderr
 
 

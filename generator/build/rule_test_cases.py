@@ -388,8 +388,10 @@ class _Planner:
 
 
 def build_plan(catalog: Catalog, groups: tuple[RuleGroup, ...]) -> Plan:
+    from generator.slo.rules import is_slo_group  # SLO groups have their own plan (generator.slo.tests)
+
     count_run(catalog, "test_plan")
-    planner = _Planner(catalog, groups)
+    planner = _Planner(catalog, tuple(g for g in groups if not is_slo_group(g)))
     for i, obj in enumerate(catalog.objectives):
         try:
             planner.objective(obj, f"objectives[{i}]")

@@ -170,8 +170,13 @@ def build_rule_groups(catalog: Catalog, scale: float = 1.0) -> tuple[RuleGroup, 
     for i, alert in enumerate(catalog.alerts):
         rule = _alert_rule(catalog, alert.text, expand_selector(alert.expr, selector), f"alerts[{i}]", scale)
         alerts.setdefault(f"{alert.text.group or service}-alerts", []).append(rule)
+    from generator.slo.rules import slo_rule_groups  # SLO groups of their own (docs/slo.md)
+
+    slo = slo_rule_groups(catalog, scale)
     groups = [RuleGroup(name, "recording", tuple(rules.values())) for name, rules in sorted(recording.items())]
+    groups += [g for g in slo if g.kind == "recording"]
     groups += [RuleGroup(name, "alerts", tuple(rules)) for name, rules in sorted(alerts.items())]
+    groups += [g for g in slo if g.kind == "alerts"]
     return tuple(groups)
 
 

@@ -26,6 +26,8 @@ from generator.catalog.dashboard_variables import dashboard_variables
 from generator.catalog.panel_features import PanelScope, panel_features
 from generator.catalog.panel_kinds import panel_kind
 from generator.catalog.promql_fields import check_expressions
+from generator.slo.dashboard import slo_dashboards
+from generator.slo.loader import build_slos, slo_alert_names
 from generator.catalog.reading import read_catalog_text, yaml_error_line, yaml_error_reason
 from generator.catalog.removed_fields import removed_fields
 from generator.catalog.yaml_positions import YAMLProblems, json_path, load_with_lines
@@ -183,16 +185,24 @@ class _Builder:
         declared = {o["name"] for o in self.data.get("objectives", [])}  # a defective one is still declared
         dashboards = self.dashboards(self.data.get("dashboards", []), declared, service)
         scenarios = self.scenarios(self.data.get("load_tests", {}), tiers, objectives)
+        slos = build_slos(self.data.get("slos", []), service, metrics, {s.name for s in scenarios}, self.problem,
+                          self.duration)
         alerting = [(at, o) for at, o in zip(self.objective_paths, objectives) if o.alert is not None]
         self.unique([a.text.name for a in alerts] + [o.alert.name for _, o in alerting], "alert name",
                     [f"alerts[{i}].name" for i in range(len(alerts))] + [f"{at}.alert.name" for at, _ in alerting])
+        slo_alerts = [(f"{s.source}.alerting.name", name) for s in slos for name in slo_alert_names(s)]
+        taken = {a.text.name for a in alerts} | {o.alert.name for _, o in alerting}
+        for at, name in slo_alerts:
+            if name in taken:
+                self.problem(at, f"the SLO's alert {name} has the name of another alert of the catalog")
+        dashboards = dashboards + slo_dashboards(service, slos, dashboards, self.problem)
         self.unique([r.record for r in recording], "recording rule", [f"recording_rules[{i}].record" for i in range(len(recording))])
         alerting = build_alerting(self.data.get("alerting"), service, self.problem)
         check_expressions(alerts, recording, dashboards, service, self.problem)
         if self.problems:
             raise CatalogError(self.problems)
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
-                       scenarios, tuple(self.data.get("log_only_fields", [])), alerting=alerting,
+                       scenarios, tuple(self.data.get("log_only_fields", [])), alerting=alerting, slos=slos,
                        kubernetes=kubernetes_output(self.data.get("kubernetes")), mimir=mimir_output(self.data.get("mimir")),
                        request_templates=self.request_templates.built, lines=self.lines)
 

@@ -61,7 +61,7 @@ def _importer(module: str, name: str):
 
 @click.group("import")
 def import_() -> None:
-    """Bootstrap a catalog from what exists: a /metrics page, rule files, Grafana dashboards."""
+    """Bootstrap a catalog from what exists: a /metrics page, rule files, Grafana dashboards, OpenSLO."""
 
 
 @import_.command("metrics")
@@ -100,3 +100,14 @@ def dashboards(files: tuple[str, ...], output: Path | None, force: bool, service
     """Dashboards from Grafana dashboard JSON (bare, or as `deploy grafana`/the HTTP API returns it)."""
     _run(lambda: _importer("dashboards", "import_dashboards")(list(files), service=service),
          output, force, f"Imported by `obsgen import dashboards` from {', '.join(files)}.")
+
+
+@import_.command("openslo")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@_output
+@_force
+@_service
+def openslo(files: tuple[str, ...], output: Path | None, force: bool, service: str | None) -> None:
+    """SLOs from OpenSLO v1 files (SLO, SLI, AlertPolicy, AlertCondition with burn-rate conditions)."""
+    _run(lambda: _importer("openslo", "import_openslo")(list(files), service=service),
+         output, force, f"Imported by `obsgen import openslo` from {', '.join(files)}.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import yaml
 
 _BASE = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_KEY_ORDER = ("service", "metrics", "alerts", "recording_rules", "dashboards",
+_KEY_ORDER = ("service", "metrics", "alerts", "recording_rules", "dashboards", "slos",
               "name", "record", "alert", "uid", "title", "type", "help", "unit", "team", "runbook_base_url",
               "grafana", "folder", "selector", "expr", "legend", "instant", "for", "severity", "summary",
               "description", "runbook_url", "labels", "annotations", "group", "values", "pattern", "buckets",

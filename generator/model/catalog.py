@@ -47,6 +47,7 @@ class Catalog:
     mimir: MimirOutput = MimirOutput()
     # load_tests.requests: the named requests scenarios use, in catalog order.
     request_templates: tuple[RequestTemplate, ...] = ()
+    slos: tuple = ()  # generator.slo.model.SLO, from the catalog's `slos:` section
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

@@ -77,6 +77,7 @@ class Panel:
     silences: tuple[Silence, ...] = ()
     kind: PanelKind = TimeseriesKind()
     features: PanelFeatures = PanelFeatures()
+    thresholds: tuple[tuple[str, float | None], ...] = ()  # (colour, value) steps, base first (None); else the objective's
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from generator.model import (
     Alerting, Catalog, EmailReceiver, InhibitRule, OpsgenieReceiver, PagerDutyReceiver, Receiver, Route,
     SlackReceiver, SnsReceiver, TimeInterval, VictorOpsReceiver, WebexReceiver, WebhookReceiver,
 )
+from generator.slo.alerting import slo_inhibit_rules
 from generator.renderers.header import comment_header
 from generator.renderers.rules import dump_yaml
 
@@ -207,7 +208,7 @@ def config_document(catalogs: Catalog | Iterable[Catalog], scale: float = 1.0) -
         for i, interval in enumerate(alerting.time_intervals):
             intervals.add(interval.name, interval_config(interval), catalog, f"alerting.time_intervals[{i}].name")
         subtrees.append(subtree(alerting, scale))
-        for rule in alerting.inhibit_rules:
+        for rule in alerting.inhibit_rules + slo_inhibit_rules(catalog):
             entry = inhibit_config(rule)
             if entry not in inhibit:
                 inhibit.append(entry)

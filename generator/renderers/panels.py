@@ -35,7 +35,10 @@ class PanelContext:
         return self.catalog.objective(self.panel.objective) if self.panel.objective else None
 
 
-def thresholds(objective: Objective | None) -> dict:
+def thresholds(objective: Objective | None, steps_given: tuple = ()) -> dict:
+    """The objective's line (green below, red above), or the panel's own steps when it gives them."""
+    if steps_given:
+        return {"mode": "absolute", "steps": [{"color": c, "value": v} for c, v in steps_given]}
     steps = [{"color": "green", "value": None}]
     if objective is not None:
         steps.append({"color": "red", "value": objective.threshold})
@@ -76,7 +79,7 @@ def _grafanalib_common(ctx: PanelContext) -> dict:
 def _(kind: StatKind, ctx: PanelContext):
     return g.Stat(**_grafanalib_common(ctx), format=ctx.panel.unit, reduceCalc="lastNotNull", graphMode="area",
                   colorMode="value", textMode="auto", noValue="no data",
-                  extraJson={"fieldConfig": {"defaults": {"thresholds": thresholds(ctx.objective),
+                  extraJson={"fieldConfig": {"defaults": {"thresholds": thresholds(ctx.objective, ctx.panel.thresholds),
                                                           "color": {"mode": "thresholds"}}},
                              "options": {"wideLayout": True, "showPercentChange": False,
                                          "percentChangeColorMode": "standard"}})
@@ -85,13 +88,13 @@ def _(kind: StatKind, ctx: PanelContext):
 @render_panel.register
 def _(kind: TimeseriesKind, ctx: PanelContext):
     panel, objective = ctx.panel, ctx.objective
-    custom = {"thresholdsStyle": {"mode": "dashed" if objective else "off"}}
+    custom = {"thresholdsStyle": {"mode": "dashed" if objective or panel.thresholds else "off"}}
     return g.TimeSeries(
         **_grafanalib_common(ctx), unit=panel.unit, fillOpacity=30 if panel.stack else 10, lineWidth=1,
         stacking={"mode": panel.features.stacking, "group": "A"},
         legendDisplayMode="table", legendPlacement="bottom", legendCalcs=["mean", "max", "lastNotNull"],
         tooltipMode="multi", tooltipSort="desc", valueMin=0,
-        extraJson={"fieldConfig": {"defaults": {"thresholds": thresholds(objective), "custom": custom}},
+        extraJson={"fieldConfig": {"defaults": {"thresholds": thresholds(objective, panel.thresholds), "custom": custom}},
                    "options": {"legend": {"showLegend": True}}},
     )
 
@@ -103,7 +106,7 @@ def _plain(ctx: PanelContext, grafana_type: str, options: dict, defaults: dict |
         "gridPos": {"h": ctx.grid.h, "w": ctx.grid.w, "x": ctx.grid.x, "y": ctx.grid.y},
         "datasource": datasource_ref(ctx.catalog, ctx.dashboard),
         "targets": targets(ctx) if query_targets is None else query_targets,
-        "fieldConfig": {"defaults": {"unit": ctx.panel.unit, "thresholds": thresholds(ctx.objective),
+        "fieldConfig": {"defaults": {"unit": ctx.panel.unit, "thresholds": thresholds(ctx.objective, ctx.panel.thresholds),
                                      "color": {"mode": "thresholds"}, "mappings": [], **(defaults or {})},
                         "overrides": []},
         "options": options, "links": [], "transparent": False, **extra,

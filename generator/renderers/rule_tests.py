@@ -13,6 +13,8 @@ from generator.build.rule_test_cases import Plan, TestCase
 from generator.derive import derive
 from generator.model import Catalog
 from generator.renderers.header import comment_header
+from generator.slo.rules import is_slo_group
+from generator.slo.tests import build_slo_plan, test_documents
 from generator.renderers.rules import dump_yaml, group_path
 
 FOLDER = "tests/rules"
@@ -39,8 +41,13 @@ def _case(case: TestCase) -> dict:
     return out
 
 
+def _groups(catalog: Catalog, slo: bool = False):
+    """The catalog's rule groups; the SLO groups are tested in files of their own (generator.slo.tests)."""
+    return tuple(g for g in derive(catalog).rule_groups if is_slo_group(g) == slo)
+
+
 def render_plan(catalog: Catalog, plan: Plan) -> str:
-    groups = derive(catalog).rule_groups
+    groups = _groups(catalog)
     rel = test_file_path(catalog)
     up = posixpath.relpath(".", posixpath.dirname(rel))
     document = {
@@ -56,9 +63,17 @@ def render_plan(catalog: Catalog, plan: Plan) -> str:
 
 def plan_for(catalog: Catalog) -> Plan:
     """The catalog's test plan: `validate` renders the tests and then reports what the same plan left
-    untested, from one derivation."""
-    return derive(catalog).test_plan
+    untested, from one derivation; the SLOs' untested rules are added (their tests are generator.slo.tests)."""
+    plan = derive(catalog).test_plan
+    return Plan(plan.cases, plan.untested + build_slo_plan(catalog).untested)
+
+
+def render_slo_tests(catalog: Catalog) -> dict[str, str]:
+    groups = _groups(catalog, slo=True)
+    order = [g.name for g in groups if g.kind == "recording"] + [g.name for g in groups if g.kind == "alerts"]
+    documents = test_documents(catalog, [group_path(g) for g in groups], order)
+    return {rel: comment_header(catalog) + dump_yaml(doc) for rel, doc in documents.items()}
 
 
 def render(catalog: Catalog) -> dict[str, str]:
-    return {test_file_path(catalog): render_plan(catalog, plan_for(catalog))}
+    return {test_file_path(catalog): render_plan(catalog, plan_for(catalog)), **render_slo_tests(catalog)}

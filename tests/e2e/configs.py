@@ -113,14 +113,19 @@ def scrape_job(catalog: Catalog) -> tuple[str, dict[str, str]]:
     return job, selector
 
 
-def prometheus_config(catalog: Catalog, exporter: str, alertmanager_target: str, rule_files: list[str]) -> dict:
+def prometheus_config(catalog: Catalog, exporter: str, alertmanager_target: str, rule_files: list[str],
+                      external_labels: dict[str, str] | None = None) -> dict:
+    """`external_labels` tell Alertmanager which Prometheus sent an alert (the loop runs two)."""
     job, labels = scrape_job(catalog)
     target: dict = {"targets": [exporter]}
     if labels:
         target["labels"] = labels
+    settings = {"scrape_interval": f"{SCRAPE_INTERVAL_SECONDS}s", "scrape_timeout": f"{SCRAPE_INTERVAL_SECONDS}s",
+                "evaluation_interval": f"{EVAL_INTERVAL_SECONDS}s"}
+    if external_labels:
+        settings["external_labels"] = dict(external_labels)
     return {
-        "global": {"scrape_interval": f"{SCRAPE_INTERVAL_SECONDS}s", "scrape_timeout": f"{SCRAPE_INTERVAL_SECONDS}s",
-                   "evaluation_interval": f"{EVAL_INTERVAL_SECONDS}s"},
+        "global": settings,
         "rule_files": rule_files,
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager_target]}]}]},
         "scrape_configs": [{"job_name": job, "metrics_path": "/metrics", "static_configs": [target]}],

@@ -180,7 +180,8 @@ class ClosedLoop:
     def _prometheus_config(self, pair: Pair, rule_files: list[str]) -> Path:
         config = self.workdir / f"prometheus-{pair.name}.yml"
         config.write_text(yaml.safe_dump(prometheus_config(
-            self.catalog, f"127.0.0.1:{pair.exporter_port}", self.alertmanager_url.split("://", 1)[1], rule_files)))
+            self.catalog, f"127.0.0.1:{pair.exporter_port}", self.alertmanager_url.split("://", 1)[1], rule_files,
+            {"prometheus": pair.name})))
         shutil.copy(config, self.logs / config.name)
         return config
 
@@ -277,6 +278,10 @@ class ClosedLoop:
         response.raise_for_status()
         self.progress(f"faults set on {pair.name}: latency {latency_seconds:g}s, error rate {error_rate:g}"
                       + (f", strategy {strategy}" if strategy else ""))
+
+    def alertmanager_alerts(self, alertname: str) -> list[dict]:
+        return requests.get(f"{self.alertmanager_url}/api/v2/alerts", timeout=5,
+                            params={"filter": f'alertname="{alertname}"'}).json()
 
     def notifications(self) -> list[Received]:
         with self.webhook._lock:

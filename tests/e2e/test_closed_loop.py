@@ -38,6 +38,7 @@ from tests.e2e.proofs import (
     check_repeats, check_resolves_after_recovery, expectations, route_repeat_seconds,
 )
 from exporter.config import default_config
+from tests.e2e.slo_proofs import FastBurn, SlowBurn, observe_fast_burn, slo_expectation, slow_burn
 from tests.e2e.traffic import Traffic
 from tests.support.paths import AMPEL, REPO
 from tests.support.processes import wait_until
@@ -58,6 +59,7 @@ ROLLOUT_TRIGGERS = {HIT_RATE_ALERT: "rollout", STRATEGY_ALERT: "rollout"}
 # Latency injected into the optimised strategy: above the baseline's p95, below the latency objective.
 OPTIMISED_LATENCY_SECONDS = 0.3
 EXPECTED = {e.name: e for e in expectations(CATALOG, RULE_SCALE, ALERTMANAGER_SCALE, ROLLOUT_TRIGGERS)}
+SLO = slo_expectation(CATALOG)
 NAMES = sorted(EXPECTED)
 
 
@@ -178,6 +180,8 @@ class Phase:
     others: dict[str, dict] = field(default_factory=dict)  # ALERTS samples of the alerts not triggered
     k6: LoadTestResult | None = None
     error: str = ""
+    fast_burn: FastBurn | None = None  # the SLO's burn-rate alerts during the faults
+    slow_burn: SlowBurn | None = None  # the SLO's slow burn on the outage pair, after its outage
 
 
 def _firing_and_notified(loop, pair, names) -> bool:
@@ -257,6 +261,7 @@ def _faults(loop) -> Phase:
             _await_firing(loop, loop.main, phase.names)
             _await_repeats(loop, phase.names)
             phase.groups = loop.alertmanager_groups()
+            phase.fast_burn = observe_fast_burn(loop, SLO)
             recovered = time.time()
             loop.set_faults()
             _await_resolution(loop, loop.main, phase.names, phase)
@@ -355,14 +360,24 @@ def _rollout(loop) -> Phase:
     return phase
 
 
+def _outage_then_slow_burn(loop) -> Phase:
+    """The SLO's slow burn runs on the outage pair once its outage is over, beside the faults phase."""
+    phase = _outage(loop)
+    try:
+        phase.slow_burn = slow_burn(loop, SLO)
+    except Exception as exc:
+        phase.slow_burn = SlowBurn(error=f"{type(exc).__name__}: {exc}")
+    return phase
+
+
 def _rollout_then_outage(loop) -> tuple[Phase, Phase]:
     """The outage pair as it was before the rollout ran on it: no traffic, its rates drained, so that
-    stopping the exporter proves only the alerts an outage fires."""
+    stopping the exporter proves only the alerts an outage fires (and then the SLO's slow burn)."""
     rollout = _rollout(loop)
     loop.stop_rollout_traffic()
     loop.set_faults(pair=loop.outage)
     time.sleep(max(e.window_seconds for e in EXPECTED.values()) + EVAL_INTERVAL_SECONDS + 1)
-    return rollout, _outage(loop)
+    return rollout, _outage_then_slow_burn(loop)
 
 
 @pytest.fixture(scope="module")
@@ -444,3 +459,34 @@ def test_every_component_survived_the_loop(incidents, loop):
     assert loop.dead_processes() == [], f"components that died: {loop.dead_processes()}; logs: {loop.logs}"
     assert loop.outage.restarts == 2 and loop.outage.exporter.proc.poll() is None
     loop.progress(f"loop wall time {loop.progress.elapsed:.1f}s (budget {LOOP_BUDGET_SECONDS}s)")
+
+
+# --- phase 3: SLO burn rates (tests/e2e/slo_proofs.py) ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def slow(loop, incidents) -> SlowBurn:
+    return incidents["outage"].slow_burn
+
+
+def test_slo_fast_burn_pages_through_the_page_route(incidents, loop):
+    fast = incidents["faults"].fast_burn
+    assert fast is not None and not fast.error, (fast, loop.logs)
+    assert fast.page_notified_to == [SLO.page_receiver], (fast, loop.logs)
+
+
+def test_slo_page_inhibits_the_tickets_of_its_slo(incidents, loop):
+    fast = incidents["faults"].fast_burn
+    assert fast is not None and not fast.error, (fast, loop.logs)
+    assert fast.tickets_firing == sorted(SLO.tickets), fast  # Prometheus fires them...
+    assert all(fast.tickets_inhibited[t] for t in SLO.tickets), fast  # ...Alertmanager holds them back
+    assert fast.tickets_notified_while_paged == [], fast
+
+
+def test_slo_slow_burn_raises_a_ticket_and_no_page(slow, loop):
+    assert not slow.error, (slow, loop.logs)
+    assert SLO.slow_ticket in slow.tickets_firing, slow
+    assert slow.ticket_routed_to == [SLO.ticket_receiver], slow
+    assert slow.ticket_notified_to in ([], [SLO.ticket_receiver]), slow
+    assert slow.pages_seen == set(), slow
+    # the exporter failed a share between the ticket's and the page's thresholds
+    assert SLO.budget * 3 < slow.share < SLO.budget * 6, slow

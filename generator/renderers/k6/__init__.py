@@ -14,6 +14,7 @@ from generator.model import Catalog, Request, Scenario
 from generator.renderers.header import comment_header
 from generator.renderers.k6.library import LIBRARY, LIBRARY_PATH
 from generator.renderers.k6 import templates
+from generator.slo.k6 import merge, slo_thresholds
 from generator.renderers.k6.options import executor_options, scenario_options, thresholds
 from generator.renderers.k6.templates import request_data
 
@@ -87,7 +88,7 @@ def scripts(catalog: Catalog) -> dict[str, tuple[Scenario, ...]]:
 def script(catalog: Catalog, name: str, scenarios: tuple[Scenario, ...]) -> str:
     options = {
         "scenarios": {s.name: scenario_options(s) for s in scenarios},
-        "thresholds": {k: v for s in scenarios for k, v in thresholds(s).items()},
+        "thresholds": {k: v for s in scenarios for k, v in merge(thresholds(s), slo_thresholds(catalog, s)).items()},
         "summaryTrendStats": ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"],
     }
     envs = sorted({s.auth.env for s in scenarios if s.auth})

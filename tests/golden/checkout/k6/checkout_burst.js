@@ -41,10 +41,12 @@ export const options = {
         "abortOnFail": true,
         "delayAbortEval": "5s",
         "threshold": "p(99)<1000"
-      }
+      },
+      "p(99.5)<1000"
     ],
     "http_req_failed{scenario:checkout_burst}": [
-      "rate<0.05"
+      "rate<0.05",
+      "rate<0.01"
     ]
   }
 };

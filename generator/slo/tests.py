@@ -1,0 +1,367 @@
+"""Generated promtool tests of the SLO rules: for every tier of every SLO,
+
+  * fires: after a healthy history as long as the long window, a burn just above the tier's factor
+    (1.1x) fires once both windows exceed it, and not while the long window still holds less (0.8 of it);
+  * quiet: a burn just below the factor (0.9x) from the start, sustained past both windows, never fires;
+  * resets: after a burn at twice the factor, the alert stops once the short window has recovered,
+    while the long window is still above the threshold (checked with `> bool`);
+  * tickets also fire on a slow burn, between their factor and the lowest page factor, that no page
+    tier catches.
+
+Inputs are coarse: one sample per half of the base window (three in it: Prometheus 2 counts both ends
+of a range); each tier's tests are evaluated every half of its short window, so a 3 d window costs
+about fifty evaluations. Tests with the same evaluation
+interval share a file, `tests/rules/<service>-slo-<interval>-test.yaml`. Expected labels and
+annotations come from the catalog's SLO, the rule files are read as committed.
+
+Input series: the counted events of the SLI at a fixed rate, the bad ones at a share of them; plus
+noise that must not count: another service failing half its events, the same service's events that
+the SLI's matchers leave out (e.g. auth errors, another path), all bad.
+"""
+from __future__ import annotations
+
+import math
+import posixpath
+from dataclasses import dataclass, field
+
+from generator.build.expressions import format_number
+from generator.build.test_series import (
+    SeriesUnsupported, filter_keeps, label_sets, le_text, other_value, sample_values, target_labels,
+)
+from generator.model import Catalog, Metric, MetricRef, filter_selects, format_duration, parse_duration
+from generator.slo.model import PAGE, SLO, TICKET, BurnTier, LatencySLI
+from generator.slo.rules import alert_annotations, alert_name, base_window, ratio_name
+
+EVENTS = 1000.0  # counted events per input sample
+
+
+class CaseUnsupported(ValueError):
+    """The tier's windows leave no room for this case."""
+
+
+@dataclass
+class Case:
+    name: str
+    interval: int  # input sample spacing, seconds
+    series: list[tuple[str, str]]  # (selector, promtool values)
+    alerts: list[tuple[int, str, list[dict]]] = field(default_factory=list)  # (seconds, alertname, exp_alerts)
+    exprs: list[tuple[int, str, list[dict]]] = field(default_factory=list)  # (seconds, expr, exp_samples)
+
+
+@dataclass
+class SLOTestPlan:
+    files: dict[int, list[Case]]  # evaluation interval (seconds) -> cases
+    untested: list[tuple[str, str, str]]  # (catalog doc path, alert, reason)
+
+
+# --- input series -----------------------------------------------------------------------------
+
+def _selector(name: str, labels: dict[str, str]) -> str:
+    inner = ", ".join(f'{k}="{_esc(v)}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def _esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _num(value: float) -> str:
+    return f"{value:.12g}"
+
+
+def _counter(steps: list[tuple[int, float]]) -> str:
+    """promtool notation of a counter from (samples, increase per sample) phases, starting at 0."""
+    parts, value, first = [], 0.0, True
+    for count, step in steps:
+        if count <= 0:
+            continue
+        start = value if first else value + step
+        n = count - 1 if first else count - 1
+        parts.append(f"{_num(start)}+{_num(step)}x{n}")
+        value = start + step * n
+        first = False
+    return " ".join(parts)
+
+
+def _pick(metric: Metric, want: MetricRef, exclude: MetricRef | None = None,
+          also: MetricRef | None = None) -> dict[str, str]:
+    """A label set of the metric that `want` (and `also`) select and `exclude` does not."""
+    return _picks(metric, want, exclude, also)[0]
+
+
+def _picks(metric: Metric, want: MetricRef, exclude: MetricRef | None = None,
+           also: MetricRef | None = None) -> list[dict[str, str]]:
+    """Every such label set among the realistic ones (at least one)."""
+    fixed = dict(want.matchers) | (dict(also.matchers) if also else {})
+    keep = filter_keeps(*want.filters, *(also.filters if also else ()))
+    if exclude is not None:  # values the excluded reference does not select
+        for k, v in exclude.matchers:
+            fixed.setdefault(k, other_value(metric.label(k), v))
+        for k, fails in filter_keeps(*exclude.filters, negate=True).items():
+            keep[k] = (lambda a, b: lambda v: a(v) and b(v))(keep[k], fails) if k in keep else fails
+    found = []
+    for labels in label_sets(metric, fixed, keep=keep):
+        if not want.selects(labels) or (also and not also.selects(labels)):
+            continue
+        if exclude is not None and exclude.selects(labels):
+            continue
+        found.append(labels)
+    if found:
+        return found
+    raise SeriesUnsupported(f"no label set of {metric.name} is counted as the SLI needs")
+
+
+def _share(steps: list[tuple[int, float]], parts: int) -> list[tuple[int, float]]:
+    return [(n, step / parts) for n, step in steps]
+
+
+def _rejected(metric: Metric, ref: MetricRef, base: dict[str, str]) -> list[dict[str, str]]:
+    """Label sets the reference leaves out: one per matcher, each changing that label only."""
+    out = []
+    for k, v in ref.matchers:
+        out.append({**base, k: other_value(metric.label(k), v)})
+    for k, op, v in ref.filters:
+        values = [c for c in sample_values(metric.label(k), 32) if not filter_selects(op, v, c)]
+        if values:
+            out.append({**base, k: values[0]})
+    return out
+
+
+class _Inputs:
+    """The series of one SLO for a share of bad events per phase."""
+
+    def __init__(self, catalog: Catalog, slo: SLO):
+        self.catalog, self.slo = catalog, slo
+        self.target, self.noise = target_labels(catalog), target_labels(catalog, noise=True)
+
+    def series(self, phases: list[tuple[int, float]]) -> list[tuple[str, str]]:
+        """phases: (samples, bad share of the events)."""
+        sli = self.slo.sli
+        if isinstance(sli, LatencySLI):
+            return self._latency(sli, phases)
+        return self._ratio(sli, phases)
+
+    def _ratio(self, sli, phases) -> list[tuple[str, str]]:
+        metrics = self.catalog
+        total_m = metrics.metric(sli.total.metric)
+        out: list[tuple[str, str]] = []
+        bad_steps = [(n, EVENTS * s) for n, s in phases]
+        good_steps = [(n, EVENTS * (1 - s)) for n, s in phases]
+        all_steps = [(n, EVENTS) for n, _ in phases]
+        half = [(n, EVENTS / 2) for n, _ in phases]
+        if sli.errors is not None:
+            err_m = metrics.metric(sli.errors.metric)
+            if err_m.name == total_m.name:
+                bad = _pick(err_m, sli.errors, also=sli.total)
+                out.append((_selector(err_m.name, {**self.target, **bad}), _counter(bad_steps)))
+                # the good events spread over every value the errors' matchers leave out (200, 404, ...)
+                oks = _picks(total_m, sli.total, exclude=sli.errors)
+                out += [(_selector(total_m.name, {**self.target, **ok}), _counter(_share(good_steps, len(oks))))
+                        for ok in oks]
+            else:
+                bad = _pick(err_m, sli.errors)
+                total = _pick(total_m, sli.total)
+                out += [(_selector(err_m.name, {**self.target, **bad}), _counter(bad_steps)),
+                        (_selector(total_m.name, {**self.target, **total}), _counter(all_steps))]
+                out += [(_selector(err_m.name, {**self.target, **r}), _counter(half)) for r in _rejected(err_m, sli.errors, bad)]
+                out.append((_selector(err_m.name, {**self.noise, **bad}), _counter(half)))
+            out += [(_selector(total_m.name, {**self.target, **r}), _counter(all_steps)) for r in _rejected(total_m, sli.total, _pick(total_m, sli.total))]
+            out.append((_selector(total_m.name, {**self.noise, **_pick(total_m, sli.total)}), _counter(all_steps)))
+        else:
+            good_m = metrics.metric(sli.good.metric)
+            if good_m.name == total_m.name:
+                good = _pick(good_m, sli.good, also=sli.total)
+                out.append((_selector(good_m.name, {**self.target, **good}), _counter(good_steps)))
+                bads = _picks(total_m, sli.total, exclude=sli.good)
+                out += [(_selector(total_m.name, {**self.target, **bad}), _counter(_share(bad_steps, len(bads))))
+                        for bad in bads]
+            else:
+                good = _pick(good_m, sli.good)
+                out += [(_selector(good_m.name, {**self.target, **good}), _counter(good_steps)),
+                        (_selector(total_m.name, {**self.target, **_pick(total_m, sli.total)}), _counter(all_steps))]
+                out += [(_selector(good_m.name, {**self.target, **r}), _counter(all_steps)) for r in _rejected(good_m, sli.good, good)]
+            out.append((_selector(total_m.name, {**self.noise, **_pick(total_m, sli.total)}), _counter(all_steps)))
+        return sorted(set(out))
+
+    def _latency(self, sli: LatencySLI, phases) -> list[tuple[str, str]]:
+        metric = self.catalog.metric(sli.metric)
+        ref = sli.selection or MetricRef(sli.metric)
+        chosen = _pick(metric, ref)
+        bounds = list(metric.buckets) + [float("inf")]
+        k = bounds.index(sli.threshold)
+
+        def series(labels: dict[str, str], slow_of) -> list[tuple[str, str]]:
+            out = []
+            for i, bound in enumerate(bounds):
+                # cumulative: everything fast is at the threshold's bucket, everything slow one bucket above
+                steps = [(n, 0.0 if i < k else EVENTS * (1 - slow_of(s)) if i == k else EVENTS) for n, s in phases]
+                out.append((_selector(f"{metric.name}_bucket", {**labels, "le": le_text(bound)}), _counter(steps)))
+            out.append((_selector(f"{metric.name}_count", labels), _counter([(n, EVENTS) for n, _ in phases])))
+            return out
+
+        out = series({**self.target, **chosen}, lambda s: s)
+        out += series({**self.noise, **chosen}, lambda s: 1.0)
+        for rejected in _rejected(metric, ref, chosen):
+            out += series({**self.target, **rejected}, lambda s: 1.0)
+        return sorted(set(out))
+
+
+# --- the cases ----------------------------------------------------------------------------------
+
+def _ceil(seconds: float, step: int) -> int:
+    return int(math.ceil(seconds / step) * step)
+
+
+def _floor(seconds: float, step: int) -> int:
+    return int(seconds // step * step)
+
+
+def intervals(slo: SLO, tier: BurnTier) -> tuple[int, int]:
+    """(input sample spacing, evaluation interval) in seconds for a tier's tests."""
+    sample = max(int(parse_duration(base_window(slo)) // 2), 1)
+    evaluation = max(sample, _floor(parse_duration(tier.short) / 2, sample))
+    return sample, evaluation
+
+
+def expected_alert(catalog: Catalog, slo: SLO, tier: BurnTier) -> dict:
+    """The alert as the catalog describes it, on the service's aggregation labels."""
+    cls = slo.alerting.page if tier.alert == PAGE else slo.alerting.ticket
+    labels = dict(cls.labels)
+    labels.update({"severity": cls.severity, "team": catalog.service.team, "slo": slo.name, "slo_alert": tier.alert,
+                   "long_window": tier.long, "short_window": tier.short, "burn_rate": format_number(tier.factor)})
+    target = target_labels(catalog)
+    labels.update({k: target[k] for k in catalog.service.aggregation_labels})
+    annotations = alert_annotations(catalog, slo, tier)
+    first = catalog.service.aggregation_labels[0]
+    annotations = {k: v.replace(f"{{{{ $labels.{first} }}}}", target[first]) for k, v in annotations.items()}
+    return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(annotations.items()))}
+
+
+class _TierCases:
+    def __init__(self, catalog: Catalog, slo: SLO, tier: BurnTier):
+        self.catalog, self.slo, self.tier = catalog, slo, tier
+        self.sample, self.eval = intervals(slo, tier)
+        self.long, self.short = parse_duration(tier.long), parse_duration(tier.short)
+        self.for_ = parse_duration(tier.for_)
+        self.base = parse_duration(base_window(slo))
+        self.history = _ceil(self.long + self.base, self.eval)
+        self.inputs = _Inputs(catalog, slo)
+        self.alert = alert_name(slo, tier)
+        self.expected = expected_alert(catalog, slo, tier)
+        self.title = f"{self.alert} ({tier.alert} {tier.long}/{tier.short} at {format_number(tier.factor)}x)"
+
+    def share(self, times_factor: float) -> float:
+        """The bad share at a multiple of the tier's factor, kept below 1."""
+        ratio = times_factor * self.tier.factor * self.slo.budget
+        if ratio >= 1:
+            ratio = (self.slo.threshold(self.tier) + 1) / 2
+        return ratio
+
+    def samples(self, seconds: float) -> int:
+        return int(round(seconds / self.sample))
+
+    def case(self, name: str, phases: list[tuple[float, float]]) -> Case:
+        """phases: (seconds, bad share); the input covers them, one sample more at the start."""
+        counts = [(self.samples(sec) + (1 if i == 0 else 0), share) for i, (sec, share) in enumerate(phases)]
+        return Case(f"{self.title}: {name}", self.sample, self.inputs.series(counts))
+
+    def fires(self) -> Case:
+        burn = _ceil(self.long, self.eval) + _ceil(self.for_, self.eval) + 2 * self.eval
+        case = self.case(f"fires at {format_number(1.1)} times its factor once both windows exceed it",
+                         [(self.history, 0.0), (burn, self.share(1.1))])
+        case.alerts += [(self.history + _floor(0.8 * self.long, self.eval), self.alert, []),
+                        (self.history + burn, self.alert, [self.expected])]
+        return case
+
+    def quiet(self) -> Case:
+        burn = _ceil(self.long + self.short, self.eval) + _ceil(self.for_, self.eval) + 2 * self.eval
+        # no healthy history: the windows hold nothing but the burn from the start
+        case = self.case("stays quiet at 0.9 times its factor", [(burn, self.share(0.9))])
+        case.alerts += [(_ceil(self.long, self.eval) + _ceil(self.for_, self.eval) + self.eval, self.alert, []),
+                        (burn, self.alert, [])]
+        return case
+
+    def resets(self) -> Case:
+        burn = _ceil(self.long, self.eval) + _ceil(self.for_, self.eval) + 2 * self.eval
+        after = _ceil(self.short + self.base, self.eval) + 2 * self.eval
+        share = self.share(2)
+        still_high = self.long * (1 - self.slo.threshold(self.tier) / share)
+        if after >= 0.8 * still_high:
+            raise CaseUnsupported(f"the short window {self.tier.short} recovers too late to see the long window "
+                                  f"{self.tier.long} still high")
+        case = self.case("stops once the short window recovers, while the long window is still high",
+                         [(burn, share), (after + self.eval, 0.0)])
+        end = burn
+        threshold = format_number(self.slo.threshold(self.tier))
+        long_high = f"{ratio_name(self.catalog, self.slo, self.tier.long)} > bool {threshold}"
+        aggregation = {k: target_labels(self.catalog)[k] for k in self.catalog.service.aggregation_labels}
+        labels = "{" + ", ".join(f'{k}="{_esc(v)}"' for k, v in sorted(aggregation.items())) + "}"
+        case.alerts += [(end, self.alert, [self.expected]), (end + after, self.alert, [])]
+        case.exprs.append((end + after, long_high, [{"labels": labels, "value": 1}]))
+        return case
+
+    def slow_burn(self, pages: list[BurnTier]) -> Case:
+        lowest = min((t.factor for t in pages), default=math.inf)
+        low, high = 1.1 * self.tier.factor, 0.9 * lowest
+        if pages and low >= high:
+            raise CaseUnsupported(f"no burn rate lies between {format_number(self.tier.factor)}x and the lowest page "
+                                  f"factor {format_number(lowest)}x")
+        times = ((low + high) / 2 if pages else 2 * self.tier.factor) / self.tier.factor
+        burn = _ceil(self.long, self.eval) + _ceil(self.for_, self.eval) + 2 * self.eval
+        case = self.case(f"fires on a slow burn ({format_number(round(times * self.tier.factor, 3))}x) that no page catches",
+                         [(burn, self.share(times))])
+        end = burn
+        case.alerts.append((end, self.alert, [self.expected]))
+        for page in pages:
+            case.alerts += [(_ceil(burn / 2, self.eval), alert_name(self.slo, page), []),
+                            (end, alert_name(self.slo, page), [])]
+        return case
+
+
+def build_slo_plan(catalog: Catalog) -> SLOTestPlan:
+    files: dict[int, list[Case]] = {}
+    untested: list[tuple[str, str, str]] = []
+    for slo in catalog.slos:
+        pages = [t for t in slo.alerting.tiers if t.alert == PAGE]
+        for i, tier in enumerate(slo.alerting.tiers):
+            cases = _TierCases(catalog, slo, tier)
+            builders = [cases.fires, cases.quiet, cases.resets]
+            if tier.alert == TICKET:
+                builders.append(lambda: cases.slow_burn(pages))
+            for build in builders:
+                try:
+                    files.setdefault(cases.eval, []).append(build())
+                except (CaseUnsupported, SeriesUnsupported) as exc:
+                    untested.append((f"{slo.source}.alerting", cases.alert, str(exc)))
+    return SLOTestPlan(files, untested)
+
+
+def _duration(seconds: int) -> str:
+    return format_duration(seconds)
+
+
+def test_file_path(catalog: Catalog, evaluation: int) -> str:
+    return f"tests/rules/{catalog.service.name}-slo-{_duration(evaluation)}-test.yaml"
+
+
+def test_documents(catalog: Catalog, rule_files: list[str], group_order: list[str]) -> dict[str, dict]:
+    """Relative path -> the promtool test document of each evaluation interval."""
+    plan = build_slo_plan(catalog)
+    out = {}
+    for evaluation, cases in sorted(plan.files.items()):
+        rel = test_file_path(catalog, evaluation)
+        up = posixpath.relpath(".", posixpath.dirname(rel))
+        tests = []
+        for case in cases:
+            test: dict = {"name": case.name, "interval": _duration(case.interval),
+                          "input_series": [{"series": s, "values": v} for s, v in case.series]}
+            if case.alerts:
+                test["alert_rule_test"] = [{"eval_time": _duration(t), "alertname": a, "exp_alerts": e}
+                                           for t, a, e in case.alerts]
+            if case.exprs:
+                test["promql_expr_test"] = [{"expr": x, "eval_time": _duration(t), "exp_samples": s}
+                                            for t, x, s in case.exprs]
+            tests.append(test)
+        out[rel] = {"rule_files": [posixpath.join(up, f) for f in rule_files], "evaluation_interval": _duration(evaluation),
+                    "group_eval_order": group_order, "tests": tests}
+    return out

@@ -7,7 +7,7 @@ PYTEST  := $(BIN)/python -m pytest
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup dashboards rules k6 generate manifests check validate test e2e bench bench-generate \
-        bench-validate bench-exporter bench-diff mutate serve clean
+        bench-validate bench-exporter bench-exporter-cache bench-diff bench-slo mutate serve clean
 
 setup: $(VENV)/.installed
 

@@ -81,8 +81,22 @@ def slo_dashboards(service: Service, slos: tuple[SLO, ...], dashboards: tuple[Da
     for i, d in enumerate(dashboards):
         if d.uid == uid:
             problem(f"dashboards[{i}].uid", f"uid {uid!r} is the generated SLO dashboard's; choose another")
-    variables = next((d.variables for d in dashboards if d.variables), ())
+    variables = _kept_variables(next((d.variables for d in dashboards if d.variables), ()), service)
     longest = max(slos, key=lambda s: parse_duration(s.period)).period
     return (Dashboard(uid, f"{service.title or service.name} / SLOs", tuple(slo_row(service, s) for s in slos),
                       f"Error budgets and burn rates of {service.title or service.name}'s SLOs.",
                       ("generated", "slo"), time_from=f"now-{longest}", variables=variables),)
+
+
+def _kept_variables(variables: tuple, service: Service) -> tuple:
+    """The variables that can narrow the SLO series: those selecting a label the SLO rules keep
+    (the service's aggregation labels) or none. An `instance` variable would match no recorded
+    SLO series, which aggregate it away."""
+    kept = set(service.aggregation_labels)
+    out = []
+    for variable in variables:
+        label = getattr(variable, "label", "")
+        selects = getattr(variable, "selects", True) and bool(label)
+        if not selects or label in kept:
+            out.append(variable)
+    return tuple(out)

@@ -53,6 +53,22 @@ function checksOf(req) {
   return out;
 }
 
+// A request of a catalog's template (k6/lib/<catalog>.requests.js) as a scenario uses it: its own name,
+// query, headers and tags merged key by key over the template's, and {var.NAME} in the path and the
+// query values filled from the use's vars, else the template's defaults.
+export function fromTemplate(template, overrides) {
+  const o = overrides || {};
+  const vars = Object.assign({}, template.vars, o.vars);
+  const fillVars = (text) => text.replace(/\{var\.([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  const query = {};
+  for (const [k, v] of Object.entries(Object.assign({}, template.query, o.query))) query[k] = fillVars(v);
+  return {
+    name: o.name || template.name, method: template.method, path: fillVars(template.path), status: template.status,
+    headers: Object.assign({}, template.headers, o.headers), query, body: template.body, checks: template.checks,
+    tags: Object.assign({}, template.tags, o.tags),
+  };
+}
+
 // One iteration: every request in order, each checked for its status and its field checks.
 export function runRequests(baseUrl, requests, auth, thinkTime) {
   for (const req of requests) {

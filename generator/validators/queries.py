@@ -80,7 +80,19 @@ def panel_queries(artifacts: CatalogArtifacts) -> list[Query]:
         for query in derived.queries:
             out.append(Query(artifacts.catalog, query.expr, "panel", query.doc_path, query.panel.title,
                              derived.dashboard.uid, derived.artifact))
+        out += annotation_queries(artifacts.catalog, derived)
     return out
+
+
+def annotation_queries(catalog: Catalog, derived) -> list[Query]:
+    """The dashboard's annotation queries (e.g. deploys), checked like its panels' queries."""
+    from generator.build.expressions import expand_selector
+    from generator.renderers.dashboard_variables import selector_text
+
+    selector = selector_text(catalog, derived.dashboard)
+    return [Query(catalog, expand_selector(a.expr, selector), "panel", f"{derived.doc_path}.annotations[{n}].expr",
+                  a.name, derived.dashboard.uid, derived.artifact)
+            for n, a in enumerate(derived.dashboard.features.annotations)]
 
 
 def all_queries(artifacts: CatalogArtifacts) -> list[Query]:

@@ -10,7 +10,7 @@ from generator import promtool
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests
 from generator.validators.promtool_steps import check_promtool_tests
-from tests.support.catalog_builder import CatalogBuilder, alert, histogram, latency_objective
+from tests.support.catalog_builder import CatalogBuilder, alert, gauge, histogram, latency_objective
 from tests.support.catalog_edit import context_of
 from tests.support.project import generated_project
 
@@ -52,3 +52,32 @@ def test_an_alert_without_a_test_block_is_an_untested_rule_finding(tmp_path):
     assert [(f.item, f.file, f.line) for f in findings] == [
         ("ShopDown", "catalog/shop.yaml", CatalogBuilder.line_of(source, "- name: ShopDown"))]
     assert "no test: block" in findings[0].message and findings[0].severity == "error"
+
+
+def test_a_staleness_alert_over_time_gets_a_generated_test_that_promtool_passes(tmp_path):
+    # promtool's clock starts at 0: at eval_time 5m time() is 300, so a last success at -100000 is 100300 s old
+    stale = alert("ShopJobStale", "time() - shop_last_success_timestamp_seconds{$selector} > 90000", for_="5m",
+                  description="Last success {{ $value }} s ago on {{ $labels.job }}.",
+                  test={"series": 'shop_last_success_timestamp_seconds{$selector, instance="batch:1"}',
+                        "firing": -100000, "quiet": 0})
+    source = (CatalogBuilder("shop").metric(gauge("shop_last_success_timestamp_seconds"))
+              .alert(stale).write(tmp_path / "src"))
+    assert [f for f in check_promtool_tests(context_of(source)) if f.rule == "untested-rule"] == []
+    fired = [c.alerts[1] for c in rule_tests.plan_for(load_catalog(source)).cases
+             if c.name.startswith("ShopJobStale: fires")]
+    assert [(a.minute, dict(a.expected[0].annotations)["description"]) for a in fired] == [
+        (5, "Last success 100300 s ago on shop.")]
+    root = generated_project(tmp_path / "project", (source,))
+    assert promtool.test_rules(sorted((root / rule_tests.FOLDER).glob("*.yaml"))) == []
+
+
+def test_a_time_alert_whose_quiet_value_fires_later_is_still_an_untested_rule(tmp_path):
+    # checked quiet at minutes 5 and 6: a last success at 0 is 300 s old, then 360 s, past the 300 s bound
+    stale = alert("ShopJobStale", "time() - shop_last_success_timestamp_seconds{$selector} > 300", for_="5m",
+                  test={"series": 'shop_last_success_timestamp_seconds{$selector, instance="batch:1"}',
+                        "firing": -100000, "quiet": 0})
+    source = (CatalogBuilder("shop").metric(gauge("shop_last_success_timestamp_seconds"))
+              .alert(stale).write(tmp_path / "src"))
+    findings = [f for f in check_promtool_tests(context_of(source)) if f.rule == "untested-rule"]
+    assert [(f.item, f.line) for f in findings] == [("ShopJobStale", CatalogBuilder.line_of(source, "test:", after="- name: ShopJobStale"))]
+    assert "quiet value" in findings[0].message

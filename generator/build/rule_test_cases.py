@@ -245,10 +245,11 @@ class _Planner:
         self.exact = exact_units(tuple(sorted(windows)))
         self.untested: list[tuple[str, str, str]] = []
 
-    def evaluator(self, series: list[InputSeries], given: str = "") -> Evaluator:
+    def evaluator(self, series: list[InputSeries], given: str = "", now: float | None = None) -> Evaluator:
         """`given`: a recorded name whose samples are input series here, not its rule's output (the
-        rule has no input in that test, so promtool records nothing under the name)."""
-        return Evaluator(series, {k: v for k, v in self.records.items() if k != given})
+        rule has no input in that test, so promtool records nothing under the name); `now`: what
+        time() gives (None: an expression using time() is unsupported)."""
+        return Evaluator(series, {k: v for k, v in self.records.items() if k != given}, now)
 
     def expected(self, text: AlertText, objective: Objective | None,
                  samples: list[AlertSample]) -> tuple[ExpectedAlert, ...]:
@@ -259,12 +260,14 @@ class _Planner:
         sample = objective_sample(self.catalog, obj, series)
         return self.expected(obj.alert, obj, [sample] if sample else [])
 
-    def expected_free(self, alert: AlertDef, series: list[InputSeries]) -> tuple[ExpectedAlert, ...]:
-        """A free-form alert: the catalog's own expression (selector expanded) over the series. Its
-        test series may be a recorded one (an alert on a recording rule's output): the series is then
-        given as it is, and the rule that records it is proven by its own steady-state test."""
+    def expected_free(self, alert: AlertDef, series: list[InputSeries], minute: int | None = None) -> tuple[ExpectedAlert, ...]:
+        """A free-form alert: the catalog's own expression (selector expanded) over the series, evaluated
+        at `minute` of the test (what time() gives; None: an expression using time() is unsupported).
+        Its test series may be a recorded one (an alert on a recording rule's output): the series is
+        then given as it is, and the rule that records it is proven by its own steady-state test."""
         expr = expand_selector(alert.expr, self.catalog.service.selector_text)
-        evaluator = self.evaluator(series, given=series[0].name if series else "")
+        now = None if minute is None else minute * 60.0
+        evaluator = self.evaluator(series, given=series[0].name if series else "", now=now)
         samples = [AlertSample(tuple(sorted(s.labels.items())), s.value) for s in evaluator.vector(expr)]
         return self.expected(alert.text, None, samples)
 
@@ -370,10 +373,11 @@ class _Planner:
 
         noise = TimedSeries(selector.metric_name, noise_labels, (Phase(phase1 + window + 1, value=noise_value),))
         main = TimedSeries(selector.metric_name, labels, (Phase(phase1, value=test.firing), Phase(window + 1, value=test.quiet)))
-        expected = self.expected_free(alert, state(test.firing))
-        if not expected:
+        expected = self.expected_free(alert, state(test.firing), fire)
+        # the condition must hold at every evaluation from its onset (time() moves with the clock)
+        if not expected or not all(self.expected_free(alert, state(test.firing), m) for m in range(onset, fire)):
             raise Unsupported(f"the expression gives no sample when {test.series} is at its firing value")
-        if self.expected_free(alert, state(test.quiet)):
+        if any(self.expected_free(alert, state(test.quiet), m) for m in (fire, phase1 + window)):
             raise Unsupported(f"the expression still gives a sample when {test.series} is at its quiet value")
         self.cases.append(TestCase(f"{name}: fires {alert.text.for_} after its condition holds, resolves after recovery",
                                    [main, noise], [AlertCheck(fire - 1, name, ()), AlertCheck(fire, name, expected),

@@ -9,8 +9,9 @@ bit for bit. Recording rules named in an expression are evaluated through their 
 
 Supported: selectors, rate/increase/irate over counters, *_over_time over gauges, absent,
 histogram_quantile, sum/min/max/count by/without, arithmetic and comparisons between scalars and
-vectors with on/ignoring one-to-one matching, parentheses and unary minus. Anything else raises
-`Unsupported`, naming it.
+vectors with on/ignoring one-to-one matching, parentheses and unary minus, and time() when the
+evaluation time is given (`now`, seconds since the test's start, which promtool's clock counts from 0).
+Anything else raises `Unsupported`, naming it.
 """
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ _OVER_TIME = {"avg_over_time", "min_over_time", "max_over_time", "last_over_time
 class Evaluator:
     series: list[InputSeries]
     rules: dict[str, RecordedRule] = field(default_factory=dict)
+    now: float | None = None  # evaluation time in seconds for time(); None: time() is unsupported
 
     def evaluate(self, expr: str) -> list[Sample] | float:
         return self._eval(parse(expr))
@@ -161,6 +163,8 @@ class Evaluator:
                 return []
             labels = {m.name: m.value for m in getattr(arg, "matchers", ()) if m.op == "=" and m.name != NAME}
             return [Sample(labels, 1.0)]
+        if func == "time" and self.now is not None:
+            return float(self.now)
         if func == "histogram_quantile":
             q = self._eval(node.args[0])
             if not isinstance(q, float):

@@ -80,26 +80,20 @@ def panel_queries(artifacts: CatalogArtifacts) -> list[Query]:
         for query in derived.queries:
             out.append(Query(artifacts.catalog, query.expr, "panel", query.doc_path, query.panel.title,
                              derived.dashboard.uid, derived.artifact))
+        out += annotation_queries(artifacts.catalog, derived)
     return out
 
 
-def annotation_queries(artifacts: CatalogArtifacts) -> list[Query]:
-    """Each dashboard annotation's query, as its dashboard JSON has it ($selector expanded)."""
-    out = []
-    for i, dashboard in enumerate(artifacts.catalog.dashboards):
-        artifact = f"dashboards/{dashboard.uid}.json"
-        data = artifacts.dashboards.get(artifact)
-        if data is None or not dashboard.features.annotations:
-            continue
-        rendered = {a.get("name"): a for a in (data.get("annotations") or {}).get("list") or []
-                    if isinstance(a, dict) and not a.get("builtIn")}
-        for a, annotation in enumerate(dashboard.features.annotations):
-            expr = (rendered.get(annotation.name) or {}).get("expr")
-            if isinstance(expr, str):
-                out.append(Query(artifacts.catalog, expr, "panel", f"dashboards[{i}].annotations[{a}].expr",
-                                 annotation.name, dashboard.uid, artifact))
-    return out
+def annotation_queries(catalog: Catalog, derived) -> list[Query]:
+    """The dashboard's annotation queries (e.g. deploys), checked like its panels' queries."""
+    from generator.build.expressions import expand_selector
+    from generator.renderers.dashboard_variables import selector_text
+
+    selector = selector_text(catalog, derived.dashboard)
+    return [Query(catalog, expand_selector(a.expr, selector), "panel", f"{derived.doc_path}.annotations[{n}].expr",
+                  a.name, derived.dashboard.uid, derived.artifact)
+            for n, a in enumerate(derived.dashboard.features.annotations)]
 
 
 def all_queries(artifacts: CatalogArtifacts) -> list[Query]:
-    return rule_queries(artifacts) + panel_queries(artifacts) + annotation_queries(artifacts)
+    return rule_queries(artifacts) + panel_queries(artifacts)  # annotation queries are among the panels'

@@ -94,7 +94,7 @@ def test_a_tier_factor_changes_rules_tests_and_dashboard(tmp_path):
     assert _errors_step(case) == "11" and "at 10x" in case["name"]
     assert _steps(_panel(artifacts, "summary_availability: burn rate per window")) == [None, 1, 3, 6, 10]
     would_fire = _panel(artifacts, "summary_availability: alerts that would fire")["targets"][0]["expr"]
-    assert "ratio_rate1h{job=\"ampel-api\"} > bool 0.01" in would_fire
+    assert "ratio_rate1h{job=~\"$job\"} > bool 0.01" in would_fire
     assert _k6_failed(artifacts) == [["rate<0.01", "rate<0.001"]]  # a factor is no load-test number
 
 
@@ -108,7 +108,7 @@ def test_the_period_changes_rules_tests_and_dashboard(tmp_path):
         "exp_annotations"]["description"]
     assert "99.9 % / 28d objective. At this rate the budget lasts 1d22h40m." in description  # 28 d / 14.4
     assert _panel(artifacts, "summary_availability: SLI over 28d")["targets"][0]["expr"] == (
-        '1 - job:slo_summary_availability_errors:ratio_rate28d{job="ampel-api"}')
+        '1 - job:slo_summary_availability_errors:ratio_rate28d{job=~"$job"}')
 
 
 def test_the_latency_threshold_and_target_reach_k6(tmp_path):

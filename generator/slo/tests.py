@@ -94,21 +94,34 @@ def _picks(metric: Metric, want: MetricRef, exclude: MetricRef | None = None,
     """Every such label set among the realistic ones (at least one)."""
     fixed = dict(want.matchers) | (dict(also.matchers) if also else {})
     keep = filter_keeps(*want.filters, *(also.filters if also else ()))
+    variants = [keep]
     if exclude is not None:  # values the excluded reference does not select
         for k, v in exclude.matchers:
             fixed.setdefault(k, other_value(metric.label(k), v))
-        for k, fails in filter_keeps(*exclude.filters, negate=True).items():
-            keep[k] = (lambda a, b: lambda v: a(v) and b(v))(keep[k], fails) if k in keep else fails
-    found = []
-    for labels in label_sets(metric, fixed, keep=keep):
-        if not want.selects(labels) or (also and not also.selects(labels)):
-            continue
-        if exclude is not None and exclude.selects(labels):
-            continue
-        found.append(labels)
+        # A label set escapes the exclusion when it fails one of its matchers on any one label: the
+        # sets failing on each label in turn (requiring every label to fail finds nothing when `want`
+        # shares a matcher, e.g. route!="/healthz" on both sides); the plain keep as the last resort.
+        both = lambda a, b: lambda v: a(v) and b(v)  # noqa: E731
+        negations = filter_keeps(*exclude.filters, negate=True)
+        variants = [{**keep, k: both(keep[k], fails) if k in keep else fails} for k, fails in negations.items()]
+    found = [labels for variant in variants for labels in _sets(metric, fixed, variant, want, exclude, also)]
+    if not found and exclude is not None:
+        found = _sets(metric, fixed, keep, want, exclude, also)
+    found = [labels for i, labels in enumerate(found) if labels not in found[:i]]
     if found:
         return found
     raise SeriesUnsupported(f"no label set of {metric.name} is counted as the SLI needs")
+
+
+def _sets(metric: Metric, fixed: dict[str, str], keep, want: MetricRef, exclude: MetricRef | None,
+          also: MetricRef | None) -> list[dict[str, str]]:
+    """The realistic label sets `want` (and `also`) select and `exclude` does not, under `keep`."""
+    try:
+        sets = label_sets(metric, fixed, keep=keep)
+    except SeriesUnsupported:
+        return []
+    return [labels for labels in sets if want.selects(labels) and (not also or also.selects(labels))
+            and not (exclude is not None and exclude.selects(labels))]
 
 
 def _share(steps: list[tuple[int, float]], parts: int) -> list[tuple[int, float]]:

@@ -179,13 +179,20 @@ def test_one_alertmanager_config_with_a_subtree_per_catalog():
     assert {r["name"] for r in config["receivers"]} == {
         "orders-pagerduty", "orders-slack", "orders-incident-log", "orders-worker-opsgenie", "orders-worker-mail"}
     assert sorted(t["name"] for t in config["time_intervals"]) == ["orders-business-hours", "orders-maintenance"]
-    assert len(config["inhibit_rules"]) == 4  # the default of the two subtrees (the same rule twice) is one
+    # the default of the two subtrees (the same rule twice) is one; each catalog's SLO pages inhibit its tickets
+    assert len(config["inhibit_rules"]) == 6
+    slo_rules = [r for r in config["inhibit_rules"] if r["source_matchers"] == ['slo_alert="page"']]
+    assert [r["target_matchers"] for r in slo_rules] == [['slo_alert="ticket"'], ['slo_alert="ticket"']]
 
 
 def test_every_generated_file_is_committed():
     expected = {"alertmanager/alertmanager.yml", "k6/lib/obsgen.js", "k6/orders_api.js"}
     for name in CATALOGS:
         expected |= {f"alerts/{name}-alerts.yaml", f"recording_rules/{name}-recording.yaml", f"tests/rules/{name}-test.yaml"}
+        # its SLOs: rules of their own, tests split by evaluation interval, an SLO dashboard
+        expected |= {f"alerts/{name}-slo-alerts.yaml", f"recording_rules/{name}-slo-recording.yaml",
+                     f"dashboards/{name}-slo.json"}
+        expected |= {f"tests/rules/{name}-slo-{interval}-test.yaml" for interval in ("2m30s", "15m", "1h", "3h")}
     dashboards = {"orders-api-overview", "orders-api-dependencies", "orders-worker-overview", "orders-worker-retries"}
     expected |= {f"dashboards/{uid}.json" for uid in dashboards}
     on_disk = {p.relative_to(ORDERS).as_posix() for p in ORDERS.rglob("*") if p.is_file()} - {

@@ -68,16 +68,20 @@ export const options = {
         "abortOnFail": true,
         "delayAbortEval": "5s",
         "threshold": "p(99)<2500"
-      }
+      },
+      "p(99)<500"
     ],
     "http_req_duration{scenario:read_ramp}": [
-      "p(95)<250"
+      "p(95)<250",
+      "p(99)<500"
     ],
     "http_req_failed{scenario:create_orders}": [
-      "rate<0.01"
+      "rate<0.01",
+      "rate<0.005"
     ],
     "http_req_failed{scenario:read_ramp}": [
-      "rate<0.01"
+      "rate<0.01",
+      "rate<0.005"
     ]
   }
 };

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exporter.config import ExporterConfig
-from generator.model import Catalog, Label, Metric
+from generator.model import Catalog, ErrorRatioObjective, Label, LatencyObjective, Metric
 from exporter.storage.strategies import STORAGE_STRATEGIES
 from exporter.strategies import STRATEGIES
 from exporter.summary import STATUSES
@@ -89,17 +89,17 @@ def _fail(catalog: Catalog, where: str, message: str) -> ContractError:
 
 
 def _metric_at(catalog: Catalog, name: str) -> tuple[Metric, str]:
-    for i, metric in enumerate(catalog.metrics):
-        if metric.name == name:
-            return metric, f"metrics[{i}]"
-    raise _fail(catalog, "metrics", f"metric {name} is not declared")
+    metric = catalog.metric(name)  # by name, not a scan
+    if metric is None:
+        raise _fail(catalog, "metrics", f"metric {name} is not declared")
+    return metric, f"metrics[{catalog.metrics.index(metric)}]"
 
 
-def _objective(catalog: Catalog, kind: str):
+def _objective(catalog: Catalog, kind: type):
     for i, objective in enumerate(catalog.objectives):
-        if objective.kind == kind:
+        if isinstance(objective, kind):
             return objective, f"objectives[{i}]"
-    raise _fail(catalog, "objectives", f"the exporter needs a {kind} objective to find its metric")
+    raise _fail(catalog, "objectives", f"the exporter needs a {kind.kind} objective to find its metric")
 
 
 def _single_label(catalog: Catalog, metric: Metric, where: str, needed: tuple[str, ...]) -> Label:
@@ -134,13 +134,13 @@ def load_contract(catalog: Catalog, routes: tuple[str, ...], settings: ExporterC
                   strategies: tuple[str, ...] = STRATEGIES + STORAGE_STRATEGIES) -> Contract:
     """The contract for a service serving the configured summary route and `routes`; `strategies`
     are the names the duration histogram's strategy label may take."""
-    latency, at = _objective(catalog, "latency")
+    latency, at = _objective(catalog, LatencyObjective)
     duration, d_at = _metric_at(catalog, latency.metric)
     if duration.type != "histogram" or len(duration.labels) > 1 or (
             duration.labels and (not duration.labels[0].values or not set(duration.labels[0].values) <= set(strategies))):
         raise _fail(catalog, d_at, f"{duration.name} must be a histogram without labels, or with one label "
                     f"whose values are strategies ({', '.join(strategies)})")
-    ratio, r_at = _objective(catalog, "error_ratio")
+    ratio, r_at = _objective(catalog, ErrorRatioObjective)
     errors, e_at = _metric_at(catalog, ratio.errors.metric)
     requests, q_at = _metric_at(catalog, ratio.total.metric)
     for metric, where in ((errors, e_at), (requests, q_at)):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from exporter.config import default_config
 from generator.model import Catalog
 from generator.slo.model import PAGE, TICKET
 from tests.e2e.traffic import Traffic
@@ -123,7 +124,7 @@ def slow_burn(loop, e: SLOExpectation) -> SlowBurn:
     out = SlowBurn()
     pair, api = loop.outage, loop.outage.api
     ticket = e.slow_ticket
-    url = f"{pair.exporter_url}{loop.catalog.service.endpoint}"
+    url = f"{pair.exporter_url}{default_config().summary_path}"
     try:
         started = time.monotonic()
         loop.set_faults(error_rate=round(e.slow_share, 6), pair=pair)

@@ -10,7 +10,7 @@ _RANGE_RE = re.compile(r"\[((?:\d+(?:ms|s|m|h|d|w|y))+)(?::((?:\d+(?:ms|s|m|h|d|
 
 
 def expand_selector(expr: str, selector_text: str) -> str:
-    """Replace $selector with the service's matchers (`job="ampel-api"`)."""
+    """Replace $selector with the service's matchers (`job="api"`)."""
     return expr.replace(SELECTOR_PLACEHOLDER, selector_text)
 
 

@@ -35,5 +35,5 @@ class Service:
 
     @property
     def selector_text(self) -> str:
-        """The service's matchers as PromQL text: `job="ampel-api"`."""
+        """The service's matchers as PromQL text: `job="api"`."""
         return ", ".join(f'{k}="{v}"' for k, v in self.selector)

@@ -1,7 +1,7 @@
 """A dashboard's template variables -> Grafana's `templating.list`, and the dashboard's selector.
 
 Query and custom variables that select a label narrow `$selector` for every panel of the
-dashboard: `job="ampel-api"` becomes `job=~"$job"`, and a selected label the service's selector
+dashboard: `job="api"` becomes `job=~"$job"`, and a selected label the service's selector
 lacks (`instance`) is added. A query variable offers the values left by the service's selector and
 the variables before it, so `$instance` lists the instances of the chosen `$job`.
 """

@@ -29,7 +29,10 @@ def grafana():
 
 @pytest.fixture(scope="module")
 def wanted():
-    return wanted_dashboards(pipeline.load_all([AMPEL]))
+    """The Ampel summary dashboard (its SLO dashboard is deployed the same way; one is enough here)."""
+    dashboards = wanted_dashboards(pipeline.load_all([AMPEL]))
+    assert sorted(d.uid for d in dashboards) == [UID, f"{UID}-slo"]
+    return [d for d in dashboards if d.uid == UID]
 
 
 def deploy(grafana, wanted, lines=None, retries=0, timeout=5.0, **options):

@@ -35,14 +35,15 @@ def run(grafana_url: str, *args: str, token: str | None = TOKEN, extra_env: dict
 def test_deploy_then_nothing_to_do_exit_0(grafana):
     dry = run(grafana.url, "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert dry.stdout.splitlines()[-1].startswith("dry run, nothing changed: dashboards 1 to create")
+    assert dry.stdout.splitlines()[-1].startswith("dry run, nothing changed: dashboards 2 to create")
     first = run(grafana.url)
     assert first.returncode == 0, first.stderr
     assert f"create    {UID}: new in folder ampel -> version 1" in first.stdout
+    assert f"create    {UID}-slo: new in folder ampel -> version 1" in first.stdout
     assert grafana.dashboards[UID].messages == ["obsgen deploy of revision rev42"]
     assert {r.headers.get("X-Grafana-Org-Id") for r in grafana.requests if r.path != "/api/health"} == {"3"}
     again = run(grafana.url)
-    assert again.returncode == 0 and again.stdout.splitlines()[-1] == "dashboards 0 created, 0 updated, 1 unchanged"
+    assert again.returncode == 0 and again.stdout.splitlines()[-1] == "dashboards 0 created, 0 updated, 2 unchanged"
 
 
 def test_basic_auth_when_no_token_is_set(grafana):

@@ -77,13 +77,16 @@ def test_deploy_reloads_and_verifies_every_group(prometheus, rules_dir, ampel_ru
     result = run_obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", prometheus, cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     files, _ = ampel_rules
-    assert served(prometheus) == expected(files) and len(files) == 2
+    # the alerts and recording rules, and the SLOs' of each
+    assert served(prometheus) == expected(files) and sorted(files) == [
+        "ampel-dashboard-summary-alerts.yaml", "ampel-dashboard-summary-recording.yaml",
+        "ampel-dashboard-summary-slo-alerts.yaml", "ampel-dashboard-summary-slo-recording.yaml"]
     assert snapshot(rules_dir) == {**files, "team-notes.yaml": "groups: []\n"}
     rules = sum(expected(files).values())
-    assert result.stdout.splitlines()[-1] == (f"2 file(s) written, 0 removed, 0 unchanged; Prometheus reloaded and "
-                                              f"serves 2 group(s) with {rules} rule(s) from them")
+    assert result.stdout.splitlines()[-1] == (f"4 file(s) written, 0 removed, 0 unchanged; Prometheus reloaded and "
+                                              f"serves 4 group(s) with {rules} rule(s) from them")
     again = run_obsgen("deploy", "prometheus", "--rules-dir", str(rules_dir), "--url", prometheus, cwd=REPO)
-    assert again.returncode == 0 and "0 file(s) written, 0 removed, 2 unchanged" in again.stdout
+    assert again.returncode == 0 and "0 file(s) written, 0 removed, 4 unchanged" in again.stdout
 
 
 def test_rejected_rules_are_rolled_back(prometheus, rules_dir, ampel_rules):

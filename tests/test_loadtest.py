@@ -33,7 +33,8 @@ def test_smoke_run_on_the_small_dataset_passes_its_thresholds(exporter, tmp_path
     assert f"JSON summary: {summary}" in result.stdout
     report = json.loads(summary.read_text())
     assert report["verdict"] == "PASS" and report["requests"] > 10
-    assert {t["threshold"] for t in report["thresholds"]} == {"p(95)<100", "p(95)<200", "rate<0.01", "rate==1"}
+    assert {t["threshold"] for t in report["thresholds"]} == {"p(95)<100", "p(95)<200", "rate<0.01", "rate==1",
+                                                               "rate<0.001", "p(99)<500"}  # and the two SLOs'
     assert all(t["ok"] for t in report["thresholds"])
     tagged = report["k6"]["metrics"]
     assert "http_req_duration{scenario:small_dataset}" in tagged

@@ -21,6 +21,7 @@ from generator.model import Catalog, Dashboard, Panel, Scenario
 if TYPE_CHECKING:
     from generator.build.rule_test_cases import Plan
     from generator.build.rules import RuleGroup
+    from generator.slo.tests import SLOTestPlan
 
 RUNS: Counter[tuple[str, str]] = Counter()
 
@@ -65,6 +66,12 @@ class Derived:
         from generator.build.rule_test_cases import build_plan
 
         return build_plan(self.catalog, self.rule_groups)
+
+    @cached_property
+    def slo_test_plan(self) -> SLOTestPlan:
+        from generator.slo.tests import build_slo_plan
+
+        return build_slo_plan(self.catalog)
 
     @cached_property
     def dashboards(self) -> tuple[DerivedDashboard, ...]:

@@ -14,7 +14,7 @@ from generator.derive import derive
 from generator.model import Catalog
 from generator.renderers.header import comment_header
 from generator.slo.rules import is_slo_group
-from generator.slo.tests import build_slo_plan, test_documents
+from generator.slo.tests import test_documents
 from generator.renderers.rules import dump_yaml, group_path
 
 FOLDER = "tests/rules"
@@ -65,13 +65,13 @@ def plan_for(catalog: Catalog) -> Plan:
     """The catalog's test plan: `validate` renders the tests and then reports what the same plan left
     untested, from one derivation; the SLOs' untested rules are added (their tests are generator.slo.tests)."""
     plan = derive(catalog).test_plan
-    return Plan(plan.cases, plan.untested + build_slo_plan(catalog).untested)
+    return Plan(plan.cases, plan.untested + derive(catalog).slo_test_plan.untested)
 
 
 def render_slo_tests(catalog: Catalog) -> dict[str, str]:
     groups = _groups(catalog, slo=True)
     order = [g.name for g in groups if g.kind == "recording"] + [g.name for g in groups if g.kind == "alerts"]
-    documents = test_documents(catalog, [group_path(g) for g in groups], order)
+    documents = test_documents(catalog, derive(catalog).slo_test_plan, [group_path(g) for g in groups], order)
     return {rel: comment_header(catalog) + dump_yaml(doc) for rel, doc in documents.items()}
 
 

@@ -357,9 +357,8 @@ def test_file_path(catalog: Catalog, evaluation: int) -> str:
     return f"tests/rules/{catalog.service.name}-slo-{_duration(evaluation)}-test.yaml"
 
 
-def test_documents(catalog: Catalog, rule_files: list[str], group_order: list[str]) -> dict[str, dict]:
-    """Relative path -> the promtool test document of each evaluation interval."""
-    plan = build_slo_plan(catalog)
+def test_documents(catalog: Catalog, plan: SLOTestPlan, rule_files: list[str], group_order: list[str]) -> dict[str, dict]:
+    """Relative path -> the promtool test document of each evaluation interval of the plan."""
     out = {}
     for evaluation, cases in sorted(plan.files.items()):
         rel = test_file_path(catalog, evaluation)

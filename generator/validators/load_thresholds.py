@@ -12,15 +12,15 @@ objective has is compared with none: a p99 bound says nothing about a p95 object
 """
 from __future__ import annotations
 
-from generator.model import Catalog
+from generator.model import Catalog, ErrorRatioObjective, LatencyObjective
 from generator.validators.findings import WARNING, Finding
 
 CHECK = "crosscheck"
 RULE = "load-threshold-looser"
 
 
-def _first(catalog: Catalog, kind: str, quantile: float | None = None):
-    return next((o for o in catalog.objectives if o.kind == kind
+def _first(catalog: Catalog, kind: type, quantile: float | None = None):
+    return next((o for o in catalog.objectives if isinstance(o, kind)
                  and (quantile is None or abs(o.quantile - quantile) < 1e-9)), None)
 
 
@@ -39,7 +39,7 @@ def check_load_thresholds(catalog: Catalog) -> list[Finding]:
         at = f"load_tests.scenarios[{i}].thresholds"
         latency = scenario.latency
         if latency is not None and f"{at}.latency" in catalog.lines:
-            objective = _first(catalog, "latency", latency.quantile)
+            objective = _first(catalog, LatencyObjective, latency.quantile)
             if objective is not None and latency.target > objective.threshold:
                 findings.append(Finding(CHECK, RULE, f"the p{latency.quantile * 100:g} threshold "
                                         f"{_seconds(latency.target)} is looser than the {objective.name} objective's "
@@ -47,7 +47,7 @@ def check_load_thresholds(catalog: Catalog) -> list[Finding]:
                                         f"misses its objective; lower it to {_seconds(objective.threshold)} or less",
                                         file, catalog.lines[f"{at}.latency"], WARNING, "", scenario.name))
         if scenario.error_ratio is not None and f"{at}.error_ratio" in catalog.lines:
-            objective = _first(catalog, "error_ratio")
+            objective = _first(catalog, ErrorRatioObjective)
             if objective is not None and scenario.error_ratio > objective.threshold:
                 findings.append(Finding(CHECK, RULE, f"the error-rate threshold {_percent(scenario.error_ratio)} is "
                                         f"above the {objective.name} objective's {_percent(objective.threshold)}: the "

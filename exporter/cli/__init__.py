@@ -7,12 +7,11 @@ Errors get the same exit codes as `obsgen` (README, "Exit codes") and never a tr
 """
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from exporter.cli.extras import EXPORTER, is_extra_dependency, missing_extra
 from generator.cli.common import run_guarded
+from generator.cli.lazy import LazyGroup
 
 PROG = "obsgen-exporter"
 # command name -> (module under exporter.cli, attribute)
@@ -22,26 +21,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+class ExporterGroup(LazyGroup):
+    """The exporter's subcommands; one whose optional dependency is missing says what to install."""
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        command = super().get_command(ctx, name)
-        if command is not None or name not in COMMANDS:
-            return command
-        module, attribute = COMMANDS[name]
+    package = "exporter.cli"
+    commands_table = COMMANDS
+
+    def load(self, name: str) -> click.Command:
         try:
-            command = getattr(importlib.import_module(f"exporter.cli.{module}"), attribute)
+            return super().load(name)
         except ModuleNotFoundError as exc:
             if not is_extra_dependency(exc, EXPORTER):
                 raise
-            command = missing_extra(name, EXPORTER, exc.name)
-        self.add_command(command, name)
-        return command
+            return missing_extra(name, EXPORTER, exc.name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ExporterGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """The reference dashboard-summary service: seed its SQLite database, then serve it."""
 

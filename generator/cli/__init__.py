@@ -6,11 +6,10 @@ dashboards` never pays for the HTTP client of `deploy`, the diff or the validato
 """
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from generator.cli.common import run_guarded
+from generator.cli.lazy import LazyGroup
 
 # command name -> (module under generator.cli, attribute)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -32,26 +31,21 @@ MOVED: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A click group that imports a subcommand's module the first time the subcommand is needed."""
+class ObsgenGroup(LazyGroup):
+    """obsgen's subcommands; a command that moved out is a usage error naming its replacement."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+    package = "generator.cli"
+    commands_table = COMMANDS
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
         if command is None and name in MOVED:
             raise click.UsageError(f"`obsgen {name}` has moved to its own console script: run `{MOVED[name]}` "
                                    "(same options)", ctx)
-        if command is not None or name not in COMMANDS:
-            return command
-        module, attribute = COMMANDS[name]
-        command = getattr(importlib.import_module(f"generator.cli.{module}"), attribute)
-        self.add_command(command, name)
         return command
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ObsgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Observability as code: one metric catalog -> dashboards, rules, tests, load tests."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from generator.build.expressions import format_number
+from generator.catalog.dashboard_variables import selected_labels
 from generator.model import Dashboard, Panel, Row, Service, StateTimelineKind, StatKind, Target, TimeseriesKind, parse_duration
 from generator.slo.model import PAGE, SLO
 from generator.slo.rules import base_window, budget_name, ratio_name
@@ -93,10 +94,5 @@ def _kept_variables(variables: tuple, service: Service) -> tuple:
     (the service's aggregation labels) or none. An `instance` variable would match no recorded
     SLO series, which aggregate it away."""
     kept = set(service.aggregation_labels)
-    out = []
-    for variable in variables:
-        label = getattr(variable, "label", "")
-        selects = getattr(variable, "selects", True) and bool(label)
-        if not selects or label in kept:
-            out.append(variable)
-    return tuple(out)
+    selecting = {name: label for label, name in selected_labels(variables)}
+    return tuple(v for v in variables if v.name not in selecting or selecting[v.name] in kept)

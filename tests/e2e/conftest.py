@@ -14,6 +14,7 @@ import pytest
 
 from generator.catalog import load_catalog
 from tests.e2e.configs import artifact_root
+from tests.e2e.slo_proofs import slo_expectation
 from tests.e2e.stack import ClosedLoop
 from tests.support.paths import AMPEL, REPO
 
@@ -43,7 +44,7 @@ def loop(request, tmp_path_factory, loop_logs):
     catalog = load_catalog(AMPEL.relative_to(REPO))
     try:
         with ClosedLoop(catalog, artifact_root(), tmp_path_factory.mktemp("closed-loop"), loop_logs,
-                        _terminal(request)) as running:
+                        _terminal(request), slow_burn_error_rate=round(slo_expectation(catalog).slow_share, 6)) as running:
             try:
                 yield running
             finally:

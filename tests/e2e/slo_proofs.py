@@ -6,23 +6,21 @@
     catalog's routes give its severity (PagerDuty for Ampel's critical); meanwhile the ticket tiers
     fire in Prometheus too, and Alertmanager holds them back: inhibited by the page, never notified
     while it fires;
-  * slow burn (after its outage, on the second Prometheus and exporter, whose alerts carry
-    prometheus="outage"): a share of failures between the ticket factor and the lowest page factor
-    fires the ticket, which Alertmanager routes to the ticket receiver, and no page tier is ever
-    pending or firing. (While the fast burn's 6h/30m page still fires on the main Prometheus, its
-    30 s scaled short window, it inhibits this ticket too: same SLO, job and team. Any
-    notification of it goes to the ticket receiver.)
+  * slow burn (on the loop's third Prometheus and exporter, the slo pair, whose alerts carry
+    prometheus="slo", from start-up and beside the healthy phase): a share of failures between the
+    ticket factor and the lowest page factor fires the ticket, which Alertmanager routes to the
+    ticket receiver and notifies there, and no page tier is ever pending or firing. It is over
+    before the fast burn's page could inhibit it: that page carries the same SLO, job and team.
 Names, severities and receivers come from the catalog.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
-from exporter.config import default_config
 from generator.model import Catalog
 from generator.slo.model import PAGE, TICKET
-from tests.e2e.traffic import Traffic
 from tests.support.processes import wait_until
 
 SLO_TIMEOUT = 20
@@ -78,26 +76,28 @@ def _firing(notifications, alertname: str, prometheus: str | None = None):
 
 
 def observe_fast_burn(loop, e: SLOExpectation) -> FastBurn:
-    """Called while the faults phase's errors are on: page notified, tickets firing and inhibited."""
+    """Called while the faults phase's errors are on: page notified, tickets firing and inhibited,
+    all of the main Prometheus (the slo pair's own ticket is the slow burn's)."""
     out = FastBurn()
     main = loop.main.api
+    source = loop.main.name
 
     def ready() -> bool:
         states = {a["labels"]["alertname"]: a["state"] for a in main.alerts()}
-        return (bool(_firing(loop.notifications(), e.page))
+        return (bool(_firing(loop.notifications(), e.page, source))
                 and all(states.get(t) == "firing" for t in e.tickets)
-                and all(loop.alertmanager_alerts(t) for t in e.tickets))
+                and all(_in_alertmanager(loop, t, source) for t in e.tickets))
     try:
         wait_until(ready, SLO_TIMEOUT, interval=0.2, what=f"{e.page} notified and {e.tickets} firing")
     except TimeoutError as exc:
         out.error = str(exc)
-    out.page_notified_to = sorted({n.path for n in _firing(loop.notifications(), e.page)})
+    out.page_notified_to = sorted({n.path for n in _firing(loop.notifications(), e.page, source)})
     out.tickets_firing = sorted(a["labels"]["alertname"] for a in main.alerts()
                                 if a["labels"]["alertname"] in e.tickets and a["state"] == "firing")
     for ticket in e.tickets:
-        out.tickets_inhibited[ticket] = sorted(f for a in loop.alertmanager_alerts(ticket)
+        out.tickets_inhibited[ticket] = sorted(f for a in _in_alertmanager(loop, ticket, source)
                                                for f in a["status"].get("inhibitedBy") or [])
-    out.tickets_notified_while_paged = sorted({t for t in e.tickets if _firing(loop.notifications(), t)})
+    out.tickets_notified_while_paged = sorted({t for t in e.tickets if _firing(loop.notifications(), t, source)})
     loop.progress(f"fast burn: {e.page} notified to {out.page_notified_to}; tickets firing {out.tickets_firing}, "
                   f"inhibited {out.tickets_inhibited}")
     return out
@@ -110,9 +110,9 @@ def _in_alertmanager(loop, alertname: str, prometheus: str) -> list[dict]:
 @dataclass
 class SlowBurn:
     ticket_routed_to: list[str] = field(default_factory=list)  # Alertmanager's receivers of the ticket
-    ticket_inhibited_by: list[str] = field(default_factory=list)  # a fast-burn page still firing on main, if any
+    ticket_inhibited_by: list[str] = field(default_factory=list)  # inhibiting fingerprints when first routed
     ticket_notified_to: list[str] = field(default_factory=list)
-    pages_seen: set = field(default_factory=set)  # (alertname, state) on the outage Prometheus
+    pages_seen: set = field(default_factory=set)  # (alertname, state) on the slo Prometheus, ever
     tickets_firing: list[str] = field(default_factory=list)
     share: float = 0.0  # the failure share the exporter saw
     states: dict = field(default_factory=dict)  # "alert state" -> seconds into the burn it was first seen
@@ -120,40 +120,73 @@ class SlowBurn:
     error: str = ""
 
 
-def slow_burn(loop, e: SLOExpectation) -> SlowBurn:
-    out = SlowBurn()
-    pair, api = loop.outage, loop.outage.api
-    ticket = e.slow_ticket
-    url = f"{pair.exporter_url}{default_config().summary_path}"
-    try:
-        started = time.monotonic()
-        loop.set_faults(error_rate=round(e.slow_share, 6), pair=pair)
-        with Traffic(url, loop.token, clients=6, pause=0.0) as traffic:
-            def fired() -> bool:
-                alerts = api.alerts()
-                for a in alerts:
-                    out.states.setdefault(f"{a['labels']['alertname']} {a['state']}", round(time.monotonic() - started, 1))
-                out.pages_seen |= {(a["labels"]["alertname"], a["state"]) for a in alerts if a["labels"]["alertname"] in e.pages}
-                firing = any(a["labels"]["alertname"] == ticket and a["state"] == "firing" for a in alerts)
-                return firing and bool(_in_alertmanager(loop, ticket, pair.name))
-            try:
-                wait_until(fired, SLO_TIMEOUT, interval=0.2, what=f"{ticket} from the slow burn in Alertmanager")
-            except TimeoutError as exc:
-                out.error = str(exc)
-            out.tickets_firing = sorted(a["labels"]["alertname"] for a in api.alerts()
+class SlowBurnWatch:
+    """Watches the slow burn that the loop runs on its slo pair from start-up (`ClosedLoop(...,
+    slow_burn_error_rate=...)`), in a thread beside the other phases: until the ticket fires in
+    Prometheus, is routed by Alertmanager and reaches the ticket receiver's webhook, or SLO_TIMEOUT
+    after the rules loaded. Then the burn stops, and every page tier's ALERTS history on the slo
+    Prometheus is read back, so that a page pending for one evaluation between two polls counts."""
+
+    def __init__(self, loop, e: SLOExpectation):
+        self.loop, self.e = loop, e
+        self.out = SlowBurn()
+        self._thread = threading.Thread(target=self._run, name="slow-burn", daemon=True)
+
+    def __enter__(self) -> "SlowBurnWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._thread.join(SLO_TIMEOUT + 15)
+
+    def result(self) -> SlowBurn:
+        self.__exit__()
+        return self.out
+
+    def _run(self) -> None:
+        try:
+            self._watch()
+        except Exception as exc:
+            self.out.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.loop.stop_slow_burn()
+
+    def _watch(self) -> None:
+        loop, e, out = self.loop, self.e, self.out
+        pair, ticket = loop.slo, e.slow_ticket
+        began, started = time.time(), loop.slow_burn_started
+
+        def notified() -> list[str]:
+            return sorted({n.path for n in _firing(loop.notifications(), ticket, prometheus=pair.name)})
+
+        def done() -> bool:
+            alerts = pair.api.alerts()
+            for a in alerts:
+                out.states.setdefault(f"{a['labels']['alertname']} {a['state']}", round(time.monotonic() - started, 1))
+            out.pages_seen |= {(a["labels"]["alertname"], a["state"]) for a in alerts if a["labels"]["alertname"] in e.pages}
+            out.tickets_firing = sorted(a["labels"]["alertname"] for a in alerts
                                         if a["labels"]["alertname"] in e.tickets and a["state"] == "firing")
-            time.sleep(1)
             received = _in_alertmanager(loop, ticket, pair.name)
-            out.ticket_routed_to = sorted({r["name"] for a in received for r in a.get("receivers", [])})
-            out.ticket_inhibited_by = sorted({f for a in received for f in a["status"].get("inhibitedBy") or []})
-            out.pages_seen |= {(a["labels"]["alertname"], a["state"]) for a in api.alerts() if a["labels"]["alertname"] in e.pages}
+            if received and not out.ticket_routed_to:
+                out.ticket_routed_to = sorted({r["name"] for a in received for r in a.get("receivers", [])})
+                out.ticket_inhibited_by = sorted({f for a in received for f in a["status"].get("inhibitedBy") or []})
+            out.ticket_notified_to = notified()
+            return ticket in out.tickets_firing and bool(out.ticket_routed_to) and bool(out.ticket_notified_to)
+
+        try:
+            wait_until(done, SLO_TIMEOUT, interval=0.2,
+                       what=f"{ticket} from the slow burn firing, routed and notified")
+        except TimeoutError as exc:
+            out.error = str(exc)
+        traffic = loop.slow_burn
+        loop.stop_slow_burn()
+        lookback = int(time.time() - began) + 30
+        for page in e.pages:
+            out.pages_seen |= {(page, state) for state, stamps in pair.api.alert_samples(page, lookback).items() if stamps}
         failed = sum(n for status, n in traffic.statuses.items() if status >= 500)
         out.share = failed / max(traffic.sent, 1)
         out.requests_per_second = traffic.sent / max(time.monotonic() - started, 0.001)
-    finally:
-        loop.set_faults(pair=pair)
-    out.ticket_notified_to = sorted({n.path for n in _firing(loop.notifications(), ticket, prometheus=pair.name)})
-    loop.progress(f"slow burn at {e.slow_share:.4%}: {ticket} routed to {out.ticket_routed_to} (inhibited by "
-                  f"{out.ticket_inhibited_by or 'nothing'}), notified to {out.ticket_notified_to}, pages seen "
-                  f"{sorted(out.pages_seen)}, failure share {out.share:.4%} at {out.requests_per_second:.0f} requests/s; first seen {out.states}")
-    return out
+        loop.progress(f"slow burn at {e.slow_share:.4%}: {ticket} routed to {out.ticket_routed_to} (inhibited by "
+                      f"{out.ticket_inhibited_by or 'nothing'}), notified to {out.ticket_notified_to}, pages seen "
+                      f"{sorted(out.pages_seen)}, failure share {out.share:.4%} at {out.requests_per_second:.0f} "
+                      f"requests/s; first seen {out.states}")

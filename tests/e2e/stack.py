@@ -2,10 +2,14 @@
 
   webhook <- Alertmanager <- Prometheus "main"   (committed rules, time-scaled) -> exporter "main"
                           <- Prometheus "outage" (the same rules)               -> exporter "outage"
+                          <- Prometheus "slo"    (the same rules)               -> exporter "slo"
 
 The main pair carries the traffic and the injected faults; the outage pair exists so that stopping
 an exporter (TargetDown) and losing its metrics (MetricsAbsent) can run at the same time as the
-faults, without blinding the main pair. Both exporters serve one seeded database.
+faults, without blinding the main pair. The slo pair carries only the SLO's slow burn: a steady
+share of failures (`slow_burn_error_rate`) from before its rules load, so that its error history
+holds nothing but the burn, and the burn runs beside the other phases instead of after them. Every
+exporter serves one seeded database.
 
 The outage exporter also runs the A/B rollout (`ROLLOUT_SPLIT`) with its cache in a real Redis
 (which outlives the exporter's restart, so the restarted exporter's cache is warm): one user per
@@ -100,7 +104,7 @@ class Pair:
 
 class ClosedLoop:
     def __init__(self, catalog: Catalog, artifacts: Path, workdir: Path, logs: Path,
-                 progress_sink: Callable[[str], None] | None = None):
+                 progress_sink: Callable[[str], None] | None = None, slow_burn_error_rate: float = 0.0):
         self.catalog, self.artifacts, self.workdir, self.logs = catalog, artifacts, workdir, logs
         logs.mkdir(parents=True, exist_ok=True)
         self.progress = Progress(logs, progress_sink)
@@ -113,9 +117,17 @@ class ClosedLoop:
         self.webhook: WebhookReceiver | None = None
         self.main = Pair("main", free_port(), free_port())
         self.outage = Pair("outage", free_port(), free_port())
+        self.slo = Pair("slo", free_port(), free_port())
+        self.slow_burn_error_rate = slow_burn_error_rate
+        self.slow_burn: Traffic | None = None
+        self.slow_burn_started = 0.0  # time.monotonic() when the slo pair's failures began
         self.redis: RedisServer | None = None
         self.rollout_tokens: dict[str, str] = {}  # strategy -> the token of a user it serves
         self.rollout_traffic: list[Traffic] = []
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        return (self.main, self.outage, self.slo)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "ClosedLoop":
@@ -148,22 +160,23 @@ class ClosedLoop:
         am_port = free_port()
         self.alertmanager_url = f"http://127.0.0.1:{am_port}"
         alertmanager = self._start_alertmanager(am_port)
-        for pair in (self.main, self.outage):  # no rules yet: loaded after the first scrape
+        for pair in self.pairs:  # no rules yet: loaded after the first scrape
             self._start_prometheus(pair, [])
         seed(self.db, ROLLOUT_DATASETS, self.logs / "seed.log")
         self.progress(f"seeded datasets {', '.join(ROLLOUT_DATASETS)} into {self.db}")
         self.redis = self._stack.enter_context(RedisServer(self.workdir / "redis"))
         self.processes.append(self.redis.proc)
         self.progress(f"redis started (pid {self.redis.proc.pid}) at {self.redis.url}")
-        for pair in (self.main, self.outage):
+        for pair in self.pairs:
             self.start_exporter(pair)
         alertmanager.wait_http_ok(f"{self.alertmanager_url}/-/ready", STARTUP_TIMEOUT)
-        for pair in (self.main, self.outage):
+        for pair in self.pairs:
             pair.prometheus.wait_http_ok(f"{pair.api.url}/-/ready", STARTUP_TIMEOUT)
             self.wait_exporter(pair)
         self._start_rollout_traffic()
-        self.progress("alertmanager, both prometheus and both exporters ready; waiting for the first scrapes")
-        for pair in (self.main, self.outage):
+        self._start_slow_burn()
+        self.progress("alertmanager, every prometheus and every exporter ready; waiting for the first scrapes")
+        for pair in self.pairs:
             wait_until(lambda: pair.api.scraped_up(self.job), STARTUP_TIMEOUT, interval=0.2,
                        what=f"prometheus {pair.name} to scrape job {self.job}")
         self.progress("first scrapes done; loading the committed rules (time-scaled)")
@@ -202,10 +215,10 @@ class ClosedLoop:
             names.append(str(path))
             (self.logs / "rules").mkdir(exist_ok=True)
             shutil.copy(path, self.logs / "rules" / path.name)
-        for pair in (self.main, self.outage):
+        for pair in self.pairs:
             self._prometheus_config(pair, names)
             pair.api.reload()
-        for pair in (self.main, self.outage):
+        for pair in self.pairs:
             wait_until(lambda: pair.api.rule_names() and pair.api.evaluated_groups() == len(names), STARTUP_TIMEOUT,
                        interval=0.2, what=f"prometheus {pair.name} to evaluate every rule group")
         self.progress(f"{len(names)} rule files loaded and evaluated")
@@ -249,6 +262,23 @@ class ClosedLoop:
         # The probe's one miss must be a small share of the first rate windows the rules see.
         wait_until(lambda: _cache_hits(url) >= WARM_HITS, STARTUP_TIMEOUT, interval=0.2,
                    what=f"{WARM_HITS} cache hits on the outage exporter")
+
+    def _start_slow_burn(self) -> None:
+        """The slo pair's steady traffic, failing `slow_burn_error_rate` of it (the exporter fails
+        every n-th request, not at random), from before the rules load until `stop_slow_burn`."""
+        if not self.slow_burn_error_rate:
+            return
+        self.set_faults(error_rate=self.slow_burn_error_rate, pair=self.slo)
+        self.slow_burn_started = time.monotonic()
+        self.slow_burn = self._stack.enter_context(
+            Traffic(f"{self.slo.exporter_url}{default_config().summary_path}", self.token, clients=1, pause=0.002))
+
+    def stop_slow_burn(self) -> None:
+        """Stops the slo pair's traffic and failures; a second call does nothing."""
+        if self.slow_burn is not None and not self.slow_burn.stopped:
+            self.slow_burn.__exit__(None, None, None)
+            self.set_faults(pair=self.slo)
+            self.progress("slow burn traffic stopped")
 
     def stop_rollout_traffic(self) -> None:
         for traffic in self.rollout_traffic:
@@ -295,14 +325,14 @@ class ClosedLoop:
 
     def dead_processes(self) -> list[str]:
         """Every component that should be running and is not (a stopped-then-replaced exporter is not one)."""
-        current = {id(p.exporter) for p in (self.main, self.outage)}
-        replaced = {id(p) for pair in (self.main, self.outage) for p in pair.history} - current
+        current = {id(p.exporter) for p in self.pairs}
+        replaced = {id(p) for pair in self.pairs for p in pair.history} - current
         return [f"{p.name} exited {p.proc.returncode}" for p in self.processes
                 if id(p) not in replaced and p.proc is not None and p.proc.poll() is not None]
 
     def dump_state(self) -> None:
-        """Both Prometheus' alerts and rules and every webhook notification, into the logs folder."""
-        for pair in (self.main, self.outage):
+        """Every Prometheus' alerts and rules and every webhook notification, into the logs folder."""
+        for pair in self.pairs:
             try:
                 (self.logs / f"prometheus-{pair.name}-alerts.json").write_text(json.dumps(pair.api.alerts(), indent=2))
                 (self.logs / f"prometheus-{pair.name}-rules.json").write_text(json.dumps(pair.api.rule_health(), indent=2))

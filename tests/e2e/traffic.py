@@ -35,6 +35,10 @@ class Traffic:
             thread.start()
         return self
 
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
     def __exit__(self, *exc) -> None:
         self._stop.set()
         for thread in self._threads:

@@ -6,8 +6,8 @@
     catalog's routes give its severity (PagerDuty for Ampel's critical); meanwhile the ticket tiers
     fire in Prometheus too, and Alertmanager holds them back: inhibited by the page, never notified
     while it fires;
-  * slow burn (on the loop's third Prometheus and exporter, the slo pair, whose alerts carry
-    prometheus="slo", from start-up and beside the healthy phase): a share of failures between the
+  * slow burn (on the outage pair, whose alerts carry prometheus="outage", from start-up and
+    beside the healthy phase, before its outage): a share of failures between the
     ticket factor and the lowest page factor fires the ticket, which Alertmanager routes to the
     ticket receiver and notifies there, and no page tier is ever pending or firing. It is over
     before the fast burn's page could inhibit it: that page carries the same SLO, job and team.
@@ -77,7 +77,7 @@ def _firing(notifications, alertname: str, prometheus: str | None = None):
 
 def observe_fast_burn(loop, e: SLOExpectation) -> FastBurn:
     """Called while the faults phase's errors are on: page notified, tickets firing and inhibited,
-    all of the main Prometheus (the slo pair's own ticket is the slow burn's)."""
+    all of the main Prometheus (the outage pair's own ticket is the slow burn's)."""
     out = FastBurn()
     main = loop.main.api
     source = loop.main.name
@@ -112,7 +112,7 @@ class SlowBurn:
     ticket_routed_to: list[str] = field(default_factory=list)  # Alertmanager's receivers of the ticket
     ticket_inhibited_by: list[str] = field(default_factory=list)  # inhibiting fingerprints when first routed
     ticket_notified_to: list[str] = field(default_factory=list)
-    pages_seen: set = field(default_factory=set)  # (alertname, state) on the slo Prometheus, ever
+    pages_seen: set = field(default_factory=set)  # (alertname, state) on the outage Prometheus, ever
     tickets_firing: list[str] = field(default_factory=list)
     share: float = 0.0  # the failure share the exporter saw
     states: dict = field(default_factory=dict)  # "alert state" -> seconds into the burn it was first seen
@@ -121,10 +121,10 @@ class SlowBurn:
 
 
 class SlowBurnWatch:
-    """Watches the slow burn that the loop runs on its slo pair from start-up (`ClosedLoop(...,
+    """Watches the slow burn that the loop runs on its outage pair from start-up (`ClosedLoop(...,
     slow_burn_error_rate=...)`), in a thread beside the other phases: until the ticket fires in
     Prometheus, is routed by Alertmanager and reaches the ticket receiver's webhook, or SLO_TIMEOUT
-    after the rules loaded. Then the burn stops, and every page tier's ALERTS history on the slo
+    after the rules loaded. Then the burn stops, and every page tier's ALERTS history on the outage
     Prometheus is read back, so that a page pending for one evaluation between two polls counts."""
 
     def __init__(self, loop, e: SLOExpectation):
@@ -153,7 +153,7 @@ class SlowBurnWatch:
 
     def _watch(self) -> None:
         loop, e, out = self.loop, self.e, self.out
-        pair, ticket = loop.slo, e.slow_ticket
+        pair, ticket = loop.outage, e.slow_ticket
         began, started = time.time(), loop.slow_burn_started
 
         def notified() -> list[str]:

@@ -1,21 +1,22 @@
 """The closed loop's components, started together and always stopped:
 
-  webhook <- Alertmanager <- Prometheus "main"   (committed rules, time-scaled) -> exporter "main"
-                          <- Prometheus "outage" (the same rules)               -> exporter "outage"
-                          <- Prometheus "slo"    (the same rules)               -> exporter "slo"
+  webhook <- Alertmanager <- Prometheus "main"    (committed rules, time-scaled) -> exporter "main"
+                          <- Prometheus "rollout" (the same rules)               -> exporter "rollout"
+                          <- Prometheus "outage"  (the same rules)               -> exporter "outage"
 
-The main pair carries the traffic and the injected faults; the outage pair exists so that stopping
-an exporter (TargetDown) and losing its metrics (MetricsAbsent) can run at the same time as the
-faults, without blinding the main pair. The slo pair carries only the SLO's slow burn: a steady
-share of failures (`slow_burn_error_rate`) from before its rules load, so that its error history
-holds nothing but the burn, and the burn runs beside the other phases instead of after them. Every
-exporter serves one seeded database.
+Each pair runs its own incidents beside the others, so that none blinds another:
+  * main: the traffic and the injected faults (the objective alerts, the SLO's fast burn);
+  * rollout: the A/B rollout and its cache (the hit-rate and A/B alerts);
+  * outage: the SLO's slow burn from start-up, a steady share of failures
+    (`slow_burn_error_rate`) from before its rules load, so that its error history holds nothing
+    but the burn; once that is proven and its rates have drained, the exporter stopped and
+    restarted (TargetDown, MetricsAbsent).
+Every exporter serves one seeded database.
 
-The outage exporter also runs the A/B rollout (`ROLLOUT_SPLIT`) with its cache in a real Redis
-(which outlives the exporter's restart, so the restarted exporter's cache is warm): one user per
-strategy, found by asking it, gets steady background traffic from before the rules are loaded (so
-the hit rate and the per-strategy p95 are defined and healthy when the first rule is evaluated)
-until the outage phase, which starts once its rates have drained. The baseline (`naive`) gets
+The rollout exporter runs the A/B split (`ROLLOUT_SPLIT`) with its cache in a real Redis: one user
+per strategy, found by asking it, gets steady background traffic from before the rules are loaded
+(so the hit rate and the per-strategy p95 are defined and healthy when the first rule is evaluated)
+until the rollout phase is over. The baseline (`naive`) gets
 `BASELINE_LATENCY_SECONDS` injected meanwhile: on a loaded machine the optimised strategy's requests
 queue behind the baseline's CPU-bound ones in the same process, and without a clear margin its p95
 could pass the baseline's by noise, which is exactly what the A/B alert reports.
@@ -116,18 +117,19 @@ class ClosedLoop:
         self.alertmanager_url = ""
         self.webhook: WebhookReceiver | None = None
         self.main = Pair("main", free_port(), free_port())
+        self.rollout = Pair("rollout", free_port(), free_port())
         self.outage = Pair("outage", free_port(), free_port())
-        self.slo = Pair("slo", free_port(), free_port())
         self.slow_burn_error_rate = slow_burn_error_rate
         self.slow_burn: Traffic | None = None
-        self.slow_burn_started = 0.0  # time.monotonic() when the slo pair's failures began
+        self.slow_burn_started = 0.0  # time.monotonic() when the outage pair's failures began
+        self.slow_burn_stopped = 0.0
         self.redis: RedisServer | None = None
         self.rollout_tokens: dict[str, str] = {}  # strategy -> the token of a user it serves
         self.rollout_traffic: list[Traffic] = []
 
     @property
     def pairs(self) -> tuple[Pair, ...]:
-        return (self.main, self.outage, self.slo)
+        return (self.main, self.rollout, self.outage)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "ClosedLoop":
@@ -225,7 +227,7 @@ class ClosedLoop:
 
     # -- exporters --------------------------------------------------------------------------------
     def _rollout_args(self, pair: Pair) -> list[str]:
-        return ["--strategy-split", ROLLOUT_SPLIT, "--cache", self.redis.url] if pair is self.outage else []
+        return ["--strategy-split", ROLLOUT_SPLIT, "--cache", self.redis.url] if pair is self.rollout else []
 
     def start_exporter(self, pair: Pair) -> None:
         suffix = f"-{pair.restarts}" if pair.restarts else ""
@@ -240,9 +242,9 @@ class ClosedLoop:
         pair.restarts += 1
 
     def _start_rollout_traffic(self) -> None:
-        """Ask the outage exporter which strategy serves each user (the strategy label its
+        """Ask the rollout exporter which strategy serves each user (the strategy label its
         observation lands under), then keep one user per strategy busy until `stop_rollout_traffic`."""
-        url = self.outage.exporter_url
+        url = self.rollout.exporter_url
         for name in ROLLOUT_DATASETS:
             token = f"token-{name}"
             before = _strategy_counts(url)
@@ -255,29 +257,30 @@ class ClosedLoop:
         if missing:
             raise RuntimeError(f"no seeded user is served by {missing} under {ROLLOUT_SPLIT}: {self.rollout_tokens}")
         self.progress(f"rollout users: {self.rollout_tokens}")
-        self.set_faults(BASELINE_LATENCY_SECONDS, pair=self.outage, strategy="naive")
+        self.set_faults(BASELINE_LATENCY_SECONDS, pair=self.rollout, strategy="naive")
         for strategy, token in sorted(self.rollout_tokens.items()):
             self.rollout_traffic.append(self._stack.enter_context(
                 Traffic(f"{url}{default_config().summary_path}", token, clients=1, pause=0.1)))
         # The probe's one miss must be a small share of the first rate windows the rules see.
         wait_until(lambda: _cache_hits(url) >= WARM_HITS, STARTUP_TIMEOUT, interval=0.2,
-                   what=f"{WARM_HITS} cache hits on the outage exporter")
+                   what=f"{WARM_HITS} cache hits on the rollout exporter")
 
     def _start_slow_burn(self) -> None:
-        """The slo pair's steady traffic, failing `slow_burn_error_rate` of it (the exporter fails
+        """The outage pair's steady traffic, failing `slow_burn_error_rate` of it (the exporter fails
         every n-th request, not at random), from before the rules load until `stop_slow_burn`."""
         if not self.slow_burn_error_rate:
             return
-        self.set_faults(error_rate=self.slow_burn_error_rate, pair=self.slo)
+        self.set_faults(error_rate=self.slow_burn_error_rate, pair=self.outage)
         self.slow_burn_started = time.monotonic()
         self.slow_burn = self._stack.enter_context(
-            Traffic(f"{self.slo.exporter_url}{default_config().summary_path}", self.token, clients=1, pause=0.002))
+            Traffic(f"{self.outage.exporter_url}{default_config().summary_path}", self.token, clients=1, pause=0.002))
 
     def stop_slow_burn(self) -> None:
-        """Stops the slo pair's traffic and failures; a second call does nothing."""
+        """Stops the outage pair's traffic and failures; a second call does nothing."""
         if self.slow_burn is not None and not self.slow_burn.stopped:
             self.slow_burn.__exit__(None, None, None)
-            self.set_faults(pair=self.slo)
+            self.slow_burn_stopped = time.monotonic()
+            self.set_faults(pair=self.outage)
             self.progress("slow burn traffic stopped")
 
     def stop_rollout_traffic(self) -> None:

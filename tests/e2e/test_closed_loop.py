@@ -6,16 +6,17 @@ Alertmanager running the committed config -> webhook. Files are read from disk a
 Two phases share one running loop:
   1. healthy: k6 plus a burst of 401s; every recording rule and every dashboard target returns data,
      the 401s would break the error objective if they counted, and nothing is pending or firing;
-  2. incidents, concurrently: injected latency and errors on the main exporter (the objective
-     alerts); on the outage exporter, first the rollout's incidents - invalidations that make its
-     Redis cache useless (the hit-rate alert) and latency injected into the optimised strategy only
-     (the A/B alert) - then the exporter stopped and restarted (the other free-form alerts). For every alert
+  2. incidents, concurrently, each on its own pair (tests/e2e/stack.py): injected latency and
+     errors on the main exporter (the objective alerts); on the rollout exporter, invalidations that
+     make its Redis cache useless (the hit-rate alert) and latency injected into the optimised
+     strategy only (the A/B alert); the outage exporter stopped and restarted (the other free-form
+     alerts), once its slow burn is over and its rates have drained. For every alert
      of the catalog: pending, then firing exactly `for` later, never before; resolving after
      recovery; notified to the receiver its route names, grouped by the route's group_by, repeated
      after the route's repeat_interval, both through the webhook's payloads and Alertmanager's API.
 The SLO's burn-rate alerts (tests/e2e/slo_proofs.py): the faults phase's errors are its fast burn
-(page notified, tickets inhibited), and a third pair runs its slow burn from start-up, beside both
-phases (ticket notified, no page).
+(page notified, tickets inhibited), and the outage pair runs its slow burn from start-up, beside the
+healthy phase (ticket notified, no page).
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ FIRE_TIMEOUT = 30
 REPEAT_OBSERVED_UP_TO = 10.0
 
 CATALOG = load_catalog(AMPEL)
-# Free-form alerts of the rollout, fired on the outage pair before its outage (tests/e2e/stack.py).
+# Free-form alerts of the rollout, fired on the rollout pair (tests/e2e/stack.py).
 HIT_RATE_ALERT, STRATEGY_ALERT = "DashboardCacheHitRateLow", "DashboardSummaryOptimisedSlower"
 ROLLOUT_TRIGGERS = {HIT_RATE_ALERT: "rollout", STRATEGY_ALERT: "rollout"}
 # Latency injected into the optimised strategy: above the baseline's p95, below the latency objective.
@@ -109,8 +110,8 @@ class Healthy:
 
 @pytest.fixture(scope="module")
 def slow_burn(loop) -> SlowBurnWatch:
-    """The SLO's slow burn, watched on the slo pair from here on, beside the healthy phase and the
-    incidents; its proof is read at the end (phase 3)."""
+    """The SLO's slow burn, watched on the outage pair from here on, beside the healthy phase; the
+    outage phase waits for it to end, and its proof is read at the end (phase 3)."""
     with SlowBurnWatch(loop, SLO) as watch:
         yield watch
 
@@ -131,7 +132,7 @@ def healthy(loop, slow_burn) -> Healthy:
         k6 = pool.submit(_run_k6, loop, HEALTHY_SCENARIO, think_time=0.02)
         loop.progress(f"healthy phase: k6, a 401 burst; {len(records)} recording rules, {len(targets)} dashboard targets")
         missing, empty = list(records), [label for label, _ in targets]
-        pairs = (loop.main, loop.outage)  # the rollout's series come from the outage pair
+        pairs = (loop.main, loop.rollout)  # the rollout's series come from the rollout pair
         while not k6.done() or time.monotonic() - started < at_least:
             missing = [r for r in missing if not any(p.api.finite_values(r) for p in pairs)]
             empty = [label for label, expr in targets
@@ -139,16 +140,16 @@ def healthy(loop, slow_burn) -> Healthy:
             shares = loop.main.api.finite_values(share_expr)
             if shares:
                 out.auth_shares.append((time.monotonic() - started, shares[0]))
-            for pair in (loop.main, loop.outage):
+            for pair in (loop.main, loop.rollout):  # the outage pair is burning its SLO's budget
                 out.active |= {(pair.name, a["labels"]["alertname"], a["state"]) for a in pair.api.alerts()}
             time.sleep(0.5)
         out.k6 = k6.result()
     out.missing_records, out.empty_targets, out.burst_statuses = missing, empty, dict(burst.statuses)
-    for pair in (loop.main, loop.outage):
+    for pair in (loop.main, loop.rollout):
         out.active |= {(pair.name, a["labels"]["alertname"], a["state"]) for a in pair.api.alerts()}
         out.unhealthy.update({f"{pair.name}: {n}": h for n, h in pair.api.rule_health().items() if not h.startswith("ok")})
-    out.notifications = len([n for n in loop.notifications()  # the slo pair's are the slow burn's
-                             if any(a["labels"].get("prometheus") != loop.slo.name for a in n.payload["alerts"])])
+    out.notifications = len([n for n in loop.notifications()  # the outage pair's are the slow burn's
+                             if any(a["labels"].get("prometheus") != loop.outage.name for a in n.payload["alerts"])])
     loop.progress(f"healthy phase done: {len(out.auth_shares)} samples of the 401 share, alerts seen {sorted(out.active)}")
     return out
 
@@ -287,10 +288,15 @@ def _faults(loop) -> Phase:
     return phase
 
 
-def _outage(loop) -> Phase:
+def _outage(loop, slow_burn: SlowBurnWatch) -> Phase:
+    """Once the slow burn on this pair is over and its rates have drained (no traffic), so that
+    stopping the exporter proves only the alerts an outage fires."""
     phase = Phase([n for n in NAMES if EXPECTED[n].trigger == "outage"])
     api = loop.outage.api
     try:
+        slow_burn.result()
+        drained = loop.slow_burn_stopped + max(e.window_seconds for e in EXPECTED.values()) + EVAL_INTERVAL_SECONDS + 1
+        time.sleep(max(0.0, drained - time.monotonic()))
         missed = api.missed_evaluations()
         triggered = time.time()
         loop.stop_exporter(loop.outage)
@@ -304,8 +310,7 @@ def _outage(loop) -> Phase:
         loop.progress("outage: exporter back")
         _await_resolution(loop, loop.outage, phase.names, phase)
         phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
-        # from the outage's trigger on: the rollout's alerts, fired and resolved just before on this
-        # pair, are the previous phase's
+        # from the outage's trigger on: what the slow burn left on this pair is its own
         phase.others = {n: {state: [t for t in stamps if t >= triggered]
                             for state, stamps in api.alert_samples(n, int(time.time() - triggered) + 30).items()}
                         for n in NAMES if n not in phase.names}
@@ -325,7 +330,7 @@ class _Invalidations:
         self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
 
     def _run(self) -> None:
-        base = self.loop.outage.exporter_url
+        base = self.loop.rollout.exporter_url
         with requests.Session() as session:
             session.headers["Authorization"] = f"Bearer {self.token}"
             while not self._stop.is_set():
@@ -349,44 +354,35 @@ class _Invalidations:
 
 def _rollout(loop) -> Phase:
     phase = Phase([n for n in NAMES if EXPECTED[n].trigger == "rollout"])
-    api = loop.outage.api
+    api = loop.rollout.api
     try:
         missed = api.missed_evaluations()
         triggered = time.time()
         with _Invalidations(loop, loop.rollout_tokens["cached"]) as storm:
-            loop.set_faults(OPTIMISED_LATENCY_SECONDS, pair=loop.outage, strategy="aggregate")
+            loop.set_faults(OPTIMISED_LATENCY_SECONDS, pair=loop.rollout, strategy="aggregate")
             loop.progress(f"rollout: invalidating every read, aggregate slowed; waiting for {phase.names}")
-            _await_firing(loop, loop.outage, phase.names)
+            _await_firing(loop, loop.rollout, phase.names)
             phase.groups = loop.alertmanager_groups()
             recovered = time.time()
-            loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.outage, strategy="naive")  # as in the healthy phase
+            loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.rollout, strategy="naive")  # as in the healthy phase
         assert storm.invalidated > 0
-        _await_resolution(loop, loop.outage, phase.names, phase)
+        _await_resolution(loop, loop.rollout, phase.names, phase)
         phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
         phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
     except Exception as exc:
-        loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.outage, strategy="naive")
+        loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.rollout, strategy="naive")
         phase.error = f"{type(exc).__name__}: {exc}"
+    loop.stop_rollout_traffic()
     loop.progress(f"rollout phase done {phase.error}")
     return phase
 
 
-def _rollout_then_outage(loop) -> tuple[Phase, Phase]:
-    """The outage pair as it was before the rollout ran on it: no traffic, its rates drained, so that
-    stopping the exporter proves only the alerts an outage fires."""
-    rollout = _rollout(loop)
-    loop.stop_rollout_traffic()
-    loop.set_faults(pair=loop.outage)
-    time.sleep(max(e.window_seconds for e in EXPECTED.values()) + EVAL_INTERVAL_SECONDS + 1)
-    return rollout, _outage(loop)
-
-
 @pytest.fixture(scope="module")
-def incidents(loop, healthy) -> dict[str, Phase]:
-    with ThreadPoolExecutor(2) as pool:
-        faults, outage = pool.submit(_faults, loop), pool.submit(_rollout_then_outage, loop)
-        rollout, outage_phase = outage.result()
-        phases = {"faults": faults.result(), "rollout": rollout, "outage": outage_phase}
+def incidents(loop, healthy, slow_burn) -> dict[str, Phase]:
+    with ThreadPoolExecutor(3) as pool:
+        running = {"faults": pool.submit(_faults, loop), "rollout": pool.submit(_rollout, loop),
+                   "outage": pool.submit(_outage, loop, slow_burn)}
+        phases = {name: future.result() for name, future in running.items()}
     for name in NAMES:
         times = [(r.at, a["status"]) for r in loop.notifications() for a in r.payload["alerts"]
                  if a["labels"].get("alertname") == name]

@@ -100,3 +100,47 @@ def test_what_obsgen_cannot_express_is_a_located_error(case, tmp_path, monkeypat
     assert match, result.stderr
     assert on_line in text.splitlines()[int(match.group(1)) - 1], (match.group(1), result.stderr)
     assert not (tmp_path / "catalog" / "checkout.yaml").exists()
+
+
+# Each kind given by reference or inline (SLI, AlertPolicy, AlertCondition): an unknown name, or neither a
+# reference nor an inline document, is located at the item with its own message.
+# (id, old, new, document path in the error, message, text on the error's line)
+BY_REFERENCE_OR_INLINE = [
+    ("unknown-indicator", "indicatorRef: checkout-errors", "indicatorRef: checkout-fails", "spec.indicatorRef",
+     "no SLI named 'checkout-fails'", "indicatorRef: checkout-fails"),
+    ("no-indicator", "  indicatorRef: checkout-errors\n", "", "spec",
+     "the SLO needs an indicator or an indicatorRef", "spec:"),
+    ("inline-indicator-query", 'query: sum(rate(checkout_duration_seconds_count{job="checkout"}[5m]))',
+     'query: sum(rate(checkout_duration_seconds_count{job="checkout"}[5m])) * 2',
+     "spec.indicator.spec.ratioMetric.total.metricSource.spec.query", "", "* 2"),
+    ("unknown-policy", "    - alertPolicyRef: checkout-burn", "    - alertPolicyRef: checkout-slow",
+     "spec.alertPolicies[0].alertPolicyRef", "no AlertPolicy named 'checkout-slow'", "alertPolicyRef: checkout-slow"),
+    ("neither-policy", "    - alertPolicyRef: checkout-burn", "    - policy: checkout-burn", "spec.alertPolicies[0]",
+     "an alert policy is an alertPolicyRef or an inline AlertPolicy", "- policy: checkout-burn"),
+    ("inline-policy-targets", "      spec:\n        conditions:",
+     "      spec:\n        notificationTargets: [{targetRef: pager}]\n        conditions:",
+     "spec.alertPolicies[0].spec.notificationTargets", "notification targets have no place in an SLO",
+     "notificationTargets: [{targetRef: pager}]"),
+    ("unknown-condition", "    - conditionRef: slow-burn", "    - conditionRef: slower-burn",
+     "spec.conditions[1].conditionRef", "no AlertCondition named 'slower-burn'", "conditionRef: slower-burn"),
+    ("neither-condition", "    - conditionRef: slow-burn", "    - condition: slow-burn", "spec.conditions[1]",
+     "a condition is a conditionRef or an inline AlertCondition", "- condition: slow-burn"),
+    ("neither-inline-condition", "          - kind: AlertCondition\n", "          - kind: Condition\n",
+     "spec.alertPolicies[0].spec.conditions[0]", "a condition is a conditionRef or an inline AlertCondition",
+     "- kind: Condition"),
+]
+
+
+@pytest.mark.parametrize("case", BY_REFERENCE_OR_INLINE, ids=[c[0] for c in BY_REFERENCE_OR_INLINE])
+def test_a_reference_or_inline_document_that_resolves_to_nothing_is_a_located_error(case, tmp_path, monkeypatch):
+    _, old, new, path, message, on_line = case
+    original = FIXTURE.read_text()
+    assert original.count(old) == 1, old
+    text = original.replace(old, new)
+    result = _import(tmp_path, monkeypatch, text)
+    assert result.returncode == 3, result.output
+    assert "nothing was written" in result.stderr
+    match = re.search(rf"in\.yaml:(\d+): {re.escape(path)}: {re.escape(message)}", result.stderr)
+    assert match, result.stderr
+    assert on_line in text.splitlines()[int(match.group(1)) - 1], (match.group(1), result.stderr)
+    assert not (tmp_path / "catalog" / "checkout.yaml").exists()

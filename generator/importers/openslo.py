@@ -169,6 +169,30 @@ def _named(docs: list[_Doc], kind: str) -> dict[str, _Doc]:
     return {d.data["metadata"]["name"]: d for d in docs if d.data["kind"] == kind}
 
 
+def _inline(item, kind: str) -> dict | None:
+    """`item` if it is an inline document of `kind`."""
+    return item if isinstance(item, dict) and item.get("kind") == kind else None
+
+
+def _resolve(doc: _Doc, prefix: str, at: str, holder, ref_key: str, inline: dict | None, named: dict[str, _Doc],
+             kind: str, errors: _Errors, neither: str, inline_at: str | None = None) -> tuple[_Doc, str, object] | None:
+    """What `holder` (at `at` under `prefix` in `doc`) gives by reference or inline, as the document, the
+    prefix of its paths there and its spec: `holder[ref_key]` names a document of `kind`; else `inline`
+    (located at `inline_at`, by default `at`) is the document written in place. A located error and None
+    when the name is unknown or neither is given."""
+    if isinstance(holder, dict) and ref_key in holder:
+        target = named.get(holder[ref_key])
+        if target is None:
+            errors.add(doc, f"{at}.{ref_key}", f"no {kind} named {holder[ref_key]!r}", prefix)
+            return None
+        return target, "", target.data.get("spec")
+    if inline is not None:
+        where = inline_at or at
+        return doc, f"{prefix}.{where}" if prefix else where, inline.get("spec")
+    errors.add(doc, at, neither, prefix)
+    return None
+
+
 def _duration(doc: _Doc, path: str, value, errors: _Errors, prefix: str = "") -> str | None:
     text = str(value)
     try:
@@ -224,18 +248,9 @@ def _policy(doc: _Doc, prefix: str, spec: dict, conditions: dict[str, _Doc], err
         errors.add(doc, "spec", "alertWhenNoData / alertWhenResolved cannot be imported", prefix)
     tiers = []
     for i, item in enumerate(spec.get("conditions") or []):
-        at = f"spec.conditions[{i}]"
-        if isinstance(item, dict) and "conditionRef" in item:
-            target = conditions.get(item["conditionRef"])
-            if target is None:
-                errors.add(doc, f"{at}.conditionRef", f"no AlertCondition named {item['conditionRef']!r}", prefix)
-                continue
-            tier = _condition(target, "", target.data.get("spec"), errors)
-        elif isinstance(item, dict) and item.get("kind") == "AlertCondition":
-            tier = _condition(doc, f"{prefix}.{at}" if prefix else at, item.get("spec"), errors)
-        else:
-            errors.add(doc, at, "a condition is a conditionRef or an inline AlertCondition", prefix)
-            continue
+        found = _resolve(doc, prefix, f"spec.conditions[{i}]", item, "conditionRef", _inline(item, "AlertCondition"),
+                         conditions, "AlertCondition", errors, "a condition is a conditionRef or an inline AlertCondition")
+        tier = _condition(*found, errors) if found else None
         if tier:
             tiers.append(tier)
     if not tiers:
@@ -288,33 +303,18 @@ def import_openslo(files: list[str], service: str | None = None) -> ImportResult
                 slo["target"] = round(float(objective["target"]) * 100, 10)
             else:
                 errors.add(doc, "spec.objectives[0]", "the objective needs target (0-1) or targetPercent")
-        if "indicatorRef" in spec:
-            sli_doc = slis.get(spec["indicatorRef"])
-            if sli_doc is None:
-                errors.add(doc, "spec.indicatorRef", f"no SLI named {spec['indicatorRef']!r}")
-                sli = None
-            else:
-                sli = _sli(sli_doc, "spec", sli_doc.data.get("spec"), errors)
-        elif isinstance(spec.get("indicator"), dict):
-            sli = _sli(doc, "spec", spec["indicator"].get("spec"), errors, "spec.indicator")
-        else:
-            errors.add(doc, "spec", "the SLO needs an indicator or an indicatorRef")
-            sli = None
+        indicator = spec.get("indicator") if isinstance(spec.get("indicator"), dict) else None
+        found = _resolve(doc, "", "spec", spec, "indicatorRef", indicator, slis, "SLI", errors,
+                         "the SLO needs an indicator or an indicatorRef", inline_at="spec.indicator")
+        sli = _sli(found[0], "spec", found[2], errors, found[1]) if found else None
         if sli:
             slo.update(sli)
         tiers = []
         for i, item in enumerate(spec.get("alertPolicies") or []):
-            at = f"spec.alertPolicies[{i}]"
-            if isinstance(item, dict) and "alertPolicyRef" in item:
-                target = policies.get(item["alertPolicyRef"])
-                if target is None:
-                    errors.add(doc, f"{at}.alertPolicyRef", f"no AlertPolicy named {item['alertPolicyRef']!r}")
-                    continue
-                tiers += _policy(target, "", target.data.get("spec"), conditions, errors)
-            elif isinstance(item, dict) and item.get("kind") == "AlertPolicy":
-                tiers += _policy(doc, at, item.get("spec"), conditions, errors)
-            else:
-                errors.add(doc, at, "an alert policy is an alertPolicyRef or an inline AlertPolicy")
+            found = _resolve(doc, "", f"spec.alertPolicies[{i}]", item, "alertPolicyRef", _inline(item, "AlertPolicy"),
+                             policies, "AlertPolicy", errors, "an alert policy is an alertPolicyRef or an inline AlertPolicy")
+            if found:
+                tiers += _policy(*found, conditions, errors)
         if tiers:
             given = {t["long"] for t in tiers}
             # the policy replaces obsgen's defaults: default tiers it does not name are disabled

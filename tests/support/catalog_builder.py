@@ -69,22 +69,32 @@ def alert(name: str, expr: str, *, severity: str = "critical", for_: str = "5m",
     return out
 
 
-def latency_objective(name: str, metric: str, threshold: float, *, alert_name: str, quantile: float = 0.95,
-                      for_: str = "5m", severity: str = "warning", **extra) -> dict:
+def _objective_alert(name: str | None, for_: str, severity: str, description: str) -> dict | bool:
+    """An objective's alert, or `false` (no alert) without a name."""
+    if name is None:
+        return False
+    return {"name": name, "for": for_, "severity": severity, "summary": f"{name} is firing", "description": description}
+
+
+def latency_objective(name: str, metric: str, threshold: float | dict, *, alert_name: str | None, quantile: float = 0.95,
+                      for_: str = "5m", severity: str = "warning", description: str | None = None, **extra) -> dict:
+    """A latency objective; `alert_name=None` writes `alert: false`."""
     out = {"name": name, "kind": "latency", "metric": metric, "quantile": quantile, "threshold": threshold,
-           "alert": {"name": alert_name, "for": for_, "severity": severity, "summary": f"{alert_name} is firing",
-                     "description": "p is {{ $value | humanizeDuration }} on {{ $labels.job }}, above ${threshold} "
-                                    "for ${for}."}}
+           "alert": _objective_alert(alert_name, for_, severity, description or
+                                     "p is {{ $value | humanizeDuration }} on {{ $labels.job }}, above ${threshold} "
+                                     "for ${for}.")}
     out.update(extra)
     return out
 
 
-def error_ratio_objective(name: str, errors: dict, total: dict, threshold: float, *, alert_name: str,
-                          for_: str = "5m", severity: str = "critical", **extra) -> dict:
+def error_ratio_objective(name: str, errors: dict, total: dict, threshold: float | dict, *, alert_name: str | None,
+                          for_: str = "5m", severity: str = "critical", description: str | None = None,
+                          **extra) -> dict:
+    """An error-ratio objective; `alert_name=None` writes `alert: false`."""
     out = {"name": name, "kind": "error_ratio", "errors": errors, "total": total, "threshold": threshold,
-           "alert": {"name": alert_name, "for": for_, "severity": severity, "summary": f"{alert_name} is firing",
-                     "description": "{{ $value | humanizePercentage }} fail on {{ $labels.job }}, above ${threshold} "
-                                    "for ${for}."}}
+           "alert": _objective_alert(alert_name, for_, severity, description or
+                                     "{{ $value | humanizePercentage }} fail on {{ $labels.job }}, above ${threshold} "
+                                     "for ${for}.")}
     out.update(extra)
     return out
 
@@ -123,7 +133,9 @@ def receivers(prefix: str = "team") -> dict:
 class CatalogBuilder:
     """A minimal valid catalog as a dict; each method adds one item and returns the builder."""
 
-    def __init__(self, name: str = "shop", *, team: str = "platform", job: str | None = None):
+    def __init__(self, name: str = "shop", *, team: str = "platform", job: str | None = None,
+                 metrics: list[dict] | None = None):
+        """`metrics`, when given, replace the minimal catalog's counter."""
         self.name = name
         self.data: dict = {
             "service": {"name": name, "title": name.replace("-", " ").title(), "team": team,
@@ -131,7 +143,7 @@ class CatalogBuilder:
                         "grafana": {"folder": {"uid": f"{name}-folder", "title": name.title()},
                                     "datasource": {"type": "prometheus", "uid": "prometheus"}},
                         "selector": {"job": job or name}, "scrape_interval": "15s"},
-            "metrics": [requests_counter(name.replace("-", "_"))],
+            "metrics": copy.deepcopy(metrics) if metrics is not None else [requests_counter(name.replace("-", "_"))],
         }
 
     @property
@@ -182,7 +194,7 @@ class CatalogBuilder:
         return self
 
     def text(self) -> str:
-        return SCHEMA_LINE + yaml.safe_dump(self.data, sort_keys=False, width=10_000, allow_unicode=True)
+        return SCHEMA_LINE + _dump(self.data)
 
     def write(self, root: Path, name: str | None = None) -> Path:
         """Write the catalog to root/catalog/<name or service name>.yaml and return its path."""
@@ -198,6 +210,16 @@ class CatalogBuilder:
         lines = path.read_text(encoding="utf-8").splitlines()
         start = next(i for i, line in enumerate(lines) if after in line) if after else 0
         return next(i + 1 for i, line in enumerate(lines) if i >= start and needle in line)
+
+
+def _dump(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, width=10_000, allow_unicode=True)
+
+
+def service_text(name: str = "shop", *, team: str = "platform", job: str | None = None, **fields) -> str:
+    """The minimal catalog's `service:` block as YAML text (ending in a newline), for the tests that must
+    write a catalog's exact text (an old field, a duplicate key, an edited line) around it."""
+    return _dump({"service": CatalogBuilder(name, team=team, job=job).service(**fields).data["service"]})
 
 
 def every_artifact(name: str = "shop") -> CatalogBuilder:

@@ -10,60 +10,34 @@ from generator import promtool
 from generator.build.rules import build_rule_groups
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests
+from tests.support.catalog_builder import (
+    CatalogBuilder, counter, error_ratio_objective, histogram, label, latency_objective,
+)
 from tests.support.inprocess import run_obsgen
 from tests.support.project import generated_project
 
-CATALOG = """\
-service:
-  name: shop-api
-  team: web
-  runbook_base_url: https://runbooks.example.com/shop/
-  grafana:
-    folder: {uid: web, title: Web}
-  selector: {namespace: shop, job: shop-api}
-  aggregate_by: [cluster, namespace, job]
+AGGREGATE_BY = ["cluster", "namespace", "job"]
 
-metrics:
-  - name: http_requests_total
-    type: counter
-    help: Requests by route and status code.
-    labels:
-      - {name: route, values: [/cart, /pay]}
-      - {name: code, values: ["200", "500"]}
-  - name: shop_request_duration_seconds
-    type: histogram
-    help: Request time.
-    buckets: [0.1, 0.5, 1]
 
-objectives:
-  - name: errors
-    kind: error_ratio
-    errors: {metric: http_requests_total, matchers: {route: /pay, code: "500"}}
-    total: {metric: http_requests_total, matchers: {route: /pay}}
-    threshold: 0.01
-    alert:
-      name: ShopPayErrors
-      for: 5m
-      severity: critical
-      summary: Payments fail
-      description: '{{ $value | humanizePercentage }} fail in {{ $labels.cluster }}.'
-  - name: latency
-    kind: latency
-    metric: shop_request_duration_seconds
-    quantile: 0.9
-    threshold: 0.5
-    alert:
-      name: ShopSlow
-      for: 5m
-      severity: warning
-      summary: Slow
-      description: 'p90 is {{ $value }} in {{ $labels.cluster }}.'
-"""
+def shop(aggregate_by=AGGREGATE_BY) -> CatalogBuilder:
+    """Selected by namespace and job, aggregated by `aggregate_by` (None: no such field)."""
+    builder = (CatalogBuilder("shop-api", team="web", metrics=[
+                   counter("http_requests_total", [label("route", "/cart", "/pay"), label("code", "200", "500")]),
+                   histogram("shop_request_duration_seconds", (0.1, 0.5, 1))])
+               .service(selector={"namespace": "shop", "job": "shop-api"})
+               .objective(error_ratio_objective(
+                   "errors", {"metric": "http_requests_total", "matchers": {"route": "/pay", "code": "500"}},
+                   {"metric": "http_requests_total", "matchers": {"route": "/pay"}}, 0.01, alert_name="ShopPayErrors",
+                   description="{{ $value | humanizePercentage }} fail in {{ $labels.cluster }}."))
+               .objective(latency_objective("latency", "shop_request_duration_seconds", 0.5, quantile=0.9,
+                                            alert_name="ShopSlow", description="p90 is {{ $value }} in {{ $labels.cluster }}.")))
+    if aggregate_by is not None:
+        builder.service(aggregate_by=aggregate_by)
+    return builder
 
 
 def test_rules_aggregate_by_the_labels_in_order_and_are_named_by_them(tmp_path):
-    source = tmp_path / "shop.yaml"
-    source.write_text(CATALOG)
+    source = shop().write(tmp_path)
     records = {r.record: r.expr for g in build_rule_groups(load_catalog(source)) for r in g.rules if r.record}
     assert records["cluster_namespace_job_code_route:http_requests:rate5m"] == (
         'sum by (cluster, namespace, job, code, route) '
@@ -76,8 +50,7 @@ def test_rules_aggregate_by_the_labels_in_order_and_are_named_by_them(tmp_path):
 
 
 def test_generated_tests_expect_the_cluster_label_and_pass_under_promtool(tmp_path):
-    source = tmp_path / "shop.yaml"
-    source.write_text(CATALOG)
+    source = shop().write(tmp_path)
     plan = rule_tests.plan_for(load_catalog(source))
     assert plan.untested == []
     for alert in ("ShopPayErrors", "ShopSlow"):
@@ -91,34 +64,33 @@ def test_generated_tests_expect_the_cluster_label_and_pass_under_promtool(tmp_pa
 
 
 def test_without_aggregate_by_the_selector_labels_aggregate(tmp_path):
-    source = tmp_path / "shop.yaml"
-    source.write_text(CATALOG.replace("  aggregate_by: [cluster, namespace, job]\n", ""))
+    source = shop(aggregate_by=None).write(tmp_path)
     records = {r.record for g in build_rule_groups(load_catalog(source)) for r in g.rules if r.record}
     assert "job_namespace:http_requests:ratio_rate5m" in records
 
 
+# (aggregate_by, document path, message, text on the line the error names)
 BAD = {
-    "selector label missing": ("[cluster, job]", "service.aggregate_by", "must hold every selector label"),
-    "bucket label": ("[cluster, namespace, job, le]", "service.aggregate_by", "must not hold 'le'"),
-    "duplicate": ("[job, namespace, job]", "service.aggregate_by", "non-unique"),
-    "empty": ("[]", "service.aggregate_by", ""),
-    "not a label name": ('[job, namespace, "a-b"]', "service.aggregate_by[2]", ""),
-    "not a list": ("cluster", "service.aggregate_by", ""),
+    "selector label missing": (["cluster", "job"], "service.aggregate_by", "must hold every selector label",
+                               "aggregate_by:"),
+    "bucket label": (["cluster", "namespace", "job", "le"], "service.aggregate_by", "must not hold 'le'", "aggregate_by:"),
+    "duplicate": (["job", "namespace", "job"], "service.aggregate_by", "non-unique", "aggregate_by:"),
+    "empty": ([], "service.aggregate_by", "", "aggregate_by: []"),
+    "not a label name": (["job", "namespace", "a-b"], "service.aggregate_by[2]", "", "- a-b"),
+    "not a list": ("cluster", "service.aggregate_by", "", "aggregate_by: cluster"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_aggregate_by_is_a_located_error_and_nothing_is_written(case, tmp_path, monkeypatch):
-    value, doc_path, message = BAD[case]
-    (tmp_path / "catalog").mkdir()
-    text = CATALOG.replace("aggregate_by: [cluster, namespace, job]", f"aggregate_by: {value}")
-    (tmp_path / "catalog" / "shop.yaml").write_text(text)
+    value, doc_path, message, on_line = BAD[case]
+    text = shop(aggregate_by=value).write(tmp_path).read_text()
     monkeypatch.chdir(tmp_path)
     result = run_obsgen("generate")
     assert result.returncode == 3, result.output
     assert "nothing was written" in result.stderr
-    match = re.search(rf"catalog/shop\.yaml:(\d+): {re.escape(doc_path)}: ", result.stderr)
+    match = re.search(rf"catalog/shop-api\.yaml:(\d+): {re.escape(doc_path)}: ", result.stderr)
     assert match, result.stderr
-    assert "aggregate_by" in text.splitlines()[int(match.group(1)) - 1], result.stderr
+    assert on_line in text.splitlines()[int(match.group(1)) - 1], result.stderr
     assert message in result.stderr, result.stderr
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop.yaml"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop-api.yaml"]

@@ -6,43 +6,21 @@ from __future__ import annotations
 from generator import promtool
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests
+from tests.support.catalog_builder import CatalogBuilder, alert, counter, label
 from tests.support.project import edit, generated_project
 
-CATALOG = """\
-service:
-  name: shop-api
-  team: web
-  runbook_base_url: https://runbooks.example.com/shop/
-  grafana:
-    folder: {uid: web, title: Web}
-  selector: {job: shop-api}
-
-metrics:
-  - name: shop_cache_lookups_total
-    type: counter
-    help: Cache lookups by result.
-    labels:
-      - {name: result, values: [hit, miss]}
-
-recording_rules:
-  - record: job:shop_cache_hit:ratio_rate5m
-    expr: sum by (job) (rate(shop_cache_lookups_total{$selector, result="hit"}[5m])) / sum by (job) (rate(shop_cache_lookups_total{$selector}[5m]))
-
-alerts:
-  - name: ShopCacheCold
-    expr: job:shop_cache_hit:ratio_rate5m{$selector} < 0.8
-    for: 5m
-    severity: warning
-    summary: Cache cold
-    description: 'Hit rate {{ $value | humanizePercentage }}.'
-    test: {series: 'job:shop_cache_hit:ratio_rate5m{$selector}', firing: 0.25, quiet: 0.95}
-"""
+RECORD = "job:shop_cache_hit:ratio_rate5m"
+CATALOG = (CatalogBuilder("shop-api", team="web", metrics=[
+               counter("shop_cache_lookups_total", [label("result", "hit", "miss")])])
+           .recording_rule(RECORD, 'sum by (job) (rate(shop_cache_lookups_total{$selector, result="hit"}[5m])) / '
+                                   "sum by (job) (rate(shop_cache_lookups_total{$selector}[5m]))")
+           .alert(alert("ShopCacheCold", RECORD + "{$selector} < 0.8", severity="warning",
+                        description="Hit rate {{ $value | humanizePercentage }}.",
+                        test={"series": RECORD + "{$selector}", "firing": 0.25, "quiet": 0.95})))
 
 
 def _project(tmp_path):
-    (tmp_path / "src").mkdir()
-    source = tmp_path / "src" / "shop.yaml"
-    source.write_text(CATALOG)
+    source = CATALOG.write(tmp_path / "src")
     return load_catalog(source), generated_project(tmp_path / "project", (source,))
 
 

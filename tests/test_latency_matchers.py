@@ -11,69 +11,36 @@ from generator import promtool
 from generator.build.rules import build_rule_groups
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests
+from tests.support.catalog_builder import CatalogBuilder, histogram, label, latency_objective
 from tests.support.inprocess import run_obsgen
 from tests.support.project import generated_project
 
-HEADER = """\
-service:
-  name: shop-api
-  team: web
-  runbook_base_url: https://runbooks.example.com/shop/
-  grafana:
-    folder: {uid: web, title: Web}
-  selector: {job: shop-api}
-
-metrics:
-  - name: shop_request_duration_seconds
-    type: histogram
-    help: Request time by route.
-    buckets: [0.1, 0.25, 0.5, 1, 2]
-    labels:
-      - {name: route, values: [/cart, /pay, /health]}
-      - {name: method, values: [GET, POST]}
-
-objectives:
-"""
-
-PER_ROUTE = """\
-  - name: pay_latency
-    kind: latency
-    metric: shop_request_duration_seconds
-    matchers: {route: /pay}
-    quantile: 0.9
-    threshold: 0.5
-    alert:
-      name: ShopPaySlow
-      for: 5m
-      severity: warning
-      summary: Payments are slow
-      description: 'p90 of {{ $labels.route }} is {{ $value | humanizeDuration }}, above ${threshold}.'
-"""
-
-BUT_HEALTH = """\
-  - name: api_latency
-    kind: latency
-    metric: shop_request_duration_seconds
-    matchers: {route: {"!=": /health}, method: {"=~": "GET|POST"}}
-    quantile: 0.95
-    threshold: 1
-    alert:
-      name: ShopApiSlow
-      for: 5m
-      severity: critical
-      summary: The API is slow
-      description: 'p95 is {{ $value | humanizeDuration }}, above ${threshold}.'
-"""
+DURATION = "shop_request_duration_seconds"
 
 
-def _write(tmp_path, objectives: str):
-    path = tmp_path / "shop.yaml"
-    path.write_text(HEADER + objectives)
-    return path
+def per_route(matchers=None) -> dict:
+    return latency_objective("pay_latency", DURATION, 0.5, quantile=0.9, alert_name="ShopPaySlow",
+                             matchers={"route": "/pay"} if matchers is None else matchers,
+                             description="p90 of {{ $labels.route }} is {{ $value | humanizeDuration }}, "
+                                         "above ${threshold}.")
+
+
+PER_ROUTE = per_route()
+BUT_HEALTH = latency_objective("api_latency", DURATION, 1, alert_name="ShopApiSlow", severity="critical",
+                               matchers={"route": {"!=": "/health"}, "method": {"=~": "GET|POST"}})
+
+
+def _write(tmp_path, *objectives: dict):
+    """Request time by route and method, and the objectives."""
+    builder = CatalogBuilder("shop-api", team="web", metrics=[
+        histogram(DURATION, (0.1, 0.25, 0.5, 1, 2), [label("route", "/cart", "/pay", "/health"), label("method", "GET", "POST")])])
+    for objective in objectives:
+        builder.objective(objective)
+    return builder.write(tmp_path)
 
 
 def test_rules_keep_the_filter_and_equality_aggregates(tmp_path):
-    catalog = load_catalog(_write(tmp_path, PER_ROUTE + BUT_HEALTH))
+    catalog = load_catalog(_write(tmp_path, PER_ROUTE, BUT_HEALTH))
     records = {r.record: r.expr for g in build_rule_groups(catalog) for r in g.rules if r.record}
     assert records == {
         "job_route_le:shop_request_duration_seconds_bucket:rate5m":
@@ -116,31 +83,27 @@ def test_generated_tests_pass_and_left_out_requests_are_slow_noise(tmp_path, obj
     assert promtool.test_rules(sorted((root / rule_tests.FOLDER).glob("*.yaml"))) == []
 
 
+# (matchers instead of PER_ROUTE's, document path, message)
 BAD = {
-    "unknown label": ("matchers: {route: /pay}", "matchers: {path: /pay}", "objectives[0].matchers.path",
-                      "has no label 'path'"),
-    "value not allowed": ("matchers: {route: /pay}", "matchers: {route: /checkout}", "objectives[0].matchers.route",
-                          "value '/checkout' is not allowed"),
-    "invalid regex": ("matchers: {route: /pay}", 'matchers: {route: {"=~": "(/pay"}}', "objectives[0].matchers.route",
-                      "not a valid Prometheus (RE2) regex"),
-    "unknown operator": ("matchers: {route: /pay}", 'matchers: {route: {"~": "/pay"}}', "objectives[0].matchers.route",
+    "unknown label": ({"path": "/pay"}, "objectives[0].matchers.path", "has no label 'path'"),
+    "value not allowed": ({"route": "/checkout"}, "objectives[0].matchers.route", "value '/checkout' is not allowed"),
+    "invalid regex": ({"route": {"=~": "(/pay"}}, "objectives[0].matchers.route", "not a valid Prometheus (RE2) regex"),
+    "unknown operator": ({"route": {"~": "/pay"}}, "objectives[0].matchers.route",
                          "one matcher {op: value}, op one of =, !=, =~, !~"),
-    "not a mapping": ("matchers: {route: /pay}", "matchers: [route]", "objectives[0].matchers", ""),
+    "not a mapping": (["route"], "objectives[0].matchers", ""),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_latency_matcher_is_a_located_error_and_nothing_is_written(case, tmp_path, monkeypatch):
-    old, new, doc_path, message = BAD[case]
-    (tmp_path / "catalog").mkdir()
-    text = HEADER + PER_ROUTE.replace(old, new)
-    (tmp_path / "catalog" / "shop.yaml").write_text(text)
+    matchers, doc_path, message = BAD[case]
+    text = _write(tmp_path, per_route(matchers)).read_text()
     monkeypatch.chdir(tmp_path)
     result = run_obsgen("generate")
     assert result.returncode == 3, result.output
     assert "nothing was written" in result.stderr
-    match = re.search(rf"catalog/shop\.yaml:(\d+): {re.escape(doc_path)}[.:\[]", result.stderr)
+    match = re.search(rf"catalog/shop-api\.yaml:(\d+): {re.escape(doc_path)}[.:\[]", result.stderr)
     assert match, result.stderr
-    assert "matchers" in text.splitlines()[int(match.group(1)) - 1], result.stderr
+    assert doc_path.split(".")[-1] in text.splitlines()[int(match.group(1)) - 1], result.stderr
     assert message in result.stderr, result.stderr
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop.yaml"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop-api.yaml"]

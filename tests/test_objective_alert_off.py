@@ -10,53 +10,26 @@ from generator import promtool
 from generator.build.rules import build_rule_groups
 from generator.catalog import load_catalog
 from generator.renderers import rule_tests
+from tests.support.catalog_builder import (
+    CatalogBuilder, counter, error_ratio_objective, histogram, label, latency_objective,
+)
 from tests.support.inprocess import run_obsgen
 from tests.support.project import generated_project
 
-CATALOG = """\
-service:
-  name: shop-api
-  team: web
-  runbook_base_url: https://runbooks.example.com/shop/
-  grafana:
-    folder: {uid: web, title: Web}
-  selector: {job: shop-api}
 
-metrics:
-  - name: http_requests_total
-    type: counter
-    help: Requests by status code.
-    labels:
-      - {name: code, values: ["200", "500"]}
-  - name: shop_request_duration_seconds
-    type: histogram
-    help: Request time.
-    buckets: [0.1, 0.5, 1]
-
-objectives:
-  - name: errors
-    kind: error_ratio
-    errors: {metric: http_requests_total, matchers: {code: {"=~": "5.."}}}
-    total: {metric: http_requests_total}
-    threshold: 0.01
-    alert: false
-  - name: latency
-    kind: latency
-    metric: shop_request_duration_seconds
-    quantile: 0.9
-    threshold: 0.5
-    alert:
-      name: ShopSlow
-      for: 5m
-      severity: warning
-      summary: Slow
-      description: 'p90 is {{ $value }}.'
-"""
+def shop(alert=False) -> CatalogBuilder:
+    """An error ratio whose `alert:` is `alert` (false: none) and a latency objective with an alert."""
+    return (CatalogBuilder("shop-api", team="web", metrics=[
+                counter("http_requests_total", [label("code", "200", "500")]),
+                histogram("shop_request_duration_seconds", (0.1, 0.5, 1))])
+            .objective(error_ratio_objective("errors", {"metric": "http_requests_total", "matchers": {"code": {"=~": "5.."}}},
+                                             {"metric": "http_requests_total"}, 0.01, alert_name=None, alert=alert))
+            .objective(latency_objective("latency", "shop_request_duration_seconds", 0.5, quantile=0.9,
+                                         alert_name="ShopSlow")))
 
 
 def test_no_alert_but_recording_rules_and_their_tests(tmp_path):
-    source = tmp_path / "shop.yaml"
-    source.write_text(CATALOG)
+    source = shop().write(tmp_path)
     catalog = load_catalog(source)
     groups = build_rule_groups(catalog)
     assert [r.alert for g in groups for r in g.rules if r.alert] == ["ShopSlow"]
@@ -73,19 +46,17 @@ def test_no_alert_but_recording_rules_and_their_tests(tmp_path):
     assert "ShopSlow" in (root / "alerts").joinpath("shop-api-alerts.yaml").read_text()
 
 
-@pytest.mark.parametrize("value", ["true", "none", "[]"])
-def test_alert_other_than_false_or_a_mapping_is_a_located_error(value, tmp_path, monkeypatch):
-    (tmp_path / "catalog").mkdir()
-    text = CATALOG.replace("    alert: false\n", f"    alert: {value}\n")
-    (tmp_path / "catalog" / "shop.yaml").write_text(text)
+@pytest.mark.parametrize("value, written", [("true", True), ("none", "none"), ("[]", [])])
+def test_alert_other_than_false_or_a_mapping_is_a_located_error(value, written, tmp_path, monkeypatch):
+    text = shop(written).write(tmp_path).read_text()
     monkeypatch.chdir(tmp_path)
     result = run_obsgen("generate")
     assert result.returncode == 3, result.output
     assert "nothing was written" in result.stderr
-    match = re.search(r"catalog/shop\.yaml:(\d+): objectives\[0\]\.alert: ", result.stderr)
+    match = re.search(r"catalog/shop-api\.yaml:(\d+): objectives\[0\]\.alert: ", result.stderr)
     expected = {"true": "expected false (no alert) or the alert as a mapping", "none": "is not of type 'object', 'boolean'",
                 "[]": "is not of type 'object', 'boolean'"}[value]
     assert expected in result.stderr, result.stderr
     assert match, result.stderr
-    assert text.splitlines()[int(match.group(1)) - 1] == f"    alert: {value}"
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop.yaml"]
+    assert text.splitlines()[int(match.group(1)) - 1] == f"  alert: {value}"  # the first objective's (the builder indents by 2)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop-api.yaml"]

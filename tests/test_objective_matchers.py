@@ -12,68 +12,37 @@ from generator.build.rules import build_rule_groups
 from generator.catalog import load_catalog
 from generator.model import MetricRef
 from generator.renderers import rule_tests
+from tests.support.catalog_builder import CatalogBuilder, counter, error_ratio_objective, label
 from tests.support.inprocess import run_obsgen
 from tests.support.project import generated_project
 
-HEADER = """\
-service:
-  name: shop-api
-  team: web
-  runbook_base_url: https://runbooks.example.com/shop/
-  grafana:
-    folder: {uid: web, title: Web}
-  selector: {job: shop-api}
-
-metrics:
-  - name: http_requests_total
-    type: counter
-    help: Requests by route and status code.
-    labels:
-      - {name: route, values: [/cart, /pay, /health]}
-      - {name: code, values: ["200", "404", "500", "503"]}
-  - name: shop_failures_total
-    type: counter
-    help: Failed operations by reason.
-    labels:
-      - {name: reason, values: [timeout, refused, validation]}
-
-objectives:
-"""
-
-ONE_COUNTER = """\
-  - name: request_errors
-    kind: error_ratio
-    errors: {metric: http_requests_total, matchers: {code: {"=~": "5.."}, route: {"!=": /health}}}
-    total: {metric: http_requests_total, matchers: {route: {"!=": /health}}}
-    threshold: 0.02
-    alert:
-      name: ShopRequestErrors
-      for: 5m
-      severity: critical
-      summary: Shop requests fail
-      description: '{{ $value | humanizePercentage }} of requests fail, above ${threshold} for ${for}.'
-"""
-
-TWO_COUNTERS = """\
-  - name: failures
-    kind: error_ratio
-    window: 10m
-    errors: {metric: shop_failures_total, matchers: {reason: {"!~": "valid.*"}}}
-    total: {metric: http_requests_total, matchers: {route: {"=": /pay}, code: {"!~": "4.."}}}
-    threshold: 0.05
-    alert:
-      name: ShopPaymentFailures
-      for: 5m
-      severity: warning
-      summary: Payments fail
-      description: 'Payments fail: {{ $value | humanizePercentage }}.'
-"""
+def shop(*objectives: dict) -> CatalogBuilder:
+    """HTTP requests by route and status code, and failures by reason."""
+    builder = CatalogBuilder("shop-api", team="web", metrics=[
+        counter("http_requests_total", [label("route", "/cart", "/pay", "/health"), label("code", "200", "404", "500", "503")]),
+        counter("shop_failures_total", [label("reason", "timeout", "refused", "validation")])])
+    for objective in objectives:
+        builder.objective(objective)
+    return builder
 
 
-def _write(tmp_path, objectives: str, name: str = "shop.yaml"):
-    path = tmp_path / name
-    path.write_text(HEADER + objectives)
-    return path
+def one_counter(errors_matchers: dict | None = None, total_matchers: dict | None = None) -> dict:
+    return error_ratio_objective(
+        "request_errors",
+        {"metric": "http_requests_total", "matchers": errors_matchers or {"code": {"=~": "5.."}, "route": {"!=": "/health"}}},
+        {"metric": "http_requests_total", "matchers": total_matchers or {"route": {"!=": "/health"}}},
+        0.02, alert_name="ShopRequestErrors")
+
+
+ONE_COUNTER = one_counter()
+TWO_COUNTERS = error_ratio_objective(
+    "failures", {"metric": "shop_failures_total", "matchers": {"reason": {"!~": "valid.*"}}},
+    {"metric": "http_requests_total", "matchers": {"route": {"=": "/pay"}, "code": {"!~": "4.."}}},
+    0.05, alert_name="ShopPaymentFailures", severity="warning", window="10m")
+
+
+def _write(tmp_path, *objectives: dict):
+    return shop(*objectives).write(tmp_path)
 
 
 def _records(catalog) -> dict[str, str]:
@@ -81,7 +50,7 @@ def _records(catalog) -> dict[str, str]:
 
 
 def test_matchers_of_every_operator_are_written_into_the_rules(tmp_path):
-    catalog = load_catalog(_write(tmp_path, ONE_COUNTER + TWO_COUNTERS))
+    catalog = load_catalog(_write(tmp_path, ONE_COUNTER, TWO_COUNTERS))
     records = _records(catalog)
     assert records["objectives[0].errors"] == (
         'sum by (job) (rate(http_requests_total{job="shop-api", code=~"5..", route!="/health"}[5m]))')
@@ -146,83 +115,60 @@ def test_one_counter_noise_is_the_non_matching_codes(tmp_path):
     assert health, "no /health burst: the != matcher is never exercised"
 
 
+ROUTE = {"route": {"!=": "/health"}}
+# (errors' matchers, total's matchers (None: as in ONE_COUNTER), document path, message)
 BAD = {
-    "unknown operator": ('code: {"=~": "5.."}', 'code: {"==": "5.."}', "objectives[0].errors.matchers.code",
+    "unknown operator": ({"code": {"==": "5.."}, **ROUTE}, None, "objectives[0].errors.matchers.code",
                          "one matcher {op: value}, op one of =, !=, =~, !~"),
-    "two operators": ('code: {"=~": "5.."}', 'code: {"=~": "5..", "!=": "500"}', "objectives[0].errors.matchers.code",
+    "two operators": ({"code": {"=~": "5..", "!=": "500"}, **ROUTE}, None, "objectives[0].errors.matchers.code",
                       "one matcher {op: value}, op one of =, !=, =~, !~"),
-    "invalid regex": ('code: {"=~": "5.."}', 'code: {"=~": "5(?=0)."}', "objectives[0].errors.matchers.code",
+    "invalid regex": ({"code": {"=~": "5(?=0)."}, **ROUTE}, None, "objectives[0].errors.matchers.code",
                       "not a valid Prometheus (RE2) regex"),
-    "unclosed regex": ('code: {"=~": "5.."}', 'code: {"=~": "5(.."}', "objectives[0].errors.matchers.code",
+    "unclosed regex": ({"code": {"=~": "5(.."}, **ROUTE}, None, "objectives[0].errors.matchers.code",
                        "not a valid Prometheus (RE2) regex"),
-    "unknown label": ('code: {"=~": "5.."}', 'status: {"=~": "5.."}', "objectives[0].errors.matchers.status",
+    "unknown label": ({"status": {"=~": "5.."}, **ROUTE}, None, "objectives[0].errors.matchers.status",
                       "http_requests_total has no label 'status'"),
-    "regex selects no allowed value": ('code: {"=~": "5.."}', 'code: {"=~": "6.."}', "objectives[0].errors.matchers.code",
+    "regex selects no allowed value": ({"code": {"=~": "6.."}, **ROUTE}, None, "objectives[0].errors.matchers.code",
                                        'code=~"6.." selects none of the allowed values'),
-    "!= leaves no allowed value": ('total: {metric: http_requests_total, matchers: {route: {"!=": /health}}}',
-                                   'total: {metric: http_requests_total, matchers: {route: {"!~": ".*"}}}',
-                                   "objectives[0].total.matchers.route", "selects none of the allowed values"),
-    "equality value not allowed": ('code: {"=~": "5.."}', 'code: {"=": "501"}', "objectives[0].errors.matchers.code",
+    "!= leaves no allowed value": (None, {"route": {"!~": ".*"}}, "objectives[0].total.matchers.route",
+                                   "selects none of the allowed values"),
+    "equality value not allowed": ({"code": {"=": "501"}, **ROUTE}, None, "objectives[0].errors.matchers.code",
                                    "value '501' is not allowed"),
-    "value not a string": ('code: {"=~": "5.."}', 'code: {"=~": [5]}', "objectives[0].errors.matchers.code", "one matcher {op: value}, op one of =, !=, =~, !~"),
+    "value not a string": ({"code": {"=~": [5]}, **ROUTE}, None, "objectives[0].errors.matchers.code",
+                           "one matcher {op: value}, op one of =, !=, =~, !~"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_matcher_is_a_located_error_and_nothing_is_written(case, tmp_path, monkeypatch):
-    old, new, doc_path, message = BAD[case]
-    assert old in ONE_COUNTER
-    (tmp_path / "catalog").mkdir()
-    text = HEADER + ONE_COUNTER.replace(old, new)
-    (tmp_path / "catalog" / "shop.yaml").write_text(text)
+    errors, total, doc_path, message = BAD[case]
+    objective = one_counter(errors, total)
+    assert objective != ONE_COUNTER
+    path = _write(tmp_path, objective)
+    text = path.read_text()
     monkeypatch.chdir(tmp_path)
     result = run_obsgen("generate")
     assert result.returncode == 3, result.output
     assert "nothing was written" in result.stderr
-    match = re.search(rf"catalog/shop\.yaml:(\d+): {re.escape(doc_path)}[.:\[]", result.stderr)
+    match = re.search(rf"catalog/shop-api\.yaml:(\d+): {re.escape(doc_path)}[.:\[]", result.stderr)
     assert match, result.stderr
     assert doc_path.split(".")[-1] in text.splitlines()[int(match.group(1)) - 1], result.stderr
     assert message in result.stderr, result.stderr
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop.yaml"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/shop-api.yaml"]
 
 
-SHARED_FIRST = """\
-service:
-  name: cart-api
-  team: web
-  runbook_base_url: https://runbooks.example.com/cart/
-  grafana:
-    folder: {uid: web, title: Web}
-  selector: {job: cart-api}
-
-metrics:
-  - name: cart_requests_total
-    type: counter
-    help: Requests by method and status code.
-    labels:
-      - {name: method, values: [GET, POST, other]}
-      - {name: status, values: ["200", "500", "503"]}
-
-objectives:
-  - name: availability
-    kind: error_ratio
-    errors: {metric: cart_requests_total, matchers: {status: {"=~": "5.."}, method: {"!~": "other"}}}
-    total: {metric: cart_requests_total, matchers: {method: {"!~": "other"}}}
-    threshold: 0.01
-    alert:
-      name: CartErrors
-      for: 5m
-      severity: critical
-      summary: Cart requests fail
-      description: '{{ $value | humanizePercentage }} of requests fail, above ${threshold} for ${for}.'
-"""
+SHARED_FIRST = CatalogBuilder("cart-api", team="web", metrics=[
+    counter("cart_requests_total", [label("method", "GET", "POST", "other"), label("status", "200", "500", "503")]),
+]).objective(error_ratio_objective(
+    "availability",
+    {"metric": "cart_requests_total", "matchers": {"status": {"=~": "5.."}, "method": {"!~": "other"}}},
+    {"metric": "cart_requests_total", "matchers": {"method": {"!~": "other"}}}, 0.01, alert_name="CartErrors"))
 
 
 def test_one_counter_whose_shared_matcher_sorts_first_is_still_tested(tmp_path):
     """The requests that are not errors fail the errors-only matcher (status), not the one the total
     shares (method): failing that one would leave no value the total counts, and no test."""
-    source = tmp_path / "cart.yaml"
-    source.write_text(SHARED_FIRST)
+    source = SHARED_FIRST.write(tmp_path)
     plan = rule_tests.plan_for(load_catalog(source))
     assert plan.untested == []
     case = next(c for c in plan.cases if c.name.startswith("CartErrors: ") and "resolves after recovery" in c.name)

@@ -10,7 +10,7 @@ from generator.validators.crosscheck import crosscheck
 from tests.support.catalog_builder import (
     CatalogBuilder, alert, counter, dashboard, error_ratio_objective, gauge, histogram, label, panel,
 )
-from tests.support.catalog_edit import by_rule, context_of, edited_catalog
+from tests.support.catalog_edit import by_rule, context_of
 from tests.support.paths import AMPEL, CHECKOUT, REPO
 
 ERRORS_RECORDING = "sum by (job, error_type) (rate(shop_errors_total{$selector}[5m]))"
@@ -256,13 +256,12 @@ def test_every_rule_is_documented():
 def test_up_carries_the_selector_labels_and_no_others(tmp_path):
     """`up` is written per scrape target, so it has the target's labels: the selector's (namespace
     here) and aggregate_by's, as every scraped series; other labels stay unknown on it."""
-    alert = ("alerts:\n  - name: CheckoutTargetDown\n    expr: up{$selector, priority=\"high\"} == 0\n    for: 2m\n"
-             "    severity: page\n    summary: A checkout target is down\n"
-             "    description: 'Prometheus cannot scrape {{ $labels.instance }}.'\n")
-    path = edited_catalog(tmp_path, ("alerts:\n", alert), source=CHECKOUT)
+    def with_down_alert(expr: str) -> CatalogBuilder:
+        return shop().service(selector={"namespace": "shop", "job": "shop"}).alert(alert("ShopTargetDown", expr, for_="2m"))
+
+    path = write(with_down_alert('up{$selector, priority="high"} == 0'), tmp_path)  # the gauge's label
     finding = _only(crosscheck(context_of(path)), "unknown-label")
     assert "'up' (written by Prometheus, a gauge) has no label 'priority' (it has: instance, job, namespace)" \
         in finding.message
-    path = edited_catalog(tmp_path, ("alerts:\n", alert.replace(', priority=\\"high\\"', "").replace(', priority="high"', "")),
-                          source=CHECKOUT)
+    path = write(with_down_alert("up{$selector} == 0"), tmp_path)
     assert crosscheck(context_of(path)) == []

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from generator.deploy.grafana_client import Credentials, GrafanaClient, GrafanaUnavailable, RetryPolicy, retry_after
+from tests.support.catalog_builder import CatalogBuilder, counter, dashboard, panel
 from tests.support.grafana_server import BAD_JSON, CUT_SHORT, DROP, HTML, JSON_LIST, running_grafana
 from tests.support.inprocess import Ran, run_obsgen
 
@@ -25,45 +26,20 @@ ECHO = f"upstream echoed Authorization: Bearer {TOKEN} for http://deployer:{URL_
 DASHBOARD = "/api/dashboards/uid/"
 SAVE = "/api/dashboards/db"
 
-CATALOG = """\
-service:
-  name: faulty
-  title: Faulty service
-  team: backend
-  runbook_base_url: https://runbooks.example.com/faulty
-  grafana:
-    folder: {{uid: faulty, title: Faulty}}
-    datasource: {{type: prometheus, uid: prometheus}}
-  selector: {{job: faulty}}
-  scrape_interval: 15s
-metrics:
-  - name: faulty_requests_total
-    type: counter
-    help: Requests.
-dashboards:
-{dashboards}"""
-ONE_DASHBOARD = """\
-  - uid: {uid}
-    title: Faulty / {uid}{suffix}
-    rows:
-      - title: Traffic
-        panels:
-          - title: Request rate
-            type: timeseries
-            unit: reqps
-            targets:
-              - expr: sum(rate(faulty_requests_total{{$selector}}[5m]))
-"""
-
-
 def title(uid: str, release: str) -> str:
     return f"Faulty / {uid}{release}"
 
 
 def write_catalog(folder: Path, release: str, uids=UIDS) -> Path:
+    """The faulty service (Grafana folder `faulty`) with one dashboard per uid, titled for `release`."""
+    builder = (CatalogBuilder("faulty", team="backend", metrics=[counter("faulty_requests_total")])
+               .service(title="Faulty service", grafana={"folder": {"uid": "faulty", "title": "Faulty"},
+                                                         "datasource": {"type": "prometheus", "uid": "prometheus"}}))
+    for uid in uids:
+        builder.dashboard(dashboard(uid, panel("Request rate", "sum(rate(faulty_requests_total{$selector}[5m]))",
+                                               unit="reqps"), title=title(uid, release)))
     path = folder / f"faulty{release or '-v1'}.yaml"
-    dashboards = "".join(ONE_DASHBOARD.format(uid=uid, suffix=release) for uid in uids)
-    path.write_text(CATALOG.format(dashboards=dashboards), encoding="utf-8")
+    path.write_text(builder.text(), encoding="utf-8")
     return path
 
 

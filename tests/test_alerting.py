@@ -16,6 +16,7 @@ from generator.pipeline import render_all
 from generator.renderers import alertmanager
 from generator.validators.alertmanager_config import check_alertmanager_config
 from generator.validators.context import build_context
+from tests.support.catalog_builder import CatalogBuilder, counter
 from tests.support.catalog_edit import line_containing
 from tests.support.inprocess import run_obsgen
 
@@ -33,12 +34,7 @@ def minimal(name: str = "orders-api", team: str = "orders", **alerting) -> dict:
         "routes": [{"receiver": "pager", "matchers": ['severity="critical"']}],
     }
     section.update(alerting)
-    return {
-        "service": {"name": name, "team": team, "runbook_base_url": "https://runbooks.example.com/",
-                    "grafana": {"folder": {"uid": team, "title": team.title()}}, "selector": {"job": name}},
-        "metrics": [{"name": "requests_total", "type": "counter", "help": "Requests."}],
-        "alerting": section,
-    }
+    return CatalogBuilder(name, team=team, metrics=[counter("requests_total")]).alerting(section).data
 
 
 def write(tmp_path: Path, data: dict, name: str = "catalog.yaml") -> Path:

@@ -15,6 +15,7 @@ from generator.errors import CatalogError
 from generator.pipeline import render_all
 from generator.validators.grafana_schema import validate_dashboard
 from generator.validators.lint import lint
+from tests.support.catalog_builder import CatalogBuilder, histogram
 from tests.support.catalog_edit import by_rule, context_of
 from tests.support.inprocess import run_obsgen
 
@@ -31,15 +32,8 @@ def catalog_data(variables=None, expr='sum(rate(app_duration_seconds_count{$sele
          "targets": [{"expr": expr}]}]}], **dashboard}
     if variables is not None:
         board["variables"] = variables
-    return {
-        "service": {"name": "app", "team": "web", "runbook_base_url": "https://runbooks.example.com/app",
-                    "grafana": {"folder": {"uid": "app", "title": "App"},
-                                "datasource": {"type": "prometheus", "uid": "prom"}},
-                    "selector": {"job": "app-api"}},
-        "metrics": [{"name": "app_duration_seconds", "type": "histogram", "help": "Request time.",
-                     "unit": "seconds", "buckets": [0.1, 0.5, 1.0]}],
-        "dashboards": [board],
-    }
+    return CatalogBuilder("app", team="web", job="app-api", metrics=[histogram("app_duration_seconds", (0.1, 0.5, 1.0))]
+                          ).dashboard(board).data
 
 
 def write(tmp_path: Path, data: dict) -> Path:

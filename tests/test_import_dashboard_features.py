@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.catalog_builder import CatalogBuilder, histogram
 from tests.support.inprocess import run_obsgen
 from tests.test_dashboard_features import DEPLOYS
 from tests.test_panel_features import EVERY_FEATURE, MULTI
@@ -35,8 +36,6 @@ def _panel(type_: str, **fields) -> dict:
 
 
 def catalog() -> dict:
-    service = {"name": "app", "team": "web", "runbook_base_url": "https://runbooks.example.com/app",
-               "grafana": {"folder": {"uid": "app", "title": "App"}}, "selector": {"job": "app-api"}}
     main = {
         "uid": "app", "title": "App", "description": "Everything.", "tags": ["app", "web"], "variables": VARIABLES,
         "refresh": "1m", "time_from": "now-24h", "time_to": "now-5m", "timezone": "utc",
@@ -63,10 +62,8 @@ def catalog() -> dict:
                   {"title": "Up", "type": "stat", "unit": "short", "description": "Targets up.",
                    "targets": [{"expr": "sum(up{$selector})"}],
                    "links": [{"title": "Main", "dashboard": "app"}]}]}]}
-    return {"service": service,
-            "metrics": [{"name": "app_duration_seconds", "type": "histogram", "help": "Request time.",
-                         "unit": "seconds", "buckets": [0.1, 0.5, 1.0]}],
-            "dashboards": [main, detail]}
+    return (CatalogBuilder("app", team="web", job="app-api", metrics=[histogram("app_duration_seconds", (0.1, 0.5, 1.0))])
+            .dashboard(main).dashboard(detail).data)
 
 
 def _generated(root: Path) -> dict[str, dict]:

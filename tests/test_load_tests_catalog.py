@@ -11,18 +11,13 @@ import yaml
 from generator.catalog import load_catalog
 from generator.errors import CatalogError
 from generator.renderers import k6 as k6_renderer
+from tests.support.catalog_builder import CatalogBuilder, counter, histogram, label
 from tests.support.inprocess import run_obsgen
 
-BASE = {
-    "service": {"name": "orders-api", "team": "orders", "runbook_base_url": "https://runbooks.example.com/orders/",
-                "grafana": {"folder": {"uid": "orders", "title": "Orders"}}, "selector": {"job": "orders-api"}},
-    "metrics": [
-        {"name": "http_requests_total", "type": "counter", "help": "Requests.",
-         "labels": [{"name": "code", "values": ["200", "500"]}]},
-        {"name": "http_request_duration_seconds", "type": "histogram", "help": "Latency.",
-         "buckets": [0.1, 0.25, 0.5, 1]},
-    ],
-}
+BASE = CatalogBuilder("orders-api", team="orders", metrics=[
+    counter("http_requests_total", [label("code", "200", "500")]),
+    histogram("http_request_duration_seconds", (0.1, 0.25, 0.5, 1)),
+]).data
 
 ORDER = {"name": "create_order", "method": "POST", "path": "/orders/{vu}", "query": {"trace": "{env.TRACE_ID}"},
          "headers": {"X-Client": "k6"}, "body": {"sku": "a-1", "quantity": 2}, "status": 201,

@@ -19,18 +19,12 @@ from generator.catalog import load_catalog
 from generator.loadtest.binary import find_k6
 from generator.model import Check, Request
 from generator.renderers import k6 as k6_renderer
+from tests.support.catalog_builder import CatalogBuilder, counter, label
 from tests.support.inprocess import run_obsgen
 from tests.support.k6_requests import requests_of
 from tests.support.paths import REPO
 
-BASE = {
-    "service": {"name": "orders-api", "team": "orders", "runbook_base_url": "https://runbooks.example.com/orders/",
-                "grafana": {"folder": {"uid": "orders", "title": "Orders"}}, "selector": {"job": "orders-api"}},
-    "metrics": [
-        {"name": "http_requests_total", "type": "counter", "help": "Requests.",
-         "labels": [{"name": "code", "values": ["200", "500"]}]},
-    ],
-}
+BASE = CatalogBuilder("orders-api", team="orders", metrics=[counter("http_requests_total", [label("code", "200", "500")])]).data
 
 ITEM = {"description": "One item of a dataset.", "method": "GET", "path": "/items/{var.dataset}",
         "query": {"size": "{var.size}", "trace": "k6"}, "headers": {"X-Client": "k6"}, "status": 200,

@@ -7,8 +7,10 @@ into a temporary project, so no test depends on the shipped catalog.
 
 The minimal catalog has a service (name, team, runbook base URL, Grafana folder and datasource, a
 `{job: <name>}` selector, a 15 s scrape interval) and one counter, `<name>_requests_total` with a
-`code` label; everything else is added by the test. Items are plain dicts, written as given, so a
-test can also write what the schema refuses. Nothing here uses an Ampel-only field.
+`code` label (`metrics=[...]` replaces it); everything else is added by the test. Items are plain
+dicts, written as given, so a test can also write what the schema refuses. A test that must write a
+catalog's exact text (a removed field, an edited line) takes the service block from `service_text`.
+Nothing here uses an Ampel-only field.
 """
 from __future__ import annotations
 

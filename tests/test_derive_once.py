@@ -22,9 +22,10 @@ TOKEN = "glsa_derive-once-0000"
 
 
 def _second(text: str) -> str:
-    """Another service beside the first: its own name, job, dashboard, alerts and k6 script."""
+    """Another service beside the first: its own name, job, Grafana folder, dashboard, alerts and k6 script."""
     for old, new in (("shop-api", "cart-api"), ("uid: shop", "uid: cart"), ("name: smoke", "name: cart_smoke"),
-                     ("ShopErrors", "CartErrors"), ("ShopSlow", "CartSlow"), ("title: Shop\n", "title: Cart\n")):
+                     ("ShopErrors", "CartErrors"), ("ShopSlow", "CartSlow"), ("title: Shop\n", "title: Cart\n"),
+                     ("title: Shop-Api\n", "title: Cart-Api\n")):
         text = text.replace(old, new)
     return text
 

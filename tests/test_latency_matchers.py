@@ -30,13 +30,17 @@ BUT_HEALTH = latency_objective("api_latency", DURATION, 1, alert_name="ShopApiSl
                                matchers={"route": {"!=": "/health"}, "method": {"=~": "GET|POST"}})
 
 
-def _write(tmp_path, *objectives: dict):
+def shop(*objectives: dict) -> CatalogBuilder:
     """Request time by route and method, and the objectives."""
     builder = CatalogBuilder("shop-api", team="web", metrics=[
         histogram(DURATION, (0.1, 0.25, 0.5, 1, 2), [label("route", "/cart", "/pay", "/health"), label("method", "GET", "POST")])])
     for objective in objectives:
         builder.objective(objective)
-    return builder.write(tmp_path)
+    return builder
+
+
+def _write(tmp_path, *objectives: dict):
+    return shop(*objectives).write(tmp_path)
 
 
 def test_rules_keep_the_filter_and_equality_aggregates(tmp_path):

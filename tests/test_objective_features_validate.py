@@ -8,18 +8,17 @@ from tests import test_aggregate_by, test_latency_matchers, test_objective_alert
 from tests.support.inprocess import run_obsgen
 
 CATALOGS = {
-    "operator matchers": test_objective_matchers.HEADER + test_objective_matchers.ONE_COUNTER
-    + test_objective_matchers.TWO_COUNTERS,
-    "latency matchers": test_latency_matchers.HEADER + test_latency_matchers.PER_ROUTE + test_latency_matchers.BUT_HEALTH,
-    "alert off": test_objective_alert_off.CATALOG,
-    "aggregate_by": test_aggregate_by.CATALOG,
+    "operator matchers": test_objective_matchers.shop(test_objective_matchers.ONE_COUNTER,
+                                                      test_objective_matchers.TWO_COUNTERS),
+    "latency matchers": test_latency_matchers.shop(test_latency_matchers.PER_ROUTE, test_latency_matchers.BUT_HEALTH),
+    "alert off": test_objective_alert_off.shop(),
+    "aggregate_by": test_aggregate_by.shop(),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGS))
 def test_generate_then_validate_reports_nothing(name, tmp_path):
-    (tmp_path / "catalog").mkdir()
-    (tmp_path / "catalog" / "shop.yaml").write_text(CATALOGS[name])
+    CATALOGS[name].write(tmp_path)
     generated = run_obsgen("generate", "--root", str(tmp_path))
     assert generated.returncode == 0, generated.output
     assert (tmp_path / "tests" / "rules" / "shop-api-test.yaml").is_file()

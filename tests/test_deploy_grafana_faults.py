@@ -26,6 +26,7 @@ ECHO = f"upstream echoed Authorization: Bearer {TOKEN} for http://deployer:{URL_
 DASHBOARD = "/api/dashboards/uid/"
 SAVE = "/api/dashboards/db"
 
+
 def title(uid: str, release: str) -> str:
     return f"Faulty / {uid}{release}"
 

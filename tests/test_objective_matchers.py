@@ -16,6 +16,7 @@ from tests.support.catalog_builder import CatalogBuilder, counter, error_ratio_o
 from tests.support.inprocess import run_obsgen
 from tests.support.project import generated_project
 
+
 def shop(*objectives: dict) -> CatalogBuilder:
     """HTTP requests by route and status code, and failures by reason."""
     builder = CatalogBuilder("shop-api", team="web", metrics=[
@@ -29,8 +30,10 @@ def shop(*objectives: dict) -> CatalogBuilder:
 def one_counter(errors_matchers: dict | None = None, total_matchers: dict | None = None) -> dict:
     return error_ratio_objective(
         "request_errors",
-        {"metric": "http_requests_total", "matchers": errors_matchers or {"code": {"=~": "5.."}, "route": {"!=": "/health"}}},
-        {"metric": "http_requests_total", "matchers": total_matchers or {"route": {"!=": "/health"}}},
+        {"metric": "http_requests_total",
+         "matchers": {"code": {"=~": "5.."}, "route": {"!=": "/health"}} if errors_matchers is None else errors_matchers},
+        {"metric": "http_requests_total",
+         "matchers": {"route": {"!=": "/health"}} if total_matchers is None else total_matchers},
         0.02, alert_name="ShopRequestErrors")
 
 

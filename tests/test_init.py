@@ -31,17 +31,61 @@ def test_init_then_generate_then_validate_passes(tmp_path):
     assert data["service"]["name"] == "demo-api" and data["service"]["team"] == "payments"
     assert data["service"]["selector"] == {"job": "demo-api"}
     assert [r["name"] for r in data["alerting"]["receivers"]] == ["payments-pagerduty", "payments-slack"]
+    # today's format: routes with matchers, never the old `severities:` shorthand on receivers
+    assert "severities" not in catalog
+    assert not any("severities" in r or "repeat_interval" in r for r in data["alerting"]["receivers"])
+    assert data["alerting"]["default_receiver"] == "payments-slack"
+    assert data["alerting"]["group_by"] == ["alertname", "job"]
+    assert data["alerting"]["routes"][0] == {"receiver": "payments-pagerduty", "matchers": ['severity="critical"'],
+                                             "repeat_interval": "1h"}
+    assert [v["name"] for v in data["dashboards"][0]["variables"]] == ["job", "instance"]
+    assert [(s["name"], s["target"]) for s in data["slos"]] == [("availability", 99.9)]
     generated = run_obsgen("generate", "--root", str(tmp_path))
     assert generated.returncode == 0, generated.output
     assert "dashboards/demo-api-overview.json" in generated.output
     assert (tmp_path / "alerts" / "demo-api-alerts.yaml").is_file()
     assert (tmp_path / "tests" / "rules" / "demo-api-test.yaml").is_file()
+    _assert_the_generated_files_show_the_current_format(tmp_path)
     checked = run_obsgen("validate", "--root", str(tmp_path))
     assert checked.returncode == 0, checked.output
     assert "validate passed: 0 error(s), 0 warning(s)" in checked.output
     # every step ran on the scaffold: none is empty for want of input
     for step in ("promtool-test", "amtool-check", "dashboard-schema"):
         assert any(line.startswith(step) for line in checked.output.splitlines())
+
+
+def _assert_the_generated_files_show_the_current_format(root):
+    """The scaffold's routes, dashboard variables and SLO, as they come out of `generate`."""
+    config = yaml.safe_load((root / "alertmanager" / "alertmanager.yml").read_text())
+    [subtree] = config["route"]["routes"]
+    assert subtree["receiver"] == "payments-slack"  # the default receiver
+    assert sorted(subtree["matchers"]) == ['job="demo-api"', 'team="payments"']
+    assert subtree["routes"] == [
+        {"receiver": "payments-pagerduty", "matchers": ['severity="critical"'], "repeat_interval": "1h"},
+        {"receiver": "payments-slack", "matchers": ['severity=~"warning|info"']}]
+    # a page of the SLO holds back its tickets
+    assert {"source_matchers": ['slo_alert="page"'], "target_matchers": ['slo_alert="ticket"'],
+            "equal": ["slo", "job", "team"]} in config["inhibit_rules"]
+    overview = json.loads((root / "dashboards" / "demo-api-overview.json").read_text())
+    variables = {v["name"]: v for v in overview["templating"]["list"]}
+    assert variables["job"]["query"] == 'label_values(up{job="demo-api"}, job)'
+    assert variables["instance"]["query"] == 'label_values(up{job=~"$job"}, instance)'
+    exprs = [t["expr"] for p in overview["panels"] for t in p.get("targets", [])]
+    assert 'http_requests_total{job=~"$job", instance=~"$instance"}' in exprs[-1]
+    slo_alerts = yaml.safe_load((root / "alerts" / "demo-api-slo-alerts.yaml").read_text())
+    rules = [r for g in slo_alerts["groups"] for r in g["rules"]]
+    assert [(r["alert"], r["labels"]["slo_alert"], r["labels"]["severity"]) for r in rules] == [
+        ("DemoApiAvailabilityBudgetBurn1h", "page", "critical"), ("DemoApiAvailabilityBudgetBurn6h", "page", "critical"),
+        ("DemoApiAvailabilityBudgetBurn1d", "ticket", "warning"), ("DemoApiAvailabilityBudgetBurn3d", "ticket", "warning")]
+    recorded = yaml.safe_load((root / "recording_rules" / "demo-api-slo-recording.yaml").read_text())
+    records = {r["record"]: r["expr"] for g in recorded["groups"] for r in g["rules"]}
+    assert records["job:slo_availability_errors:rate5m"] == 'sum by (job) (rate(http_requests_total{job="demo-api", code="5xx"}[5m]))'
+    assert "job:slo_availability_error_budget:remaining_ratio30d" in records
+    # one promtool file per evaluation interval: half of each tier's short window (5m, 30m, 2h, 6h)
+    assert sorted(p.name for p in (root / "tests" / "rules").glob("demo-api-slo-*-test.yaml")) == [
+        "demo-api-slo-15m-test.yaml", "demo-api-slo-1h-test.yaml", "demo-api-slo-2m30s-test.yaml",
+        "demo-api-slo-3h-test.yaml"]
+    assert (root / "dashboards" / "demo-api-slo.json").is_file()
 
 
 def test_the_schema_copy_is_the_package_schema_and_obsgen_schema_prints_it(tmp_path):
@@ -101,6 +145,14 @@ def test_another_service_does_not_conflict_with_the_first(tmp_path):
     # the shared files are the same for every service, so only the new catalog is written
     assert ran.returncode == 0, ran.output
     assert "wrote    catalog/billing.yaml" in ran.stdout and (tmp_path / "catalog" / "demo-api.yaml").is_file()
+    # one team's services share its receivers (the same declaration in both), so the project still validates
+    assert run_obsgen("generate", "--root", str(tmp_path)).returncode == 0
+    checked = run_obsgen("validate", "--root", str(tmp_path))
+    assert checked.returncode == 0 and "validate passed: 0 error(s), 0 warning(s)" in checked.output, checked.output
+    config = yaml.safe_load((tmp_path / "alertmanager" / "alertmanager.yml").read_text())
+    assert sorted(m for r in config["route"]["routes"] for m in r["matchers"] if m.startswith("job=")) == [
+        'job="billing"', 'job="demo-api"']
+    assert [r["name"] for r in config["receivers"]] == ["platform-pagerduty", "platform-slack"]  # the default team
 
 
 @pytest.mark.parametrize("args, message", [

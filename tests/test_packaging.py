@@ -114,11 +114,14 @@ def test_no_path_is_computed_from_the_source_tree():
     assert offenders == []
 
 
-def test_the_k6_default_address_is_the_exporters():
+def test_the_ampel_catalog_names_the_exporters_address_and_the_generic_default_does_not():
     from exporter import DEFAULT_HOST, DEFAULT_PORT
-    from generator.renderers import k6
+    from generator.catalog import load_catalog
+    from generator.model import DEFAULT_BASE_URL
 
-    assert k6.DEFAULT_BASE_URL == f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    exporter = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    assert load_catalog(REPO / "catalog" / "ampel.yaml").load_test_settings.base_url == exporter
+    assert DEFAULT_BASE_URL == "http://localhost:8080" != exporter
 
 
 _WITHOUT_EXTRA = """

@@ -1,4 +1,4 @@
-"""The catalog's `load_tests` section -> typed scenarios.
+"""The catalog's `load_tests` section -> typed scenarios and the settings they share (`base_url`).
 
 The schema has checked shapes and types; this module checks what it cannot (the options each
 executor needs, placeholders in paths, tiers, JSON bodies) and resolves every scenario's thresholds:
@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from typing import Callable
+from urllib.parse import urlsplit
 
 from generator.model import (
-    Auth, Check, ConstantArrivalRate, ConstantVUs, ErrorRatioObjective, Executor, LatencyObjective, LatencyThreshold,
-    Objective, PerVUIterations,
-    RampingArrivalRate, RampingVUs, Request, Scenario, SharedIterations, Stage, Tier,
+    DEFAULT_BASE_URL, Auth, Check, ConstantArrivalRate, ConstantVUs, ErrorRatioObjective, Executor, LatencyObjective,
+    LatencyThreshold, LoadTestSettings, Objective, PerVUIterations, RampingArrivalRate, RampingVUs, Request, Scenario,
+    SharedIterations, Stage, Tier,
 )
 
 Problem = Callable[[str, str], None]
@@ -178,3 +179,36 @@ def build_scenarios(section: dict, tiers: tuple[Tier, ...], objectives: tuple[Ob
                             s.get("tier"), _auth(s.get("auth", default_auth)), s.get("script", ""),
                             s.get("start_time"), s.get("graceful_stop")))
     return tuple(out)
+
+
+def _base_url_problem(text: str) -> str | None:
+    """Why `text` cannot be what every request's path is appended to (None: it can)."""
+    if re.search(r"[\s'\"`\\]", text):
+        return "it holds whitespace, a quote or a backslash"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises on a port that is no number or out of range)
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "it must start with http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    if parts.username is not None or parts.password is not None:
+        return "credentials do not belong in the catalog (load_tests.auth reads a secret from the environment)"
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        return "a query or fragment would come before each request's path"
+    return None
+
+
+def load_test_settings(section: dict, problem: Problem) -> LoadTestSettings:
+    """`load_tests.base_url` (default DEFAULT_BASE_URL): an http(s) URL with a host, kept without its
+    trailing slash; a path prefix is allowed, a query, fragment or credentials are not."""
+    if "base_url" not in section:
+        return LoadTestSettings()
+    text = section["base_url"]
+    why = _base_url_problem(text)
+    if why:
+        problem("load_tests.base_url", f"{text!r} is not a base URL: {why} (e.g. {DEFAULT_BASE_URL})")
+        return LoadTestSettings()
+    return LoadTestSettings(base_url=text.rstrip("/"))

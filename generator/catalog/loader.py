@@ -18,7 +18,7 @@ from generator.catalog.alerting import build_alerting
 from generator.catalog.durations import duration_problem
 from generator.catalog.format_version import version_problem
 from generator.catalog.matchers import check_matchers, split_matchers
-from generator.catalog.load_tests import build_scenarios
+from generator.catalog.load_tests import build_scenarios, load_test_settings
 from generator.catalog.request_templates import build_templates
 from generator.catalog.outputs import kubernetes_output, mimir_output
 from generator.catalog.dashboard_features import dashboard_features, refresh_text
@@ -185,6 +185,7 @@ class _Builder:
         declared = {o["name"] for o in self.data.get("objectives", [])}  # a defective one is still declared
         dashboards = self.dashboards(self.data.get("dashboards", []), declared, service)
         scenarios = self.scenarios(self.data.get("load_tests", {}), tiers, objectives)
+        load_settings = load_test_settings(self.data.get("load_tests", {}), self.problem)
         slos = build_slos(self.data.get("slos", []), service, metrics, {s.name for s in scenarios}, self.problem,
                           self.duration)
         alerting = [(at, o) for at, o in zip(self.objective_paths, objectives) if o.alert is not None]
@@ -204,7 +205,9 @@ class _Builder:
         return Catalog(self.path, service, metrics, tiers, objectives, alerts, recording, dashboards,
                        scenarios, tuple(self.data.get("log_only_fields", [])), alerting=alerting, slos=slos,
                        kubernetes=kubernetes_output(self.data.get("kubernetes")), mimir=mimir_output(self.data.get("mimir")),
-                       request_templates=self.request_templates.built, lines=self.lines)
+                       request_templates=self.request_templates.built,
+                       load_test_settings=load_settings,
+                       lines=self.lines)
 
     def unique(self, names: list[str], what: str, paths: list[str]) -> None:
         seen: set[str] = set()

@@ -7,7 +7,6 @@ import click
 
 from generator.cli.common import catalog_option, load_catalogs, root_option
 from generator.loadtest.runner import run_scenario
-from generator.renderers import k6 as k6_renderer
 
 # Where the JSON summaries go unless --summary says otherwise: under the project root, in a folder
 # the repository's .gitignore covers (never the working directory).
@@ -23,8 +22,8 @@ def _scenario(catalogs, name: str):
 
 @click.command()
 @click.argument("scenario")
-@click.option("--base-url", envvar="BASE_URL", default=k6_renderer.DEFAULT_BASE_URL, show_default=True,
-              help="Where the service runs (env BASE_URL).")
+@click.option("--base-url", envvar="BASE_URL", default=None,
+              help="Where the service runs (env BASE_URL). Default: the catalog's load_tests.base_url.")
 @click.option("--token", default=None,
               help="The secret of the scenario's auth, passed to k6 as its `auth.env` variable. Default: that "
                    "variable as set in the environment.")
@@ -36,13 +35,15 @@ def _scenario(catalogs, name: str):
 @click.option("--think-time", type=float, default=None, help="Seconds each VU waits between requests.")
 @catalog_option
 @root_option
-def loadtest(scenario: str, base_url: str, token: str | None, summary_path: Path | None, duration: str | None,
+def loadtest(scenario: str, base_url: str | None, token: str | None, summary_path: Path | None, duration: str | None,
              iterations: int | None, think_time: float | None, catalogs: tuple[str, ...], root: Path) -> None:
-    """Run the k6 script of SCENARIO (k6/<SCENARIO>.js) against --base-url.
+    """Run the k6 script of SCENARIO (k6/<SCENARIO>.js) against --base-url (default: the catalog's
+    load_tests.base_url).
 
     Exits with k6's own code: 0 when every threshold holds, 99 when one is crossed.
     """
-    _, chosen = _scenario(load_catalogs(catalogs, root), scenario)
+    catalog, chosen = _scenario(load_catalogs(catalogs, root), scenario)
+    base_url = base_url or catalog.load_test_settings.base_url
     script = root / "k6" / f"{chosen.script_name}.js"
     if not script.is_file():
         raise click.UsageError(f"{script} does not exist; run `obsgen generate k6` first")

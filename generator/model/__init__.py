@@ -29,6 +29,7 @@ from generator.model.dashboards import (  # noqa: F401
 from generator.model.load_tests import (  # noqa: F401
     Stage, ConstantVUs, RampingVUs, ConstantArrivalRate, RampingArrivalRate, SharedIterations,
     PerVUIterations, Executor, Check, Request, Auth, LatencyThreshold, Scenario, TemplateUse, RequestTemplate,
+    DEFAULT_BASE_URL, LoadTestSettings,
 )
 from generator.model.alerting import (  # noqa: F401
     Matcher, PagerDutyReceiver, SlackReceiver, WebhookReceiver, EmailReceiver, OpsgenieReceiver,
@@ -52,7 +53,8 @@ __all__ = [
     "DatasourceVariable", "QueryVariable", "CustomVariable", "IntervalVariable",
     "ConstantVariable", "Variable", "Dashboard", "Stage", "ConstantVUs", "RampingVUs",
     "ConstantArrivalRate", "RampingArrivalRate", "SharedIterations", "PerVUIterations", "Executor",
-    "Check", "Request", "Auth", "LatencyThreshold", "Scenario", "Matcher", "PagerDutyReceiver",
+    "Check", "Request", "Auth", "LatencyThreshold", "Scenario", "DEFAULT_BASE_URL", "LoadTestSettings",
+    "Matcher", "PagerDutyReceiver",
     "SlackReceiver", "WebhookReceiver", "EmailReceiver", "OpsgenieReceiver", "VictorOpsReceiver",
     "WebexReceiver", "SnsReceiver", "Receiver", "Route", "InhibitRule", "TimeRange",
     "TimeInterval", "Alerting", "KubernetesOutput", "MimirOutput", "Catalog",

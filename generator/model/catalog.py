@@ -9,7 +9,7 @@ from generator.model.alerting import Alerting
 from generator.model.alerts import AlertDef, RecordingDef
 from generator.model.common import _first_by_name
 from generator.model.dashboards import Dashboard
-from generator.model.load_tests import RequestTemplate, Scenario
+from generator.model.load_tests import LoadTestSettings, RequestTemplate, Scenario
 from generator.model.metrics import Metric
 from generator.model.objectives import Objective
 from generator.model.service import Service, Tier
@@ -47,6 +47,7 @@ class Catalog:
     mimir: MimirOutput = MimirOutput()
     # load_tests.requests: the named requests scenarios use, in catalog order.
     request_templates: tuple[RequestTemplate, ...] = ()
+    load_test_settings: LoadTestSettings = LoadTestSettings()  # load_tests.base_url
     slos: tuple = ()  # generator.slo.model.SLO, from the catalog's `slos:` section
     # YAML positions of document paths ("metrics[2].buckets" -> line), for located findings.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)

@@ -4,6 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+# Where a catalog's k6 scripts send their requests unless `load_tests.base_url` (or, when k6 runs,
+# $BASE_URL) says otherwise. The one place this default is written.
+DEFAULT_BASE_URL = "http://localhost:8080"
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -148,3 +152,9 @@ class Scenario:
     @property
     def script_name(self) -> str:
         return self.script or self.name
+
+
+@dataclass(frozen=True)
+class LoadTestSettings:
+    """The catalog's `load_tests` settings shared by all its scenarios."""
+    base_url: str = DEFAULT_BASE_URL  # scheme, host, port (and an optional path prefix), no trailing slash

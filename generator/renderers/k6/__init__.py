@@ -2,8 +2,9 @@
 
 Each script holds its scenarios' requests, checks and auth as data and runs them with the shared,
 service-agnostic library (k6/lib/obsgen.js). Thresholds were derived by the loader from the
-scenario's override, its tier or the objectives. No network imports: the verdict is printed by
-handleSummary itself.
+scenario's override, its tier or the objectives. Requests go to the catalog's `load_tests.base_url`
+unless $BASE_URL is set when k6 runs. No network imports: the verdict is printed by handleSummary
+itself.
 """
 from __future__ import annotations
 
@@ -18,13 +19,10 @@ from generator.slo.k6 import merge, slo_thresholds
 from generator.renderers.k6.options import executor_options, scenario_options, thresholds
 from generator.renderers.k6.templates import request_data
 
-__all__ = ["DEFAULT_BASE_URL", "FOLDERS", "LIBRARY", "LIBRARY_PATH", "executor_options", "render", "script",
+__all__ = ["FOLDERS", "LIBRARY", "LIBRARY_PATH", "executor_options", "render", "script",
            "scripts", "thresholds"]
 
 FOLDERS = ("k6",)
-# Where the scripts point unless BASE_URL says otherwise: the reference exporter's default address
-# (written out, the generator never imports the optional exporter).
-DEFAULT_BASE_URL = "http://127.0.0.1:8787"
 
 _HEAD = """\
 {header}{descriptions}
@@ -96,7 +94,8 @@ def script(catalog: Catalog, name: str, scenarios: tuple[Scenario, ...]) -> str:
         header=comment_header(catalog, "//"),
         descriptions="\n".join(f"// {s.name}: {s.description}" if len(scenarios) > 1 else f"// {s.description or s.name}"
                                for s in scenarios),
-        auth_env="".join(f" {e}=..." for e in envs), file=f"k6/{name}.js", base_url=DEFAULT_BASE_URL,
+        auth_env="".join(f" {e}=..." for e in envs), file=f"k6/{name}.js",
+        base_url=catalog.load_test_settings.base_url,
         name=name, options=_js(options), template_import=_template_import(catalog, scenarios))
     for s in scenarios:
         auth = None if s.auth is None else {"env": s.auth.env, "header": s.auth.header, "prefix": s.auth.prefix}

@@ -5,7 +5,7 @@
 // THINK_TIME (seconds between iterations of one VU, default 0).
 import { runRequests, summarize } from './lib/obsgen.js';
 
-const BASE_URL = (__ENV.BASE_URL || 'http://127.0.0.1:8787').replace(/\/$/, '');
+const BASE_URL = (__ENV.BASE_URL || 'http://localhost:8080').replace(/\/$/, '');
 const NAME = 'checkout_burst';
 const SUMMARY_PATH = __ENV.SUMMARY_PATH || 'k6-summary-checkout_burst.json';
 const THINK_TIME = Number(__ENV.THINK_TIME || 0);

@@ -10,7 +10,7 @@ JSON Schema check is `schema_check`; where each problem is and the checks sectio
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -106,7 +106,7 @@ def _build(path: Path, name: str, data: dict[str, Any], lines: dict[str, int]) -
 
 
 def _load_tests(data: dict[str, Any], tiers: tuple[Tier, ...], objectives: tuple[Objective, ...],
-                problem) -> tuple[tuple[Scenario, ...], Templates]:
+                problem: Callable[[str, str], None]) -> tuple[tuple[Scenario, ...], Templates]:
     """`load_tests:` -> its scenarios and request templates. Scenarios inherit the thresholds of the first
     objectives; when one of those was not built (reported where it is written) they are not checked again."""
     section = data.get("load_tests", {})

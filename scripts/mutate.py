@@ -94,8 +94,8 @@ MUTATIONS = (
     # --- generated unit tests (the oracle) -----------------------------------------------------
     M("oracle-percent", "generator/build/catalog_oracle.py", 'return _plain(exact * 100) + "%"',
       'return _plain(exact * 10) + "%"', RULES, "generated tests expect a wrong objective text"),
-    M("oracle-fires-a-minute-early", "generator/build/rule_test_cases.py", "fire = 1 + _minutes(obj.alert.for_)",
-      "fire = _minutes(obj.alert.for_)", RULES, "generated tests expect firing one evaluation before for"),
+    M("oracle-fires-a-minute-early", "generator/build/rule_test_cases/objective_cases.py", "fire = 1 + minutes(obj.alert.for_)",
+      "fire = minutes(obj.alert.for_)", RULES, "generated tests expect firing one evaluation before for"),
     M("oracle-labels-from-everywhere", "generator/build/catalog_oracle.py",
       "    labels = {k: v for k, v in sample.labels if k != NAME}\n",
       "    labels = {k: v for k, v in sample.labels if k not in (NAME, 'job')}\n", RULES,

@@ -13,6 +13,7 @@ import zoneinfo
 from typing import Callable
 
 from generator.catalog.durations import duration_problem
+from generator.catalog.fields import pairs
 from generator.model import (
     Alerting, EmailReceiver, InhibitRule, Matcher, OpsgenieReceiver, PagerDutyReceiver, Route, Service,
     SlackReceiver, SnsReceiver, TimeInterval, TimeRange, VictorOpsReceiver, WebexReceiver, WebhookReceiver,
@@ -93,7 +94,7 @@ def build_alerting(data: dict | None, service: Service, problem: Problem) -> Ale
     routes = _legacy_routes(data, service, problem)
     routes += tuple(_route(r, f"alerting.routes[{i}]", known, interval_names, problem)
                     for i, r in enumerate(data.get("routes", [])))
-    match = _pairs(data["match"]) if "match" in data else _default_match(service)
+    match = pairs(data["match"]) if "match" in data else _default_match(service)
     inhibit = _inhibit_rules(data.get("inhibit_rules", {}), service, match, problem)
     defaults = Alerting(default_receiver="", receivers=())
     return Alerting(
@@ -117,10 +118,6 @@ def _check_durations(data: dict, problem: Problem) -> None:
         message = duration_problem(value)
         if message:
             problem(doc_path, message)
-
-
-def _pairs(mapping: dict) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((str(k), str(v)) for k, v in mapping.items()))
 
 
 def _default_match(service: Service) -> tuple[tuple[str, str], ...]:

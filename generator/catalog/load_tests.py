@@ -12,6 +12,7 @@ import re
 from typing import Callable
 from urllib.parse import urlsplit
 
+from generator.catalog.fields import pairs
 from generator.model import (
     DEFAULT_BASE_URL, Auth, Check, ConstantArrivalRate, ConstantVUs, ErrorRatioObjective, Executor, LatencyObjective,
     LatencyThreshold, LoadTestSettings, Objective, PerVUIterations, RampingArrivalRate, RampingVUs, Request, Scenario,
@@ -107,9 +108,9 @@ def _request(r: dict, at: str, index: int, problem: Problem) -> Request:
         if not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = "application/json"
     return Request(r.get("name", f"request_{index + 1}"), method, r["path"], int(r.get("status", 200)),
-                   tuple(sorted(headers.items())), tuple(sorted((str(k), str(v)) for k, v in (r.get("query") or {}).items())),
+                   tuple(sorted(headers.items())), pairs(r.get("query")),
                    body, tuple(_check(c) for c in r.get("checks", ())),
-                   tuple(sorted((str(k), str(v)) for k, v in (r.get("tags") or {}).items())))
+                   pairs(r.get("tags")))
 
 
 def _auth(a: dict | None) -> Auth | None:

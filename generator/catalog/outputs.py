@@ -5,22 +5,19 @@ defaults and turns mappings into sorted pairs.
 """
 from __future__ import annotations
 
+from generator.catalog.fields import pairs
 from generator.model import KubernetesOutput, MimirOutput
 
 _K8S_DEFAULTS = KubernetesOutput()
-
-
-def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((str(k), str(v)) for k, v in (mapping or {}).items()))
 
 
 def kubernetes_output(data: dict | None) -> KubernetesOutput:
     data = data or {}
     return KubernetesOutput(
         namespace=data.get("namespace", _K8S_DEFAULTS.namespace),
-        dashboard_labels=_pairs(data["dashboard_labels"]) if "dashboard_labels" in data else _K8S_DEFAULTS.dashboard_labels,
+        dashboard_labels=pairs(data["dashboard_labels"]) if "dashboard_labels" in data else _K8S_DEFAULTS.dashboard_labels,
         folder_annotation=data.get("folder_annotation", _K8S_DEFAULTS.folder_annotation),
-        rule_labels=_pairs(data.get("rule_labels")),
+        rule_labels=pairs(data.get("rule_labels")),
     )
 
 

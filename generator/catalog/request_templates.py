@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from generator.catalog.fields import pairs
 from generator.catalog.load_tests import Problem, _placeholders, _request
 from generator.model import Request, RequestTemplate, TemplateUse
 
@@ -29,10 +30,6 @@ VAR = re.compile(r"\{var\.([A-Za-z_][A-Za-z0-9_]*)\}")
 
 def _text(mapping: dict | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in (mapping or {}).items()}
-
-
-def _pairs(mapping: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(mapping.items()))
 
 
 def fill_vars(text: str, values: dict[str, str]) -> str:
@@ -108,8 +105,8 @@ class Templates:
             _placeholders(fill_vars(value, values), f"{at}.query.{key}", problem)
         merged["path"] = fill_vars(merged["path"], values)
         merged["query"] = {k: fill_vars(v, values) for k, v in merged["query"].items()}
-        use = TemplateUse(name, r.get("name"), _pairs(_text(r.get("query"))), _pairs(_text(r.get("headers"))),
-                          _pairs(_text(r.get("tags"))), _pairs(own_vars))
+        use = TemplateUse(name, r.get("name"), pairs(_text(r.get("query"))), pairs(_text(r.get("headers"))),
+                          pairs(_text(r.get("tags"))), pairs(own_vars))
         return replace(_request(merged, at, 0, _silent), use=use)
 
     def report_unused(self, problem: Problem) -> None:
@@ -142,5 +139,5 @@ def build_templates(section: dict, problem: Problem) -> Templates:
         _request(dict(t, path=plain(t["path"]), query={k: plain(v) for k, v in _text(t.get("query")).items()}),
                  at, 0, problem)
         request = _request(dict(t, name=name), at, 0, _silent)
-        out.by_name[name] = _Template(dict(t), RequestTemplate(name, request, _pairs(defaults), t.get("description", "")))
+        out.by_name[name] = _Template(dict(t), RequestTemplate(name, request, pairs(defaults), t.get("description", "")))
     return out

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from generator.catalog.loader import catalog_schema_text
+from generator.catalog.schema_check import catalog_schema_text
 from generator.writers import write_text_atomic
 
 

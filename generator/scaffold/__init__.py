@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
-from generator.catalog.loader import catalog_schema_text
+from generator.catalog.schema_check import catalog_schema_text
 from generator.validators.grafana_schema import GRAFANA_SCHEMA_REF
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # the catalog schema's service.name

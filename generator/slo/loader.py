@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from generator.catalog.fields import pairs
+from generator.catalog.located import unique
 from generator.catalog.matchers import check_matchers, split_matchers
 from generator.model import Metric, MetricRef, Service, format_duration, parse_duration
 from generator.slo.model import (
@@ -39,17 +41,9 @@ def build_slos(items: list[dict], service: Service, metrics: tuple[Metric, ...],
         slo = _slo(item, f"slos[{i}]", service, by_name, scenario_names, problem, duration)
         if slo is not None:
             out.append(slo)
-    _unique([s.name for s in out], "SLO", [s.source + ".name" for s in out], problem)
-    _unique([s.alerting.name for s in out], "SLO alert name", [s.source + ".alerting.name" for s in out], problem)
+    unique([s.name for s in out], "SLO", [s.source + ".name" for s in out], problem)
+    unique([s.alerting.name for s in out], "SLO alert name", [s.source + ".alerting.name" for s in out], problem)
     return tuple(out)
-
-
-def _unique(names: list[str], what: str, paths: list[str], problem: Problem) -> None:
-    seen: set[str] = set()
-    for name, at in zip(names, paths):
-        if name in seen:
-            problem(at, f"duplicate {what} {name!r}")
-        seen.add(name)
 
 
 def _slo(item: dict, at: str, service: Service, metrics: dict[str, Metric], scenario_names: set[str],
@@ -119,7 +113,7 @@ def _alert_class(data: dict | None, at: str, kind: str, service: Service, proble
     if severity not in service.severities:
         problem(f"{at}.severity" if "severity" in data else at,
                 f"severity {severity!r} is not one of {', '.join(service.severities)} (service.severities)")
-    labels = tuple(sorted((str(k), str(v)) for k, v in (data.get("labels") or {}).items()))
+    labels = pairs(data.get("labels"))
     for key, _ in labels:
         if key in RESERVED_LABELS:
             problem(f"{at}.labels.{key}", f"label {key!r} is set by the SLO's alerts themselves")

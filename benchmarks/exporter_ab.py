@@ -1,14 +1,16 @@
 """Interleaved A/B runs of the exporter's request path: two source trees, the same servers, the same load.
 
-    .venv/bin/python -m benchmarks.exporter_ab --baseline DIR [--candidate DIR] [--scenario NAME ...]
+    .venv/bin/python -m benchmarks.exporter_ab --baseline DIR [--candidate DIR ...] [--scenario NAME ...]
         [--rounds 5] [--requests 1500] [--pause 0.1] [--vus 10]
 
 DIR is a source tree of this repository (e.g. `git worktree add` or `git archive main | tar -x`); the
-candidate defaults to this one. One throw-away PostgreSQL (very_large seeded; xl too for the
+candidate defaults to this one; more candidates make C, D, ... One throw-away PostgreSQL (very_large seeded; xl too for the
 `pg-materialized-xl` scenario), one redis-server and one SQLite file serve both sides. Each round
-starts `obsgen-exporter serve` from the baseline, then from the candidate (A B A B ...), warms it
+starts `obsgen-exporter serve` from the baseline, then from each candidate (A B A B ...), warms it
 up, and sends the same fixed number of summary requests with k6 (shared iterations, `--vus`
-clients, a random 0-2x`--pause` s between requests per client). Per run it records:
+clients, a random 0-2x`--pause` s between requests per client; `--vus 1 --pause 0` sends them one
+after another: the CPU of one request without contention between request threads). Per run it
+records:
 
 - the exporter's CPU (user + sys of the whole process, /proc/PID/stat) per 1,000 requests, and the
   database server's (the PostgreSQL backends', or redis-server's) likewise: the robust figures on a
@@ -157,7 +159,8 @@ def _load() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", required=True, type=Path, help="source tree A")
-    parser.add_argument("--candidate", default=ROOT, type=Path, help="source tree B (default: this one)")
+    parser.add_argument("--candidate", action="append", type=Path,
+                        help="source tree B (default: this one); repeat for C, D, ... (each run in turn)")
     parser.add_argument("--scenario", action="append", choices=SCENARIOS, help="default: pg-aggregate, redis-hit")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=1500, help="summary requests per run")
@@ -165,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", type=float, default=0.1, help="mean seconds between a client's requests")
     opts = parser.parse_args(argv)
     scenarios = opts.scenario or ["pg-aggregate", "redis-hit"]
-    trees = {"A": opts.baseline.resolve(), "B": opts.candidate.resolve()}
+    trees = {"A": opts.baseline.resolve()}
+    trees.update({chr(ord("B") + i): tree.resolve() for i, tree in enumerate(opts.candidate or [ROOT])})
     config = default_config()
     workdir = Path(tempfile.mkdtemp(prefix="bench-exporter-ab-"))
     try:
@@ -174,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         pg_sets = ["very_large"] + (["xl"] if "pg-materialized-xl" in scenarios else [])
         with PostgresServer(settings={"shared_buffers": "256MB"}) as pg, RedisServer(workdir / "redis") as rs:
             storage.seed(storage.parse(pg.url), datasets.select(config, pg_sets))
-            print(f"# {os.cpu_count()} cores; A = {trees['A']}, B = {trees['B']}; {opts.requests} requests per run, "
+            sides = ", ".join(f"{side} = {tree}" for side, tree in trees.items())
+            print(f"# {os.cpu_count()} cores; {sides}; {opts.requests} requests per run, "
                   f"{opts.vus} clients, pause 0-{2 * opts.pause:g}s; load average {_load()} at the start", flush=True)
             for scenario in scenarios:
                 backend, serve_args, names = SCENARIOS[scenario]
@@ -188,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     server_cpu = lambda: {rs.proc.pid: cpu_seconds(rs.proc.pid)}  # noqa: E731
                 print(f"\n## {scenario}\n{'side':<5} {'cpu ms/1k':>10} {'db cpu/1k':>10} {'srv p50':>8} "
                       f"{'srv p95':>8} {'k6 p50':>8} {'k6 p95':>8} {'failed':>7}  load")
-                runs: dict[str, list[dict]] = {"A": [], "B": []}
+                runs: dict[str, list[dict]] = {side: [] for side in trees}
                 for _ in range(opts.rounds):
                     for side, tree in trees.items():
                         r = one_run(tree, db_url, serve_args, tokens, opts, workdir, server_cpu)

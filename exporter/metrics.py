@@ -112,10 +112,12 @@ class ServiceMetrics:
         }
 
     def observe_request(self, path: str, method: str, status: int) -> None:
-        key = (path if path in self._paths else FALLBACK, method if method in self._methods else FALLBACK, str(status))
+        key = (path if path in self._paths else FALLBACK, method if method in self._methods else FALLBACK,
+               str(status))
         child = self._request_children.get(key)
         if child is None:
-            child = self._request_children[key] = self.requests.labels(**self._request_labels(path, method, status))
+            labels = self._request_labels(path, method, status)
+            child = self._request_children[key] = self.requests.labels(**labels)
         child.inc()
 
     def observe_duration(self, seconds: float, strategy: str = "") -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from exporter import compact_json
 from exporter.auth import AuthError, bearer_token, find_user
 from exporter.cache import CacheUnavailable
 from exporter.contract import Contract
@@ -38,7 +39,7 @@ class Response:
 
 
 def json_response(status: int, payload: dict, headers: tuple[tuple[str, str], ...] = ()) -> Response:
-    return Response(status, json.dumps(payload, separators=(",", ":")).encode(), JSON, headers)
+    return Response(status, compact_json.dumps(payload), JSON, headers)
 
 
 def error_response(status: int, message: str, error_type: str | None = None, **extra) -> Response:

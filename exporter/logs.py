@@ -6,20 +6,29 @@ exactly the `log_fields` of the exporter's configuration (exporter.yaml).
 """
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
 from typing import TextIO
+
+from exporter import compact_json
 
 TARGET = "exporter.handlers.dashboard"
 # Log fields that describe the request itself; the summary event can also carry each of its counts.
 REQUEST_LOG_FIELDS = ("user_id", "duration_ms")
 
 
+_second: tuple[int, str] = (-1, "")  # the last whole second formatted, and its text
+
+
 def _timestamp(now: float) -> str:
+    global _second
     seconds = int(now)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int((now - seconds) * 1000):03d}Z"
+    cached, text = _second
+    if cached != seconds:  # strftime once a second, not once a line
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _second = (seconds, text)
+    return f"{text}.{int((now - seconds) * 1000):03d}Z"
 
 
 class JsonLog:
@@ -32,7 +41,7 @@ class JsonLog:
     def event(self, level: str, message: str, target: str = TARGET, **fields) -> None:
         record = {"timestamp": _timestamp(time.time()), "level": level, "target": target, "message": message}
         record.update(fields)
-        line = json.dumps(record, separators=(",", ":")) + "\n"
+        line = compact_json.dumps(record).decode("ascii") + "\n"
         with self._lock:
             self.stream.write(line)
             self.stream.flush()

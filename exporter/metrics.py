@@ -80,7 +80,14 @@ class ServiceMetrics:
         self._paths = frozenset(labels.path.values)
         self._methods = frozenset(labels.method.values)
         self._request_order = tuple(lb.name for lb in contract.requests.labels)
+        # Children looked up once per label combination, not per event (labels() validates and
+        # locks every time). Keyed by the exposed values, so the dicts are bounded by the contract.
+        self._request_children: dict[tuple[str, str, str], object] = {}
+        self._duration_children: dict[str, object] = {}
+        self._error_children: dict[str, object] = {}
         self._preinitialise(routes)
+        self._breakdown_children = tuple((value, self.breakdown.labels(value))
+                                         for value in contract.breakdown_label.values)
 
     def _preinitialise(self, routes: dict[str, tuple[str, ...]]) -> None:
         for value in self.contract.breakdown_label.values:
@@ -105,22 +112,34 @@ class ServiceMetrics:
         }
 
     def observe_request(self, path: str, method: str, status: int) -> None:
-        self.requests.labels(**self._request_labels(path, method, status)).inc()
+        key = (path if path in self._paths else FALLBACK, method if method in self._methods else FALLBACK,
+               str(status))
+        child = self._request_children.get(key)
+        if child is None:
+            labels = self._request_labels(path, method, status)
+            child = self._request_children[key] = self.requests.labels(**labels)
+        child.inc()
 
     def observe_duration(self, seconds: float, strategy: str = "") -> None:
         """`strategy` labels the observation when the catalog gives the histogram a strategy label."""
         if self.contract.strategy_label is None:
             self.duration.observe(seconds)
-        else:
-            self.duration.labels(strategy).observe(seconds)
+            return
+        child = self._duration_children.get(strategy)
+        if child is None:
+            child = self._duration_children[strategy] = self.duration.labels(strategy)
+        child.observe(seconds)
 
     def count_breakdown(self, counts: dict[str, int]) -> None:
         """Add a summary's per-status counts: `counts` maps each label value to its count."""
-        for value in self.contract.breakdown_label.values:
-            self.breakdown.labels(value).inc(counts[value])
+        for value, child in self._breakdown_children:
+            child.inc(counts[value])
 
     def count_error(self, error_type: str) -> None:
-        self.errors.labels(error_type).inc()
+        child = self._error_children.get(error_type)
+        if child is None:
+            child = self._error_children[error_type] = self.errors.labels(error_type)
+        child.inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

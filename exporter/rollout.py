@@ -77,6 +77,8 @@ class Rollout:
         return cls(Split(((strategy.name, 100),)), {strategy.name: strategy})
 
     def choose(self, user: User):
+        if len(self._bounds) == 1:  # one strategy serves everyone: no hash to compute
+            return self._bounds[0][1]
         bucket = bucket_of(user.uuid)
         for upper, strategy in self._bounds:
             if bucket < upper:

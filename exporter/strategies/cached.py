@@ -21,21 +21,23 @@ import threading
 import time
 from collections.abc import Callable
 
+from exporter import compact_json
 from exporter.cache import CacheBackend, CacheUnavailable, MemoryCache
 from exporter.cache.singleflight import SingleFlight
 from exporter.database import Session
 from exporter.summary import Summary, User
 
 RESULTS = ("hit", "miss", "error")
+_loads = compact_json.orjson.loads if compact_json.orjson is not None else json.loads  # the same dict for our entries
 POLL_SECONDS = 0.005
 
 
 def _encode(summary: Summary) -> bytes:
-    return json.dumps(summary.as_dict(), separators=(",", ":")).encode()
+    return compact_json.dumps(summary.as_dict())
 
 
 def _decode(value: bytes) -> Summary:
-    return Summary(**json.loads(value)).checked()
+    return Summary(**_loads(value)).checked()
 
 
 class CachedStrategy:

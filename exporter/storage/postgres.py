@@ -102,22 +102,12 @@ def _not_per_checkout(record: logging.LogRecord) -> bool:
     return record.msg not in _PER_CHECKOUT
 
 
-class _PoolLogger(logging.Logger):
-    """psycopg_pool's logger, minus the per-checkout lines before a record is even made (the filter
-    alone still paid for finding the caller and building the record, three times a request)."""
-
-    def info(self, msg, *args, **kwargs) -> None:
-        if msg not in _PER_CHECKOUT:
-            super().info(msg, *args, **kwargs)
-
-
 def route_pool_log(log) -> None:
     """Send psycopg_pool's log to `log` (one JSON line each) instead of stderr's plain text; its
     per-checkout chatter is dropped, everything else (growing, failed checks, reconnections) kept."""
     logger = logging.getLogger("psycopg.pool")
-    logger.__class__ = _PoolLogger  # psycopg_pool holds this very object: it is given the fast path
     logger.handlers = [_PoolLog(log)]
-    logger.filters = [_not_per_checkout]  # and the filter catches the same lines sent any other way
+    logger.filters = [_not_per_checkout]
     logger.setLevel(logging.INFO)
     logger.propagate = False
 

@@ -8,7 +8,8 @@ text, `legendFormat` and datasource. Per dashboard: title, tags and every templa
 (`variable <name>`: type, datasource, query, regex, multi, include all, custom all value, hide,
 refresh). Current (fieldConfig) and legacy (graph `yaxes`, singlestat `format`/`thresholds`,
 schema < 16 `rows`) panels are both read. The dashboard features (legend, stacking, overrides,
-mappings, links, repeat, transformations, collapsed rows, time range, refresh, time zone) are
+mappings, links, repeat, transformations, a legacy graph's series overrides and colours, collapsed
+and repeated rows, time range, refresh, time zone) are
 fields too (`dashboard_features`), and annotations are items of their own, like panels.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from generator.diff import dashboard_features as features
 from generator.diff.changes import ADDED, CHANGED, REMOVED, FieldChange, ItemChange, field_changes
 from generator.diff.documents import DashboardDoc
+from generator.diff.rows import repeat_copy
 from generator.diff.rules import one_line
 from generator.diff.thresholds import normalized
 from generator.diff.token_diff import excerpts
@@ -112,25 +114,29 @@ def panel_fields(panel: dict, row: str) -> dict[str, str]:
 
 
 def _panels(dashboard: dict) -> list[tuple[dict, str]]:
-    """Every non-row panel with the title of the row it sits in, in dashboard order."""
+    """Every non-row panel with the title of the row it sits in, in dashboard order. Copies Grafana
+    made of a repeated panel or row (`repeat_copy`) are not panels of their own: neither
+    the copied row nor the panels under it count."""
     out: list[tuple[dict, str]] = []
-    row = ""
+    row, in_copy = "", False
     for panel in features.as_list(dashboard.get("panels")):
         if not isinstance(panel, dict):
             continue
         if panel.get("type") == "row":
+            in_copy = repeat_copy(panel)
+            if in_copy:
+                continue
             row = str(panel.get("title", ""))
             inner = f"{row} (collapsed)" if panel.get("collapsed") is True else row
             out.extend((p, inner) for p in features.as_list(panel.get("panels")) if isinstance(p, dict))
-        else:
+        elif not in_copy:
             out.append((panel, row))
     for legacy_row in features.as_list(dashboard.get("rows")):
-        if isinstance(legacy_row, dict):
+        if isinstance(legacy_row, dict) and not repeat_copy(legacy_row):
             title = str(legacy_row.get("title", ""))
             title = f"{title} (collapsed)" if legacy_row.get("collapse") is True else title
             out.extend((p, title) for p in features.as_list(legacy_row.get("panels")) if isinstance(p, dict))
-    # a copy Grafana made of a repeated panel (saved by Grafana < 8) is not a panel of its own
-    return [(p, r) for p, r in out if not p.get("repeatPanelId")]
+    return [(p, r) for p, r in out if not repeat_copy(p)]
 
 
 def keyed_panels(dashboard: dict) -> dict[str, dict[str, str]]:

@@ -3,8 +3,9 @@
 A dashboard is identified by its file and uid (title when it has none), and shown as
 `Title (uid)`; a panel by its title within the dashboard ("#2" for a repeated title, "<type>
 panel <id>" when untitled). Row panels only group: a panel moved to another row shows as a `row`
-change. Compared per panel: type, datasource, unit, thresholds, and per query (by refId) its
-text, `legendFormat` and datasource. Per dashboard: title, tags and every templating variable
+change. Compared per panel: type, datasource, unit, thresholds, min and max, description, a text
+panel's content, and per query (by refId) its text, `legendFormat`, `instant`, `format` and
+datasource. Per dashboard: title, description, tags and every templating variable
 (`variable <name>`: type, datasource, query, regex, multi, include all, custom all value, hide,
 refresh). Current (fieldConfig) and legacy (graph `yaxes`, singlestat `format`/`thresholds`,
 schema < 16 `rows`) panels are both read. The dashboard features (legend, stacking, overrides,
@@ -83,6 +84,24 @@ def datasource(value) -> str:
     return "" if value is None else one_line(value)
 
 
+def text_value(text) -> str:
+    """Free text (a description, a text panel's markdown) on one line: spaces inside a line folded,
+    line breaks kept as `\\n` and indentation kept (in markdown they start a paragraph, a list item,
+    a nested list or a code block), blank edges dropped."""
+    lines = str(text).strip("\n").rstrip().splitlines()
+    return "\\n".join(line[:len(line) - len(line.lstrip())] + " ".join(line.split()) for line in lines)
+
+
+def _texts(panel: dict) -> dict[str, str]:
+    """`description`, and a text panel's `content` (`options.content`; top level before Grafana 7)."""
+    out = {}
+    content = features.as_dict(panel.get("options")).get("content", panel.get("content"))
+    for name, value in (("description", panel.get("description")), ("content", content)):
+        if isinstance(value, str) and value.strip():
+            out[name] = text_value(value)
+    return out
+
+
 def panel_queries(panel: dict) -> dict[str, str]:
     out: dict[str, str] = {}
     for index, target in enumerate(panel.get("targets") or []):
@@ -93,6 +112,10 @@ def panel_queries(panel: dict) -> dict[str, str]:
         out[f"query {ref}"] = query_line(text) + (" (hidden)" if target.get("hide") else "")
         if target.get("legendFormat"):
             out[f"legend {ref}"] = str(target["legendFormat"])
+        if target.get("instant") is True:
+            out[f"instant {ref}"] = "yes"
+        if target.get("format") not in (None, "", "time_series"):
+            out[f"format {ref}"] = one_line(target["format"])
         source = datasource(target.get("datasource"))
         if source and source != datasource(panel.get("datasource")):
             out[f"datasource {ref}"] = source
@@ -108,6 +131,11 @@ def panel_fields(panel: dict, row: str) -> dict[str, str]:
     for name, value in (("unit", panel_unit(panel)), ("thresholds", panel_thresholds(panel))):
         if value:
             out[name] = value
+    for bound in ("min", "max"):  # the scale of a gauge, bar gauge or axis
+        value = field_defaults(panel).get(bound)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[bound] = _number(value)
+    out.update(_texts(panel))
     out.update(features.panel_feature_fields(panel))
     out.update(panel_queries(panel))
     return out
@@ -191,6 +219,8 @@ def variable_fields(data: dict) -> dict[str, str]:
 
 def _dashboard_fields(data: dict) -> dict[str, str]:
     out = {"title": str(data.get("title", ""))}
+    if isinstance(data.get("description"), str) and data["description"].strip():
+        out["description"] = text_value(data["description"])
     tags = data.get("tags")
     if isinstance(tags, list) and tags:
         out["tags"] = ", ".join(sorted(str(t) for t in tags))

@@ -1,6 +1,6 @@
 """Cross-checks between the catalog and the generated artifacts, offline (no Prometheus needed).
 
-For every expression of the rules and dashboards:
+For every expression of the rules and dashboards (a query variable's `label_values` read as one too):
 - invalid-promql: a rule expression does not parse (dashboard queries: lint's dashboard-query-parses);
 - unknown-metric: it selects a series the catalog does not define;
 - unknown-label: a matcher or by()/without()/on()/ignoring()/group_*() names a label the series lack;
@@ -25,7 +25,7 @@ from generator.promql.regex import matches as regex_matches
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.label_flow import LabelFlow
-from generator.validators.queries import Query, parsed, rule_queries, all_queries
+from generator.validators.queries import Query, all_queries, parsed, rule_queries, variable_queries
 from generator.validators.series import COUNTER_KINDS, Series, catalog_series, close_names
 from generator.validators.load_thresholds import check_load_thresholds
 from generator.validators.silences import Reporter
@@ -53,8 +53,8 @@ def crosscheck(ctx: ValidationContext) -> list[Finding]:
 def check_catalog(artifacts: CatalogArtifacts, target: str = TARGET) -> list[Finding]:
     catalog = artifacts.catalog
     report = Reporter(CHECK, catalog)
-    check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts), catalog_series(catalog),
-                  target)
+    check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts) + variable_queries(artifacts),
+                  catalog_series(catalog), target)
     _check_cardinality(report, catalog)
     return report.findings
 

@@ -8,6 +8,8 @@ For every expression of the rules and dashboards (a query variable's `label_valu
 - rate-on-gauge: rate/irate/increase/resets over something that is not a counter or a bucket;
 - histogram-quantile-le / histogram-quantile-bucket / histogram-quantile-phi: histogram_quantile over
   anything but `_bucket` series aggregated by (le), or with a quantile outside [0, 1].
+- legend-label-unknown (warning): a `{{label}}` of a legend or annotation template, or an annotation
+  tag label, that the query's result does not carry (`template_labels`).
 For every catalog metric:
 - high-cardinality-label: a label that is a log field, an identifier or a raw path, or is unbounded.
 """
@@ -29,10 +31,13 @@ from generator.validators.queries import Query, all_queries, parsed, rule_querie
 from generator.validators.series import COUNTER_KINDS, Series, catalog_series, close_names
 from generator.validators.load_thresholds import check_load_thresholds
 from generator.validators.silences import Reporter
+from generator.validators import template_labels
+from generator.validators.template_labels import check_template_labels
 
 CHECK = "crosscheck"
 RULES = ("invalid-promql", "unknown-metric", "unknown-label", "label-value-not-allowed", "rate-on-gauge",
-         "histogram-quantile-le", "histogram-quantile-bucket", "histogram-quantile-phi", "high-cardinality-label")
+         "histogram-quantile-le", "histogram-quantile-bucket", "histogram-quantile-phi", "high-cardinality-label",
+         template_labels.RULE)
 
 # Label names that identify a user, a request or a raw location: never metric labels.
 HIGH_CARDINALITY_NAMES = re.compile(
@@ -53,8 +58,10 @@ def crosscheck(ctx: ValidationContext) -> list[Finding]:
 def check_catalog(artifacts: CatalogArtifacts, target: str = TARGET) -> list[Finding]:
     catalog = artifacts.catalog
     report = Reporter(CHECK, catalog)
+    table = catalog_series(catalog)
     check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts) + variable_queries(artifacts),
-                  catalog_series(catalog), target)
+                  table, target)
+    check_template_labels(report, artifacts, table, target)  # the table now holds the recorded series too
     _check_cardinality(report, catalog)
     return report.findings
 

@@ -4,7 +4,8 @@ For every expression of the rules and dashboards (a query variable's `label_valu
 - invalid-promql: a rule expression does not parse (dashboard queries: lint's dashboard-query-parses);
 - unknown-metric: it selects a series the catalog does not define;
 - unknown-label: a matcher or by()/without()/on()/ignoring()/group_*() names a label the series lack;
-- label-value-not-allowed: a matcher compares a label with a value the catalog does not allow;
+- label-value-not-allowed: a matcher compares a label with a value the catalog does not allow (also a
+  selecting custom variable's values, `variable_values`);
 - rate-on-gauge: rate/irate/increase/resets over something that is not a counter or a bucket;
 - histogram-quantile-le / histogram-quantile-bucket / histogram-quantile-phi: histogram_quantile over
   anything but `_bucket` series aggregated by (le), or with a quantile outside [0, 1].
@@ -33,6 +34,7 @@ from generator.validators.load_thresholds import check_load_thresholds
 from generator.validators.silences import Reporter
 from generator.validators import template_labels
 from generator.validators.template_labels import check_template_labels
+from generator.validators.variable_values import check_variable_values
 
 CHECK = "crosscheck"
 RULES = ("invalid-promql", "unknown-metric", "unknown-label", "label-value-not-allowed", "rate-on-gauge",
@@ -62,6 +64,7 @@ def check_catalog(artifacts: CatalogArtifacts, target: str = TARGET) -> list[Fin
     check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts) + variable_queries(artifacts),
                   table, target)
     check_template_labels(report, artifacts, table, target)  # the table now holds the recorded series too
+    check_variable_values(report, artifacts, table, target)
     _check_cardinality(report, catalog)
     return report.findings
 

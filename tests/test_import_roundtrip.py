@@ -157,6 +157,8 @@ def test_third_party_rule_file_round_trip(tmp_path, monkeypatch):
 def _normalised_panel(inner: dict) -> dict:
     inner["type"] = {"graph": "timeseries"}.get(inner["type"], inner["type"])
     _base_step_thresholds(inner)
+    if inner["type"] == "timeseries":  # the generated timeseries' scale starts at 0
+        inner["fieldConfig"]["defaults"]["min"] = 0
     inner["datasource"] = {"type": "prometheus", "uid": "${datasource}"}
     for letter, target in zip("ABCDEFGH", inner["targets"]):
         target["refId"] = letter

@@ -1,6 +1,6 @@
 """The dashboard features a reviewer reads, as one-line fields: panel links, field overrides, value
-mappings, legend, stacking, repeat, table transformations; dashboard links, time range, refresh,
-time zone, collapsed rows; annotations (items of their own, see `annotation_fields`).
+mappings, legend, stacking, repeat, table transformations, a legacy graph's series overrides and
+colours; dashboard links, time range, refresh, time zone, collapsed and repeated rows; annotations (items of their own, see `annotation_fields`).
 
 Decided per field (docs/review.md, "What is compared"):
 - a list whose order means nothing is keyed by what identifies an item (a link by its title, an
@@ -16,6 +16,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from generator.diff.changes import FieldChange
+from generator.diff.rows import dashboard_rows
 from generator.model import format_duration, parse_duration
 
 DEFAULTS = {
@@ -118,6 +119,26 @@ def override_fields(config: dict) -> dict[str, str]:
         properties = sorted(_property(p) for p in as_list(override.get("properties")) if isinstance(p, dict))
         _keyed(out, f"override {_matcher(as_dict(override.get('matcher')))}", "; ".join(properties) or "(nothing)")
     return out
+
+
+def series_override_fields(panel: dict) -> dict[str, str]:
+    """A legacy graph's `seriesOverrides`, one field per item keyed by its `alias` (a series name or a
+    `/regex/`), its settings sorted: `color #F2495C; lines false; yaxis 2`."""
+    out: dict[str, str] = {}
+    for index, override in enumerate(as_list(panel.get("seriesOverrides"))):
+        if not isinstance(override, dict):
+            continue
+        alias = override.get("alias")
+        name = compact(alias) if alias not in (None, "") else f"[{index}]"
+        settings = sorted(f"{k} {compact(v)}" for k, v in override.items() if k != "alias")
+        _keyed(out, f"series override {name}", "; ".join(settings) or "(nothing)")
+    return out
+
+
+def series_color_fields(panel: dict) -> dict[str, str]:
+    """A legacy graph's `aliasColors` (series name -> colour), one field per series."""
+    colors = as_dict(panel.get("aliasColors"))
+    return {f"series color {name}": compact(colors[name]) for name in sorted(colors, key=str)}
 
 
 def _result(result) -> str:
@@ -278,6 +299,8 @@ def panel_feature_fields(panel: dict) -> dict[str, str]:
         out["stacking"] = stacking
     out.update(legend_fields(panel))
     out.update(override_fields(config))
+    out.update(series_override_fields(panel))
+    out.update(series_color_fields(panel))
     out.update(mapping_fields(defaults))
     out.update(link_fields(panel.get("links")))
     out.update(repeat_fields(panel))
@@ -310,18 +333,25 @@ def dashboard_feature_fields(data: dict) -> dict[str, str]:
     if isinstance(zone, str) and zone not in ("", "browser"):
         out["timezone"] = zone
     out.update(link_fields(data.get("links")))
+    out.update(row_repeat_fields(data))
     return out
 
 
 def row_states(data: dict) -> dict[str, str]:
     """`row <title>`: `collapsed` or `open`, for every row (current `row` panels and legacy `rows`)."""
     out: dict[str, str] = {}
-    for index, panel in enumerate(as_list(data.get("panels"))):
-        if isinstance(panel, dict) and panel.get("type") == "row":
-            _keyed(out, f"row {panel.get('title') or f'[{index}]'}", "collapsed" if panel.get("collapsed") is True else "open")
-    for index, row in enumerate(as_list(data.get("rows"))):
-        if isinstance(row, dict):
-            _keyed(out, f"row {row.get('title') or f'[{index}]'}", "collapsed" if row.get("collapse") is True else "open")
+    for name, _, collapsed in dashboard_rows(data):
+        _keyed(out, f"row {name}", "collapsed" if collapsed else "open")
+    return out
+
+
+def row_repeat_fields(data: dict) -> dict[str, str]:
+    """`repeat row <title>`: the variable a row is repeated for (one copy of the row and its panels
+    per selected value); rows that do not repeat have none."""
+    out: dict[str, str] = {}
+    for name, row, _ in dashboard_rows(data):
+        if isinstance(row.get("repeat"), str) and row["repeat"]:
+            _keyed(out, f"repeat row {name}", row["repeat"])
     return out
 
 

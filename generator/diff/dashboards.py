@@ -3,19 +3,24 @@
 A dashboard is identified by its file and uid (title when it has none), and shown as
 `Title (uid)`; a panel by its title within the dashboard ("#2" for a repeated title, "<type>
 panel <id>" when untitled). Row panels only group: a panel moved to another row shows as a `row`
-change. Compared per panel: type, datasource, unit, thresholds, and per query (by refId) its
-text, `legendFormat` and datasource. Per dashboard: title, tags and every templating variable
+change. Compared per panel: type, datasource, unit, thresholds, min and max, description, a text
+panel's content, and per query (by refId) its text, `legendFormat`, `instant`, `format` and
+datasource. Per dashboard: title, description, tags and every templating variable
 (`variable <name>`: type, datasource, query, regex, multi, include all, custom all value, hide,
 refresh). Current (fieldConfig) and legacy (graph `yaxes`, singlestat `format`/`thresholds`,
 schema < 16 `rows`) panels are both read. The dashboard features (legend, stacking, overrides,
-mappings, links, repeat, transformations, collapsed rows, time range, refresh, time zone) are
+mappings, links, repeat, transformations, a legacy graph's series overrides and colours, collapsed
+and repeated rows, time range, refresh, time zone) are
 fields too (`dashboard_features`), and annotations are items of their own, like panels.
 """
 from __future__ import annotations
 
+import re
+
 from generator.diff import dashboard_features as features
 from generator.diff.changes import ADDED, CHANGED, REMOVED, FieldChange, ItemChange, field_changes
 from generator.diff.documents import DashboardDoc
+from generator.diff.rows import repeat_copy
 from generator.diff.rules import one_line
 from generator.diff.thresholds import normalized
 from generator.diff.token_diff import excerpts
@@ -81,6 +86,24 @@ def datasource(value) -> str:
     return "" if value is None else one_line(value)
 
 
+def text_value(text) -> str:
+    """Free text (a description, a text panel's markdown) on one line: spaces inside a line folded,
+    line breaks kept as `\\n` and indentation kept (in markdown they start a paragraph, a list item,
+    a nested list or a code block), blank edges dropped."""
+    lines = str(text).strip("\n").rstrip().splitlines()
+    return "\\n".join(line[:len(line) - len(line.lstrip())] + " ".join(line.split()) for line in lines)
+
+
+def _texts(panel: dict) -> dict[str, str]:
+    """`description`, and a text panel's `content` (`options.content`; top level before Grafana 7)."""
+    out = {}
+    content = features.as_dict(panel.get("options")).get("content", panel.get("content"))
+    for name, value in (("description", panel.get("description")), ("content", content)):
+        if isinstance(value, str) and value.strip():
+            out[name] = text_value(value)
+    return out
+
+
 def panel_queries(panel: dict) -> dict[str, str]:
     out: dict[str, str] = {}
     for index, target in enumerate(panel.get("targets") or []):
@@ -91,6 +114,10 @@ def panel_queries(panel: dict) -> dict[str, str]:
         out[f"query {ref}"] = query_line(text) + (" (hidden)" if target.get("hide") else "")
         if target.get("legendFormat"):
             out[f"legend {ref}"] = str(target["legendFormat"])
+        if target.get("instant") is True:
+            out[f"instant {ref}"] = "yes"
+        if target.get("format") not in (None, "", "time_series"):
+            out[f"format {ref}"] = one_line(target["format"])
         source = datasource(target.get("datasource"))
         if source and source != datasource(panel.get("datasource")):
             out[f"datasource {ref}"] = source
@@ -106,31 +133,40 @@ def panel_fields(panel: dict, row: str) -> dict[str, str]:
     for name, value in (("unit", panel_unit(panel)), ("thresholds", panel_thresholds(panel))):
         if value:
             out[name] = value
+    for bound in ("min", "max"):  # the scale of a gauge, bar gauge or axis
+        value = field_defaults(panel).get(bound)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[bound] = _number(value)
+    out.update(_texts(panel))
     out.update(features.panel_feature_fields(panel))
     out.update(panel_queries(panel))
     return out
 
 
 def _panels(dashboard: dict) -> list[tuple[dict, str]]:
-    """Every non-row panel with the title of the row it sits in, in dashboard order."""
+    """Every non-row panel with the title of the row it sits in, in dashboard order. Copies Grafana
+    made of a repeated panel or row (`repeat_copy`) are not panels of their own: neither
+    the copied row nor the panels under it count."""
     out: list[tuple[dict, str]] = []
-    row = ""
+    row, in_copy = "", False
     for panel in features.as_list(dashboard.get("panels")):
         if not isinstance(panel, dict):
             continue
         if panel.get("type") == "row":
+            in_copy = repeat_copy(panel)
+            if in_copy:
+                continue
             row = str(panel.get("title", ""))
             inner = f"{row} (collapsed)" if panel.get("collapsed") is True else row
             out.extend((p, inner) for p in features.as_list(panel.get("panels")) if isinstance(p, dict))
-        else:
+        elif not in_copy:
             out.append((panel, row))
     for legacy_row in features.as_list(dashboard.get("rows")):
-        if isinstance(legacy_row, dict):
+        if isinstance(legacy_row, dict) and not repeat_copy(legacy_row):
             title = str(legacy_row.get("title", ""))
             title = f"{title} (collapsed)" if legacy_row.get("collapse") is True else title
             out.extend((p, title) for p in features.as_list(legacy_row.get("panels")) if isinstance(p, dict))
-    # a copy Grafana made of a repeated panel (saved by Grafana < 8) is not a panel of its own
-    return [(p, r) for p, r in out if not p.get("repeatPanelId")]
+    return [(p, r) for p, r in out if not repeat_copy(p)]
 
 
 def keyed_panels(dashboard: dict) -> dict[str, dict[str, str]]:
@@ -183,8 +219,16 @@ def variable_fields(data: dict) -> dict[str, str]:
     return out
 
 
+# the note obsgen appends to a generated dashboard's description (renderers/dashboards.py): it names
+# the catalog file, which a moved or renamed catalog changes, and says nothing the author wrote
+_PROVENANCE = re.compile(r"\s*Generated by obsgen from .+?; do not edit, change the catalog\.\s*$")
+
+
 def _dashboard_fields(data: dict) -> dict[str, str]:
     out = {"title": str(data.get("title", ""))}
+    description = _PROVENANCE.sub("", data["description"]) if isinstance(data.get("description"), str) else ""
+    if description.strip():
+        out["description"] = text_value(description)
     tags = data.get("tags")
     if isinstance(tags, list) and tags:
         out["tags"] = ", ".join(sorted(str(t) for t in tags))

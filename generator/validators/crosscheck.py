@@ -1,13 +1,16 @@
 """Cross-checks between the catalog and the generated artifacts, offline (no Prometheus needed).
 
-For every expression of the rules and dashboards:
+For every expression of the rules and dashboards (a query variable's `label_values` read as one too):
 - invalid-promql: a rule expression does not parse (dashboard queries: lint's dashboard-query-parses);
 - unknown-metric: it selects a series the catalog does not define;
 - unknown-label: a matcher or by()/without()/on()/ignoring()/group_*() names a label the series lack;
-- label-value-not-allowed: a matcher compares a label with a value the catalog does not allow;
+- label-value-not-allowed: a matcher compares a label with a value the catalog does not allow (also a
+  selecting custom variable's values, `variable_values`);
 - rate-on-gauge: rate/irate/increase/resets over something that is not a counter or a bucket;
 - histogram-quantile-le / histogram-quantile-bucket / histogram-quantile-phi: histogram_quantile over
   anything but `_bucket` series aggregated by (le), or with a quantile outside [0, 1].
+- legend-label-unknown (warning): a `{{label}}` of a legend or annotation template, or an annotation
+  tag label, that the query's result does not carry (`template_labels`).
 For every catalog metric:
 - high-cardinality-label: a label that is a log field, an identifier or a raw path, or is unbounded.
 """
@@ -25,14 +28,18 @@ from generator.promql.regex import matches as regex_matches
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.label_flow import LabelFlow
-from generator.validators.queries import Query, parsed, rule_queries, all_queries
+from generator.validators.queries import Query, all_queries, parsed, rule_queries, variable_queries
 from generator.validators.series import COUNTER_KINDS, Series, catalog_series, close_names
 from generator.validators.load_thresholds import check_load_thresholds
 from generator.validators.silences import Reporter
+from generator.validators import template_labels
+from generator.validators.template_labels import check_template_labels
+from generator.validators.variable_values import check_variable_values
 
 CHECK = "crosscheck"
 RULES = ("invalid-promql", "unknown-metric", "unknown-label", "label-value-not-allowed", "rate-on-gauge",
-         "histogram-quantile-le", "histogram-quantile-bucket", "histogram-quantile-phi", "high-cardinality-label")
+         "histogram-quantile-le", "histogram-quantile-bucket", "histogram-quantile-phi", "high-cardinality-label",
+         template_labels.RULE)
 
 # Label names that identify a user, a request or a raw location: never metric labels.
 HIGH_CARDINALITY_NAMES = re.compile(
@@ -53,8 +60,11 @@ def crosscheck(ctx: ValidationContext) -> list[Finding]:
 def check_catalog(artifacts: CatalogArtifacts, target: str = TARGET) -> list[Finding]:
     catalog = artifacts.catalog
     report = Reporter(CHECK, catalog)
-    check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts), catalog_series(catalog),
-                  target)
+    table = catalog_series(catalog)
+    check_queries(report, artifacts.groups, rule_queries(artifacts), all_queries(artifacts) + variable_queries(artifacts),
+                  table, target)
+    check_template_labels(report, artifacts, table, target)  # the table now holds the recorded series too
+    check_variable_values(report, artifacts, table, target)
     _check_cardinality(report, catalog)
     return report.findings
 

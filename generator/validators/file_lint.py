@@ -183,6 +183,12 @@ def _dashboard(report: FileReporter, file: LintFile, dashboard, uids: dict[str, 
         lint.lint_panel(report, panel_at, panel_title, panel, label, uid or title)
         queries += [Query(None, target["expr"], "panel", f"{panel_at}.targets[{t}].expr", panel_title, uid or title,
                           label) for t, target in targets]
+    annotations = data.get("annotations") if isinstance(data.get("annotations"), dict) else {}
+    for n, annotation in enumerate(annotations.get("list") if isinstance(annotations.get("list"), list) else []):
+        if isinstance(annotation, dict) and annotation.get("builtIn") not in (1, True) and _prometheus(annotation, {}):
+            name = f"annotation {_text(annotation.get('name')) or n}"
+            queries.append(Query(None, annotation["expr"], "panel", join(at, f"annotations.list[{n}].expr"), name,
+                                 uid or title, label))
     return queries
 
 

@@ -14,7 +14,7 @@ from generator.build.rules import Rule
 from generator.model import Catalog, format_duration, parse_duration
 from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
 from generator.promql.functions import TARGET, WINDOWED_FUNCTIONS
-from generator.validators import dashboard_variables, migration
+from generator.validators import dashboard_variables, migration, override_fields
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.queries import Query, all_queries, dashboard_panels, parsed
@@ -24,7 +24,7 @@ CHECK = "lint"
 RULES = ("alert-name-camelcase", "alert-severity", "alert-summary", "alert-description-templated",
          "alert-runbook-url", "alert-for", "recording-rule-name", "rate-window", "dashboard-query-parses",
          "dashboard-rate-interval", "panel-unit", "panel-description", "dashboard-uid-unique",
-         "dashboard-uid-stable", "silence-unknown-rule", dashboard_variables.RULE)
+         "dashboard-uid-stable", "silence-unknown-rule", dashboard_variables.RULE, override_fields.RULE)
 
 CAMEL_CASE = re.compile(r"[A-Z][a-zA-Z0-9]*[a-z][a-zA-Z0-9]*")
 RECORD_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+")
@@ -45,6 +45,7 @@ def lint(ctx: ValidationContext) -> list[Finding]:
             lint_query(report, artifacts.catalog.service.scrape_interval, query, ctx.target)
         _panels(report, artifacts)
         dashboard_variables.check_undefined_variables(report, artifacts.catalog)
+        override_fields.check_override_fields(report, artifacts.catalog)
         _dashboards(report, ctx.root, artifacts)
         _silences(report, artifacts.catalog)
         findings += report.findings

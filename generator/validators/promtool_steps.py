@@ -1,8 +1,9 @@
 """Validation steps that run promtool, each in one batched call.
 
 "promtool-check": `promtool check rules` over every rule file on disk, plus one temporary rule file
-holding every dashboard query (Grafana variables replaced by durations Prometheus accepts), so a
-dashboard query that Prometheus would reject is reported against its dashboard and panel.
+holding every dashboard query, panel targets and annotation queries alike (Grafana variables
+replaced by durations Prometheus accepts), so a dashboard query that Prometheus would reject is
+reported against its dashboard and panel (or annotation), with the catalog line that defines it.
 
 "promtool-test": `promtool test rules` over every test file in tests/rules/ (generated and
 hand-written), plus an `untested-rule` finding for each alert or recording rule the generator could
@@ -85,7 +86,7 @@ def _dashboard_documents(ctx):
 class QuerySource:
     """Where a dashboard query of the temporary rule file comes from."""
     dashboard: str  # the dashboard file, e.g. dashboards/checkout-overview.json
-    panel: str  # "<panel title> (target <refId>)"
+    panel: str  # "<panel title> (target <refId>)", or "annotation <name>"
     catalog: str  # the catalog file that defines the panel
     catalog_line: int | None
     doc_path: str  # e.g. dashboards[1].rows[0].panels[0].targets[0].expr
@@ -100,6 +101,24 @@ def _catalog_targets(artifacts) -> dict[tuple[str, str, int], tuple[str, int | N
             out.setdefault((derived.artifact, query.panel.title, query.target),
                            (query.doc_path, artifacts.catalog.line_of(query.doc_path)))
     return out
+
+
+def _catalog_annotations(artifacts) -> dict[tuple[str, str], tuple[str, int | None]]:
+    """(dashboard file, annotation name) -> (catalog doc path, catalog line); names are unique in a
+    dashboard (the catalog refuses a duplicate)."""
+    out = {}
+    for derived in derive(artifacts.catalog).dashboards:
+        for n, annotation in enumerate(derived.dashboard.features.annotations):
+            doc_path = f"{derived.doc_path}.annotations[{n}].expr"
+            out[(derived.artifact, annotation.name)] = (doc_path, artifacts.catalog.line_of(doc_path))
+    return out
+
+
+def _annotation_queries(dashboard) -> list[dict]:
+    """The dashboard's annotations that hold a PromQL `expr` (Grafana's built-in one holds none)."""
+    annotations = dashboard.get("annotations") if isinstance(dashboard, dict) else None
+    return [a for a in _dicts(annotations.get("list") if isinstance(annotations, dict) else None)
+            if a.get("builtIn") not in (1, True) and isinstance(a.get("expr"), str) and a["expr"]]
 
 
 def _dicts(value) -> list[dict]:
@@ -117,9 +136,10 @@ def dashboard_query_file(ctx, folder: Path) -> tuple[Path | None, dict[str, Quer
     """A rule file with one recording rule per dashboard query, named `dashboard_query_<n>` with n
     counted across every dashboard (promtool refuses a record name twice in one file, whatever the
     group); record name -> where the query comes from."""
-    groups, where, in_catalog = [], {}, {}
+    groups, where, in_catalog, in_annotations = [], {}, {}, {}
     for artifacts, rel, dashboard in _dashboard_documents(ctx):
         targets = in_catalog.setdefault(id(artifacts), _catalog_targets(artifacts))
+        annotated = in_annotations.setdefault(id(artifacts), _catalog_annotations(artifacts))
         rules = []
         for panel in _panels(dashboard):
             for t, target in enumerate(_dicts(panel.get("targets"))):
@@ -131,6 +151,12 @@ def dashboard_query_file(ctx, folder: Path) -> tuple[Path | None, dict[str, Quer
                 doc_path, line = targets.get((rel, title, t), ("", None))
                 where[record] = QuerySource(rel, f"{title} (target {target.get('refId', t)})",
                                             artifacts.catalog.path.as_posix(), line, doc_path)
+        for annotation in _annotation_queries(dashboard):
+            record = f"dashboard_query_{len(where) + 1}"
+            rules.append({"record": record, "expr": substitute_grafana_variables(annotation["expr"])})
+            name = str(annotation.get("name", "?"))
+            doc_path, line = annotated.get((rel, name), ("", None))
+            where[record] = QuerySource(rel, f"annotation {name}", artifacts.catalog.path.as_posix(), line, doc_path)
         if rules:
             groups.append({"name": rel, "rules": rules})
     if not groups:

@@ -95,5 +95,28 @@ def annotation_queries(catalog: Catalog, derived) -> list[Query]:
             for n, a in enumerate(derived.dashboard.features.annotations)]
 
 
+def variable_queries(artifacts: CatalogArtifacts) -> list[Query]:
+    """What each query variable asks Prometheus for (`label_values(<metric>{<selector>}, <label>)`),
+    as the expression `count by (<label>) (<metric>{<selector>})`, located at the variable: so the
+    cross-checks report a metric the catalog does not define, or a label its series lack, which
+    would leave the variable's list empty. Cross-checked only: it is not a query a panel runs."""
+    from generator.catalog.dashboard_variables import selected_labels
+    from generator.model import QueryVariable
+    from generator.renderers.dashboard_variables import selector_for
+
+    catalog, out = artifacts.catalog, []
+    for derived in derive(catalog).dashboards:
+        if derived.artifact not in artifacts.dashboards:
+            continue
+        variables = derived.dashboard.variables
+        for v, variable in enumerate(variables):
+            if isinstance(variable, QueryVariable):
+                selector = selector_for(catalog.service.selector, selected_labels(variables[:v]))
+                out.append(Query(catalog, f"count by ({variable.label}) ({variable.metric}{{{selector}}})", "panel",
+                                 f"{derived.doc_path}.variables[{v}]", f"variable {variable.name}",
+                                 derived.dashboard.uid, derived.artifact))
+    return out
+
+
 def all_queries(artifacts: CatalogArtifacts) -> list[Query]:
     return rule_queries(artifacts) + panel_queries(artifacts)  # annotation queries are among the panels'

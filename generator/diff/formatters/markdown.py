@@ -40,6 +40,12 @@ def code(value: str | None) -> str:
     return f"{fence}{pad}{value.replace('|', chr(92) + '|')}{pad}{fence}"
 
 
+def _cell(text: str) -> str:
+    """A field name as a table cell: it may hold what a dashboard wrote (a series alias `/a|b/`, a
+    mapping's regex, a link title), so `|` is escaped and line breaks folded: the row keeps its columns."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def _values(change: ItemChange, f: FieldChange) -> tuple[str, str]:
     if change.status == ADDED:
         return "", code(f.after)
@@ -56,7 +62,7 @@ def _rows(change: ItemChange, label: str) -> list[str]:
     for index, f in enumerate(change.fields):
         first = f"| {sign} | {label} " if index == 0 else "| | "
         before, after = _values(change, f)
-        rows.append(f"{first}| {f.field} | {before} | {after} |")
+        rows.append(f"{first}| {_cell(f.field)} | {before} | {after} |")
     return rows
 
 

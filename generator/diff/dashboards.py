@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from generator.diff import dashboard_features as features
+from generator.diff.annotations import annotation_query, annotation_settings, annotations
 from generator.diff.changes import ADDED, CHANGED, REMOVED, FieldChange, ItemChange, field_changes
 from generator.diff.documents import DashboardDoc
 from generator.diff.rows import repeat_copy
@@ -277,9 +278,9 @@ def _added_dashboard_fields(data: dict) -> tuple[FieldChange, ...]:
 def annotation_items(data: dict) -> dict[str, dict[str, str]]:
     """Annotation name -> its fields: `query` first, then the settings that are not at their default."""
     out = {}
-    for name, annotation in features.annotations(data):
-        fields = {"query": query_line(features.annotation_query(annotation))} if features.annotation_query(annotation) else {}
-        fields.update(features.annotation_settings(annotation, datasource))
+    for name, annotation in annotations(data):
+        fields = {"query": query_line(annotation_query(annotation))} if annotation_query(annotation) else {}
+        fields.update(annotation_settings(annotation, datasource))
         out[name] = fields
     return out
 

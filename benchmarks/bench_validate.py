@@ -16,6 +16,8 @@ shipped validate; 5,000 metrics exit 0, linear from 1,000. Prints figures; asser
 from __future__ import annotations
 
 import argparse
+import compileall
+import os
 import shutil
 import sys
 import tempfile
@@ -71,7 +73,12 @@ def main() -> None:
     parser.add_argument("--whole-max", type=int, default=100,
                         help="largest catalog whose committed test files are also run whole (quadratic)")
     args = parser.parse_args()
+    # An installed obsgen has its bytecode compiled (pip does it); with PYTHONDONTWRITEBYTECODE set, a
+    # source tree would compile every module of the package again in each measured run.
+    compiled = compileall.compile_dir(str(REPO / "generator"), quiet=1)
     print(f"validate benchmark: {cores()} cores; whole processes, medians of interleaved runs; CPU = user + sys")
+    print(f"generator/ bytecode compiled before measuring ({'ok' if compiled else 'FAILED'}; "
+          f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', 'unset')})")
     print("validate CPU is the median after one unmeasured run; 'first' is one run with an empty pass cache")
     print(f"{'catalog':<18}{'metrics':>8}{'runs':>5}{'validate CPU':>13}{'wall':>7}{'RSS MB':>7}"
           f"{'split floor':>12}{'x':>6}{'direct floor':>13}{'x':>7}{'ms/metric':>10}{'first':>7}")

@@ -12,6 +12,7 @@ Written against promtool 2.42 (Debian bookworm): its output is plain text, so it
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -66,11 +67,12 @@ class _TimedOut(Exception):
 
 
 def _run(tool: Promtool, args: list[str], stdin: str | None = None, cwd: Path | None = None,
-         timeout: float | None = None, raise_timeout: bool = False) -> subprocess.CompletedProcess:
+         timeout: float | None = None, raise_timeout: bool = False,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     timeout = TIMEOUT if timeout is None else timeout
     try:
         return subprocess.run([tool.path, *args], input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=timeout, cwd=cwd)
+                              text=True, timeout=timeout, cwd=cwd, env=env)
     except subprocess.TimeoutExpired:
         if raise_timeout:
             raise _TimedOut() from None
@@ -158,18 +160,20 @@ def _test_failures(file: str, lines: list[str], check: str) -> list[Finding]:
 
 
 def test_rules(files: list[str | Path], tool: Promtool | None = None, check: str = "promtool-test",
-               timeout: float | None = None, origins: dict[str, str] | None = None) -> list[Finding]:
+               timeout: float | None = None, origins: dict[str, str] | None = None,
+               cores: int | None = None) -> list[Finding]:
     """`promtool test rules` over every test file in one call; one finding per failing evaluation.
 
     `origins` maps a file given here to the file its findings name (a split test file to the test
-    file it was cut from). A timeout is a finding of its own, naming the files that did not finish."""
+    file it was cut from). A timeout is a finding of its own, naming the files that did not finish.
+    `cores`: how many cores this process may use (GOMAXPROCS, unless the environment sets it)."""
     files = [str(f) for f in files]
     if not files:
         return []
     origins = origins or {}
     tool = tool or find_promtool()
     try:
-        result = _run(tool, ["test", "rules", *files], timeout=timeout, raise_timeout=True)
+        result = _run(tool, ["test", "rules", *files], timeout=timeout, raise_timeout=True, env=_go_env(cores))
     except _TimedOut:
         named = sorted({origins.get(f, f) for f in files})
         limit = TIMEOUT if timeout is None else timeout
@@ -196,8 +200,12 @@ def test_batches(batches: list[list[str]], tool: Promtool | None = None, check: 
         return []
     tool = tool or find_promtool()
 
+    # Batches side by side share the cores: each Go process is told its share (GOMAXPROCS), so that its
+    # garbage collector does not run idle-time workers on the core the other batch is using.
+    share = max(1, workers // min(workers, len(batches))) if workers > 1 else None
+
     def one(batch: list[str]) -> list[Finding]:
-        return test_rules(batch, tool, check, timeout, origins)
+        return test_rules(batch, tool, check, timeout, origins, cores=share)
 
     if workers <= 1 or len(batches) == 1:
         results = [one(b) for b in batches]
@@ -205,6 +213,13 @@ def test_batches(batches: list[list[str]], tool: Promtool | None = None, check: 
         with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
             results = list(pool.map(one, batches))
     return [f for found in results for f in found]
+
+
+def _go_env(cores: int | None) -> dict[str, str] | None:
+    """The environment of a promtool process limited to `cores` (None: inherited as it is)."""
+    if cores is None or "GOMAXPROCS" in os.environ:
+        return None
+    return {**os.environ, "GOMAXPROCS": str(cores)}
 
 
 def check_metrics(text: str, tool: Promtool | None = None, source: str = "", check: str = "promtool-metrics") -> list[Finding]:

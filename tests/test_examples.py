@@ -192,7 +192,7 @@ def test_every_generated_file_is_committed():
         # its SLOs: rules of their own, tests split by evaluation interval, an SLO dashboard
         expected |= {f"alerts/{name}-slo-alerts.yaml", f"recording_rules/{name}-slo-recording.yaml",
                      f"dashboards/{name}-slo.json"}
-        expected |= {f"tests/rules/{name}-slo-{interval}-test.yaml" for interval in ("2m30s", "15m", "1h", "3h")}
+        expected |= {f"tests/rules/{name}-slo-{interval}-test.yaml" for interval in ("5m", "30m", "2h", "6h")}
     dashboards = {"orders-api-overview", "orders-api-dependencies", "orders-worker-overview", "orders-worker-retries"}
     expected |= {f"dashboards/{uid}.json" for uid in dashboards}
     on_disk = {p.relative_to(ORDERS).as_posix() for p in ORDERS.rglob("*") if p.is_file()} - {

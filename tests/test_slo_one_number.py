@@ -14,7 +14,7 @@ from tests.support.paths import AMPEL
 SLO_ALERTS = "alerts/ampel-dashboard-summary-slo-alerts.yaml"
 SLO_RECORDING = "recording_rules/ampel-dashboard-summary-slo-recording.yaml"
 SLO_DASHBOARD = "dashboards/ampel-dashboard-summary-slo.json"
-FAST_TESTS = "tests/rules/ampel-dashboard-summary-slo-2m30s-test.yaml"
+FAST_TESTS = "tests/rules/ampel-dashboard-summary-slo-5m-test.yaml"
 
 
 def _render(tmp_path, old: str = "", new: str = "") -> dict[str, str]:

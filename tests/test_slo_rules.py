@@ -86,15 +86,25 @@ def test_generated_tests_pass(project):
 
 TAMPERS = [
     # (what, file, old, new, a test name that must fail, the test file's evaluation interval)
-    ("a page threshold", ALERTS, "ratio_rate1h > 0.05 and", "ratio_rate1h > 0.06 and", "AvailabilityBudgetBurn1h", "2m30s"),
+    ("a page threshold", ALERTS, "ratio_rate1h > 0.05 and", "ratio_rate1h > 0.06 and", "AvailabilityBudgetBurn1h", "5m"),
     ("a long window", ALERTS, "expr: job:slo_availability_errors:ratio_rate6h >", "expr: job:slo_availability_errors:ratio_rate1h >",
-     "AvailabilityBudgetBurn6h", "15m"),
+     "AvailabilityBudgetBurn6h", "30m"),
     ("a short window", ALERTS, "ratio_rate1h > 0.05 and job:slo_availability_errors:ratio_rate5m",
-     "ratio_rate1h > 0.05 and job:slo_availability_errors:ratio_rate1h", "stops once the short window recovers", "2m30s"),
-    ("the error matcher", RECORDING, 'code=~"5.."}[5m]', 'code=~"[45].."}[5m]', "AvailabilityBudgetBurn1h", "2m30s"),
-    ("the latency bucket", RECORDING, 'le="0.5"}[5m]', 'le="0.25"}[5m]', "LatencyBudgetBurn", "2m30s"),
+     "ratio_rate1h > 0.05 and job:slo_availability_errors:ratio_rate1h", "stops once the short window recovers", "5m"),
+    ("the error matcher", RECORDING, 'code=~"5.."}[5m]', 'code=~"[45].."}[5m]', "AvailabilityBudgetBurn1h", "5m"),
+    ("the latency bucket", RECORDING, 'le="0.5"}[5m]', 'le="0.25"}[5m]', "LatencyBudgetBurn", "5m"),
     ("a long-window source", RECORDING, "sum_over_time(job:slo_availability_errors:rate5m[1d])",
-     "sum_over_time(job:slo_availability_errors:rate5m[2h])", "AvailabilityBudgetBurn1d", "1h"),
+     "sum_over_time(job:slo_availability_errors:rate5m[2h])", "AvailabilityBudgetBurn1d", "2h"),
+    # the ticket tiers are evaluated once per short window (2h, 6h): their recorded long windows hold a
+    # dozen evaluations, and each of these still fails
+    ("a ticket's long window", ALERTS, "expr: job:slo_latency_errors:ratio_rate3d >", "expr: job:slo_latency_errors:ratio_rate1d >",
+     "LatencyBudgetBurn3d", "6h"),
+    ("a 3d source window", RECORDING, "sum_over_time(job:slo_latency_errors:rate5m[3d])",
+     "sum_over_time(job:slo_latency_errors:rate5m[2d])", "LatencyBudgetBurn3d", "6h"),
+    ("a ticket's short window", ALERTS, "ratio_rate1d > 0.015 and job:slo_availability_errors:ratio_rate2h",
+     "ratio_rate1d > 0.015 and job:slo_availability_errors:ratio_rate1d", "stops once the short window recovers", "2h"),
+    ("a ticket threshold, lowered", ALERTS, "ratio_rate3d > 0.01 and job:slo_latency_errors:ratio_rate6h > 0.01",
+     "ratio_rate3d > 0.008 and job:slo_latency_errors:ratio_rate6h > 0.008", "stays quiet at 0.9 times", "6h"),
 ]
 
 

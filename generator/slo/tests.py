@@ -9,10 +9,12 @@
     tier catches.
 
 Inputs are coarse: one sample per half of the base window (three in it: Prometheus 2 counts both ends
-of a range); each tier's tests are evaluated every half of its short window, so a 3 d window costs
-about fifty evaluations. Tests with the same evaluation
-interval share a file, `tests/rules/<service>-slo-<interval>-test.yaml`. Expected labels and
-annotations come from the catalog's SLO, the rule files are read as committed.
+of a range). promtool's cost grows with the evaluations (each one evaluates every loaded rule) and
+with the span of data, so each tier's tests are evaluated as coarsely as its cases allow: once per
+short window (a 3d/6h tier: a dozen evaluations per long window), or every half of it when the
+short window's recovery would not fit otherwise (`evaluation_intervals`). Tests with the same
+evaluation interval share a file, `tests/rules/<service>-slo-<interval>-test.yaml`. Expected labels
+and annotations come from the catalog's SLO, the rule files are read as committed.
 
 Input series: the counted events of the SLI at a fixed rate, the bad ones at a share of them; plus
 noise that must not count: another service failing half its events, the same service's events that
@@ -229,11 +231,31 @@ def _floor(seconds: float, step: int) -> int:
     return int(seconds // step * step)
 
 
-def intervals(slo: SLO, tier: BurnTier) -> tuple[int, int]:
-    """(input sample spacing, evaluation interval) in seconds for a tier's tests."""
-    sample = max(int(parse_duration(base_window(slo)) // 2), 1)
-    evaluation = max(sample, _floor(parse_duration(tier.short) / 2, sample))
-    return sample, evaluation
+def sample_interval(slo: SLO) -> int:
+    """Input sample spacing in seconds: half the base window (three samples in it)."""
+    return max(int(parse_duration(base_window(slo)) // 2), 1)
+
+
+def evaluation_intervals(slo: SLO, tier: BurnTier) -> list[int]:
+    """Evaluation intervals (seconds) a tier's tests may use, coarsest first: its short window, then
+    half of it; each a multiple of the input spacing. The assertions hold at either: the alert needs
+    two evaluations past `for` whatever the interval, the long window's share of burn at the "not yet"
+    check is at most 0.8 at any resolution of the recorded base rates (0.8 of the evaluations in it),
+    and `resets` refuses an interval whose recovery would not fit inside the long window's high
+    part (CaseUnsupported), which is when the finer one is taken."""
+    sample = sample_interval(slo)
+    short = parse_duration(tier.short)
+    out = []
+    for evaluation in (max(sample, _floor(short, sample)), max(sample, _floor(short / 2, sample))):
+        if evaluation not in out:
+            out.append(evaluation)
+    return out
+
+
+def intervals(slo: SLO, tier: BurnTier, evaluation: int | None = None) -> tuple[int, int]:
+    """(input sample spacing, evaluation interval) in seconds for a tier's tests; the coarsest
+    evaluation interval unless one is given."""
+    return sample_interval(slo), evaluation or evaluation_intervals(slo, tier)[0]
 
 
 def expected_alert(catalog: Catalog, slo: SLO, tier: BurnTier) -> dict:
@@ -251,9 +273,9 @@ def expected_alert(catalog: Catalog, slo: SLO, tier: BurnTier) -> dict:
 
 
 class _TierCases:
-    def __init__(self, catalog: Catalog, slo: SLO, tier: BurnTier):
+    def __init__(self, catalog: Catalog, slo: SLO, tier: BurnTier, evaluation: int | None = None):
         self.catalog, self.slo, self.tier = catalog, slo, tier
-        self.sample, self.eval = intervals(slo, tier)
+        self.sample, self.eval = intervals(slo, tier, evaluation)
         self.long, self.short = parse_duration(tier.long), parse_duration(tier.short)
         self.for_ = parse_duration(tier.for_)
         self.base = parse_duration(base_window(slo))
@@ -336,17 +358,29 @@ def build_slo_plan(catalog: Catalog) -> SLOTestPlan:
     untested: list[tuple[str, str, str]] = []
     for slo in catalog.slos:
         pages = [t for t in slo.alerting.tiers if t.alert == PAGE]
-        for i, tier in enumerate(slo.alerting.tiers):
-            cases = _TierCases(catalog, slo, tier)
-            builders = [cases.fires, cases.quiet, cases.resets]
-            if tier.alert == TICKET:
-                builders.append(lambda: cases.slow_burn(pages))
-            for build in builders:
-                try:
-                    files.setdefault(cases.eval, []).append(build())
-                except (CaseUnsupported, SeriesUnsupported) as exc:
-                    untested.append((f"{slo.source}.alerting", cases.alert, str(exc)))
+        for tier in slo.alerting.tiers:
+            # the coarsest interval at which no more of the tier's cases are left out than at the finest
+            tried = [_tier_cases(catalog, slo, tier, pages, e) for e in evaluation_intervals(slo, tier)]
+            evaluation, built, left = min(tried, key=lambda t: len(t[2]))
+            files.setdefault(evaluation, []).extend(built)
+            untested += [(f"{slo.source}.alerting", alert_name(slo, tier), reason) for reason in left]
     return SLOTestPlan(files, untested)
+
+
+def _tier_cases(catalog: Catalog, slo: SLO, tier: BurnTier, pages: list[BurnTier],
+                evaluation: int) -> tuple[int, list[Case], list[str]]:
+    """(evaluation interval, the tier's cases at it, the reasons of the cases it leaves out)."""
+    cases = _TierCases(catalog, slo, tier, evaluation)
+    builders = [cases.fires, cases.quiet, cases.resets]
+    if tier.alert == TICKET:
+        builders.append(lambda: cases.slow_burn(pages))
+    built, left = [], []
+    for build in builders:
+        try:
+            built.append(build())
+        except (CaseUnsupported, SeriesUnsupported) as exc:
+            left.append(str(exc))
+    return cases.eval, built, left
 
 
 def _duration(seconds: int) -> str:

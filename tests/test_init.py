@@ -81,10 +81,10 @@ def _assert_the_generated_files_show_the_current_format(root):
     records = {r["record"]: r["expr"] for g in recorded["groups"] for r in g["rules"]}
     assert records["job:slo_availability_errors:rate5m"] == 'sum by (job) (rate(http_requests_total{job="demo-api", code="5xx"}[5m]))'
     assert "job:slo_availability_error_budget:remaining_ratio30d" in records
-    # one promtool file per evaluation interval: half of each tier's short window (5m, 30m, 2h, 6h)
+    # one promtool file per evaluation interval: each tier's short window (5m, 30m, 2h, 6h)
     assert sorted(p.name for p in (root / "tests" / "rules").glob("demo-api-slo-*-test.yaml")) == [
-        "demo-api-slo-15m-test.yaml", "demo-api-slo-1h-test.yaml", "demo-api-slo-2m30s-test.yaml",
-        "demo-api-slo-3h-test.yaml"]
+        "demo-api-slo-2h-test.yaml", "demo-api-slo-30m-test.yaml", "demo-api-slo-5m-test.yaml",
+        "demo-api-slo-6h-test.yaml"]
     assert (root / "dashboards" / "demo-api-slo.json").is_file()
 
 

@@ -6,8 +6,8 @@ Alertmanager running the committed config -> webhook. Files are read from disk a
 Two phases share one running loop:
   1. healthy: k6 plus a burst of 401s; every recording rule and every dashboard target returns data,
      the 401s would break the error objective if they counted, and nothing is pending or firing;
-  2. incidents, concurrently, each on its own pair (tests/e2e/stack.py): injected latency and
-     errors on the main exporter (the objective alerts); on the rollout exporter, invalidations that
+  2. incidents (tests/e2e/incidents.py), concurrently, each on its own pair (tests/e2e/stack.py):
+     injected latency and errors on the main exporter (the objective alerts); on the rollout exporter, invalidations that
      make its Redis cache useless (the hit-rate alert) and latency injected into the optimised
      strategy only (the A/B alert); the outage exporter stopped and restarted (the other free-form
      alerts), once its slow burn is over and its rates have drained. For every alert
@@ -20,61 +20,28 @@ healthy phase (ticket notified, no page).
 """
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
-import requests
 import yaml
 
-from generator.catalog import load_catalog
-from generator.model import ErrorRatioObjective, LatencyObjective
 from generator.loadtest.binary import K6_EXIT_THRESHOLDS
-from generator.loadtest.runner import LoadTestResult, run_scenario
-from tests.e2e.configs import (
-    ALERTMANAGER_SCALE, EVAL_INTERVAL_SECONDS, RULE_SCALE, dashboard_targets, loop_rule_files,
-)
-from tests.e2e.stack import BASELINE_LATENCY_SECONDS
+from generator.loadtest.runner import LoadTestResult
+from generator.model import ErrorRatioObjective
+from tests.e2e.configs import EVAL_INTERVAL_SECONDS, dashboard_targets, loop_rule_files
+from tests.e2e.expected import CATALOG, EXPECTED, HEALTHY_SCENARIO, NAMES, SLO, run_k6
+from tests.e2e.incidents import Phase, run_incidents
 from tests.e2e.proofs import (
-    REPEAT_MARGIN_SECONDS, RESOLVE_MARGIN_SECONDS, Timeline, check_fires_after_for, check_notifications,
-    check_repeats, check_resolves_after_recovery, expectations, route_repeat_seconds,
+    check_fires_after_for, check_notifications, check_repeats, check_resolves_after_recovery, route_repeat_seconds,
 )
-from exporter.config import default_config
-from tests.e2e.slo_proofs import FastBurn, SlowBurn, SlowBurnWatch, observe_fast_burn, slo_expectation
+from tests.e2e.slo_proofs import SlowBurn, SlowBurnWatch
 from tests.e2e.traffic import Traffic
-from tests.support.paths import AMPEL, REPO
-from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.e2e
 
 LOOP_BUDGET_SECONDS = 60
-HEALTHY_SCENARIO = "small_dataset"
-FIRE_TIMEOUT = 30
-# A repeat is waited for when it is due within this long after the first notification (the critical
-# route's 1h, scaled to 6 s); longer repeat intervals (4h -> 24 s) are proven by their absence.
-REPEAT_OBSERVED_UP_TO = 10.0
-
-CATALOG = load_catalog(AMPEL)
-# Free-form alerts of the rollout, fired on the rollout pair (tests/e2e/stack.py).
-HIT_RATE_ALERT, STRATEGY_ALERT = "DashboardCacheHitRateLow", "DashboardSummaryOptimisedSlower"
-ROLLOUT_TRIGGERS = {HIT_RATE_ALERT: "rollout", STRATEGY_ALERT: "rollout"}
-# Latency injected into the optimised strategy: above the baseline's p95, below the latency objective.
-OPTIMISED_LATENCY_SECONDS = 0.3
-EXPECTED = {e.name: e for e in expectations(CATALOG, RULE_SCALE, ALERTMANAGER_SCALE, ROLLOUT_TRIGGERS)}
-SLO = slo_expectation(CATALOG)
-NAMES = sorted(EXPECTED)
-
-
-def _run_k6(loop, name: str, **overrides) -> LoadTestResult:
-    summary = loop.logs / f"k6-{name}-{int(time.monotonic() * 1000)}.json"
-    loop.progress(f"k6 {name} started against {loop.main.exporter_url}")
-    result = run_scenario(REPO / "k6" / f"{name}.js", loop.main.exporter_url, loop.token, summary, capture=True,
-                          timeout=60, **overrides)
-    (loop.logs / f"{summary.stem}.out").write_text(result.output)
-    loop.progress(f"k6 {name} exited {result.returncode} ({result.verdict})")
-    return result
 
 
 def _records(loop) -> list[str]:
@@ -129,7 +96,7 @@ def healthy(loop, slow_burn) -> Healthy:
     at_least = error_alert.window_seconds + error_alert.for_seconds + 3
     with Traffic(loop.summary_url, "not-a-token", clients=1, pause=0.05) as burst, ThreadPoolExecutor(1) as pool:
         started = time.monotonic()
-        k6 = pool.submit(_run_k6, loop, HEALTHY_SCENARIO, think_time=0.02)
+        k6 = pool.submit(run_k6, loop, HEALTHY_SCENARIO, think_time=0.02)
         loop.progress(f"healthy phase: k6, a 401 burst; {len(records)} recording rules, {len(targets)} dashboard targets")
         missing, empty = list(records), [label for label, _ in targets]
         pairs = (loop.main, loop.rollout)  # the rollout's series come from the rollout pair
@@ -184,212 +151,9 @@ def test_healthy_nothing_pends_fires_or_notifies_and_k6_passes(healthy, loop):
 
 # --- phase 2: incidents ----------------------------------------------------------------------------
 
-@dataclass
-class Phase:
-    names: list[str]
-    timelines: dict[str, Timeline] = field(default_factory=dict)
-    still_active: dict[str, bool] = field(default_factory=dict)
-    groups: list[dict] = field(default_factory=list)  # Alertmanager's alert groups while all fired
-    others: dict[str, dict] = field(default_factory=dict)  # ALERTS samples of the alerts not triggered
-    k6: LoadTestResult | None = None
-    error: str = ""
-    fast_burn: FastBurn | None = None  # the SLO's burn-rate alerts during the faults
-
-
-def _firing_and_notified(loop, pair, names) -> bool:
-    states = {a["labels"]["alertname"]: a["state"] for a in pair.api.alerts()}
-    received = loop.notifications()
-    return all(states.get(n) == "firing" and any(
-        a["labels"].get("alertname") == n and a["status"] == "firing" for r in received for a in r.payload["alerts"])
-        for n in names)
-
-
-def _await_firing(loop, pair, names) -> None:
-    """Until every alert fired and was notified, or FIRE_TIMEOUT: an alert that cannot fire (a tampered
-    rule) is named by its own checks, the others are still proven."""
-    try:
-        wait_until(lambda: _firing_and_notified(loop, pair, names), FIRE_TIMEOUT, interval=0.2,
-                   what=f"{names} firing and notified")
-    except TimeoutError as exc:
-        loop.progress(f"{exc}; going on to recovery")
-
-
-def _await_repeats(loop, names) -> None:
-    """Keep the fault on until the alerts whose route repeats soon have been repeated once."""
-    for name in names:
-        e = EXPECTED[name]
-        notified = any(a["labels"].get("alertname") == name for r in loop.notifications() for a in r.payload["alerts"])
-        if e.repeat_seconds > REPEAT_OBSERVED_UP_TO or not notified:
-            continue
-        loop.progress(f"waiting for {name} to be repeated ({e.repeat_seconds:g}s repeat_interval)")
-        try:
-            wait_until(lambda: len([r for r in loop.notifications() if any(
-                a["labels"].get("alertname") == name and a["status"] == "firing" for a in r.payload["alerts"])]) >= 2,
-                e.repeat_seconds + e.group_interval_seconds + REPEAT_MARGIN_SECONDS + 1, interval=0.1,
-                what=f"a repeated notification of {name}")
-        except TimeoutError:
-            pass  # check_repeats names it
-
-
-def _await_resolution(loop, pair, names, phase: Phase) -> None:
-    allowed = max(EXPECTED[n].window_seconds for n in names) + RESOLVE_MARGIN_SECONDS + EVAL_INTERVAL_SECONDS
-    try:
-        wait_until(lambda: not {a["labels"]["alertname"] for a in pair.api.alerts()} & set(names), allowed, interval=0.2,
-                   what=f"{names} to resolve")
-        wait_until(lambda: all(any(a["labels"].get("alertname") == n and a["status"] == "resolved"
-                                   for r in loop.notifications() for a in r.payload["alerts"]) for n in names),
-                   5, interval=0.1, what=f"resolved notifications of {names}")
-    except TimeoutError:
-        pass  # the checks say which one
-    active = {a["labels"]["alertname"] for a in pair.api.alerts()}
-    phase.still_active = {n: n in active for n in names}
-
-
-def _timelines(loop, api, names, triggered: float, recovered: float, missed: int) -> dict[str, Timeline]:
-    lookback = int(time.time() - triggered) + 30
-    out = {}
-    for name in names:
-        samples = api.alert_samples(name, lookback)
-        t = out[name] = Timeline(samples["pending"], samples["firing"], triggered, recovered, missed)
-        if t.pending and t.firing:
-            loop.progress(f"{name}: pending {min(t.pending) - triggered:.1f}s after the trigger, firing "
-                          f"{min(t.firing) - min(t.pending):.3f}s later (for {EXPECTED[name].for_seconds:g}s), last firing "
-                          f"{max(t.firing) - recovered:+.1f}s from recovery; {missed} missed evaluations")
-    return out
-
-
-def _faults(loop) -> Phase:
-    phase = Phase([n for n in NAMES if EXPECTED[n].trigger in ("latency", "errors")])
-    latency = next(o for o in CATALOG.objectives if isinstance(o, LatencyObjective))
-    api = loop.main.api
-    try:
-        with Traffic(loop.summary_url, loop.token, clients=3) as traffic, ThreadPoolExecutor(1) as pool:
-            time.sleep(1)  # rates of the healthy traffic exist before the fault
-            missed = api.missed_evaluations()
-            triggered = time.time()
-            loop.set_faults(latency_seconds=round(latency.threshold * 1.4, 3), error_rate=0.5)
-            k6 = pool.submit(_run_k6, loop, HEALTHY_SCENARIO)
-            loop.progress(f"faults: waiting for {phase.names} to pend, fire and be notified")
-            _await_firing(loop, loop.main, phase.names)
-            _await_repeats(loop, phase.names)
-            phase.groups = loop.alertmanager_groups()
-            phase.fast_burn = observe_fast_burn(loop, SLO)
-            recovered = time.time()
-            loop.set_faults()
-            _await_resolution(loop, loop.main, phase.names, phase)
-            phase.k6 = k6.result()
-        assert traffic.statuses.get(500, 0) > 0, traffic.statuses
-        phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
-        phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
-    except Exception as exc:
-        loop.set_faults()
-        phase.error = f"{type(exc).__name__}: {exc}"
-    loop.progress(f"faults phase done {phase.error}")
-    return phase
-
-
-def _outage(loop, slow_burn: SlowBurnWatch) -> Phase:
-    """Once the slow burn on this pair is over and its rates have drained (no traffic), so that
-    stopping the exporter proves only the alerts an outage fires."""
-    phase = Phase([n for n in NAMES if EXPECTED[n].trigger == "outage"])
-    api = loop.outage.api
-    try:
-        slow_burn.result()
-        drained = loop.slow_burn_stopped + max(e.window_seconds for e in EXPECTED.values()) + EVAL_INTERVAL_SECONDS + 1
-        time.sleep(max(0.0, drained - time.monotonic()))
-        missed = api.missed_evaluations()
-        triggered = time.time()
-        loop.stop_exporter(loop.outage)
-        loop.progress(f"outage: waiting for {phase.names} to pend, fire and be notified")
-        _await_firing(loop, loop.outage, phase.names)
-        _await_repeats(loop, phase.names)
-        phase.groups = loop.alertmanager_groups()
-        loop.start_exporter(loop.outage)
-        loop.wait_exporter(loop.outage)
-        recovered = time.time()
-        loop.progress("outage: exporter back")
-        _await_resolution(loop, loop.outage, phase.names, phase)
-        phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
-        # from the outage's trigger on: what the slow burn left on this pair is its own
-        phase.others = {n: {state: [t for t in stamps if t >= triggered]
-                            for state, stamps in api.alert_samples(n, int(time.time() - triggered) + 30).items()}
-                        for n in NAMES if n not in phase.names}
-    except Exception as exc:
-        phase.error = f"{type(exc).__name__}: {exc}"
-    loop.progress(f"outage phase done {phase.error}")
-    return phase
-
-
-class _Invalidations:
-    """Every read preceded by an invalidation of the same user: no read can be a hit."""
-
-    def __init__(self, loop, token: str, clients: int = 2):
-        self.loop, self.token = loop, token
-        self.invalidated = 0
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
-
-    def _run(self) -> None:
-        base = self.loop.rollout.exporter_url
-        with requests.Session() as session:
-            session.headers["Authorization"] = f"Bearer {self.token}"
-            while not self._stop.is_set():
-                try:
-                    if session.post(f"{base}/api/dashboard/invalidate", timeout=10).status_code == 200:
-                        self.invalidated += 1
-                    session.get(f"{base}{default_config().summary_path}", timeout=10)
-                except requests.RequestException:
-                    self._stop.wait(0.05)
-
-    def __enter__(self):
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(15)
-
-
-def _rollout(loop) -> Phase:
-    phase = Phase([n for n in NAMES if EXPECTED[n].trigger == "rollout"])
-    api = loop.rollout.api
-    try:
-        missed = api.missed_evaluations()
-        triggered = time.time()
-        with _Invalidations(loop, loop.rollout_tokens["cached"]) as storm:
-            loop.set_faults(OPTIMISED_LATENCY_SECONDS, pair=loop.rollout, strategy="aggregate")
-            loop.progress(f"rollout: invalidating every read, aggregate slowed; waiting for {phase.names}")
-            _await_firing(loop, loop.rollout, phase.names)
-            phase.groups = loop.alertmanager_groups()
-            recovered = time.time()
-            loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.rollout, strategy="naive")  # as in the healthy phase
-        assert storm.invalidated > 0
-        _await_resolution(loop, loop.rollout, phase.names, phase)
-        phase.timelines = _timelines(loop, api, phase.names, triggered, recovered, api.missed_evaluations() - missed)
-        phase.others = {n: api.alert_samples(n, int(time.time() - triggered) + 30) for n in NAMES if n not in phase.names}
-    except Exception as exc:
-        loop.set_faults(BASELINE_LATENCY_SECONDS, pair=loop.rollout, strategy="naive")
-        phase.error = f"{type(exc).__name__}: {exc}"
-    loop.stop_rollout_traffic()
-    loop.progress(f"rollout phase done {phase.error}")
-    return phase
-
-
 @pytest.fixture(scope="module")
 def incidents(loop, healthy, slow_burn) -> dict[str, Phase]:
-    with ThreadPoolExecutor(3) as pool:
-        running = {"faults": pool.submit(_faults, loop), "rollout": pool.submit(_rollout, loop),
-                   "outage": pool.submit(_outage, loop, slow_burn)}
-        phases = {name: future.result() for name, future in running.items()}
-    for name in NAMES:
-        times = [(r.at, a["status"]) for r in loop.notifications() for a in r.payload["alerts"]
-                 if a["labels"].get("alertname") == name]
-        if times:
-            first = times[0][0]
-            loop.progress(f"{name} notifications: " + ", ".join(f"{status} +{at - first:.2f}s" for at, status in times))
-    return phases
+    return run_incidents(loop, slow_burn)
 
 
 def _phase_of(incidents, loop, name) -> Phase:

@@ -1,5 +1,6 @@
 """Hostile and broken catalogs: each is a located error (exit 3), never a traceback, a hang or
-output that Prometheus refuses. The YAML-level cases (keys, aliases, reading); values are in test_catalog_hardening_values.py."""
+output that Prometheus refuses. Here the YAML-level cases (keys, aliases, reading); the values are
+in test_catalog_hardening_values.py."""
 from __future__ import annotations
 
 import os

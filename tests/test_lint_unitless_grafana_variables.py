@@ -153,3 +153,29 @@ def test_a_unit_written_after_a_braced_variable_belongs_to_its_duration():
     subquery = tree.args[0]
     assert (subquery.range.text, subquery.step.text, subquery.offset.text) == (
         "${__range_s}s", "${__interval_ms}ms", "${__range_ms}ms")
+
+
+def test_obsgen_lint_reports_them_in_a_query_result_variable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = {"uid": "queue", "title": "Queue", "panels": [], "templating": {"list": [
+        {"type": "query", "name": "busiest", "datasource": {"type": "prometheus", "uid": "prom"},
+         "query": "query_result(topk(3, max_over_time(queue_depth[$__range_s])))"},
+        {"type": "query", "name": "newer", "query": {"query": "query_result(sum(queue_depth offset $__interval_ms))",
+                                                     "refId": "PrometheusVariableQueryEditor-VariableQuery"}},
+        {"type": "query", "name": "fine", "query": "query_result(topk(3, max_over_time(queue_depth[$__range])))"},
+        {"type": "query", "name": "jobs", "query": "label_values(up, job)"},
+        {"type": "query", "name": "logs", "datasource": {"type": "loki", "uid": "loki"},
+         "query": "query_result(x[$__range_s])"},
+        {"type": "custom", "name": "n", "query": "1,2,3"}]}}
+    Path("queue.json").write_text(json.dumps(data, indent=2))
+    ran = run_obsgen("lint", "queue.json", "--format", "json")
+    lines = Path("queue.json").read_text().splitlines()
+    busiest = next(i + 1 for i, text in enumerate(lines) if "[$__range_s]" in text)
+    newer = next(i + 1 for i, text in enumerate(lines) if "offset $__interval_ms" in text)
+    assert ran.returncode == 1, ran.stdout
+    report = json.loads(ran.stdout)
+    assert sorted((f["rule"], f["line"], f["item"]) for f in report["findings"]) == [
+        (RULE, busiest, "variable busiest"), (RULE, newer, "variable newer")]
+    messages = {f["item"]: f["message"] for f in report["findings"]}
+    assert "1:35: $__range_s in the range expands to a number without a unit" in messages["variable busiest"]
+    assert "1:24: $__interval_ms in the offset" in messages["variable newer"]

@@ -56,3 +56,36 @@ def message(expr: str, duration: Duration, what: str, name: str) -> str:
     return (f"the query does not parse once Grafana substitutes its variables: {line}:{column}: "
             f"{duration.text.lstrip('-')} in the {what} expands to a number without a unit (e.g. {number}), "
             f"which Prometheus refuses as a duration; use {instead} or ${{{name}}}{unit} in `{expr}`")
+
+
+_QUERY_RESULT = re.compile(r"\s*query_result\s*\((.*)\)\s*", re.DOTALL)
+
+
+def variable_expression(variable) -> str:
+    """The PromQL a Grafana query variable of a dashboard JSON runs, `query_result(<expr>)`'s
+    `<expr>` ("" for `label_values(...)` and the other lookups, which take no range, and for
+    variables of other types or data sources)."""
+    if not isinstance(variable, dict) or variable.get("type") != "query":
+        return ""
+    source = variable.get("datasource")
+    if isinstance(source, dict) and source.get("type") not in (None, "prometheus"):
+        return ""
+    query = variable.get("query")
+    if isinstance(query, dict):  # newer Grafana: {"query": "...", "refId": ...}
+        query = query.get("query")
+    match = _QUERY_RESULT.fullmatch(query) if isinstance(query, str) else None
+    return match.group(1) if match else ""
+
+
+def check_variable(report, variable, at: str, group: str, artifact: str, target: str) -> None:
+    """Report the unitless durations of a dashboard JSON's query variable (at `at`), at its query."""
+    from generator.validators.queries import parsed
+
+    expr = variable_expression(variable)
+    tree = parsed(expr, True, target) if expr else None
+    if tree is None or isinstance(tree, Exception):
+        return  # Grafana's own syntax around it is not PromQL; nothing to say about ranges
+    item = f"variable {variable.get('name') or '?'}"
+    doc_path = f"{at}.query.query" if isinstance(variable.get("query"), dict) else f"{at}.query"
+    for duration, what, name in unitless_durations(tree):
+        report.add(RULE, f"{message(expr, duration, what, name)} (in {artifact})", doc_path, item=item, group=group)

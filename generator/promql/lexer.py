@@ -35,7 +35,8 @@ class ParseError(Exception):
 IDENT, NUMBER, DURATION, STRING, VARIABLE, OP, EOF = "identifier", "number", "duration", "string", "variable", "operator", "end of input"
 
 DURATION_RE = re.compile(r"(?:\d+(?:ms|s|m|h|d|w|y))+")
-_VARIABLE_RE = re.compile(r"\$(?:\{[a-zA-Z_][a-zA-Z0-9_.:]*\}|[a-zA-Z_][a-zA-Z0-9_]*)")
+# `${name}` may carry a unit right after it (`[${__range_s}s]` is `[3600s]` once Grafana substitutes it).
+_VARIABLE_RE = re.compile(r"\$(?:\{[a-zA-Z_][a-zA-Z0-9_.:]*\}(?:(?:ms|[smhdwy])(?![a-zA-Z0-9_]))?|[a-zA-Z_][a-zA-Z0-9_]*)")
 _SINGLE = {",": ",", "*": "*", "/": "/", "%": "%", "+": "+", "-": "-", "^": "^", "@": "@"}
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 _SPACE = " \t\n\r"

@@ -18,7 +18,7 @@ from generator.build.rules import Rule, RuleGroup
 from generator.lint_config import FileSilence
 from generator.model import Catalog, Service
 from generator.promql.functions import TARGET
-from generator.validators import crosscheck, lint, migration
+from generator.validators import crosscheck, lint, migration, unitless_variables
 from generator.validators.findings import ERROR, WARNING, Finding
 from generator.validators.queries import Query
 from generator.validators.rule_files import LintFile, join
@@ -116,7 +116,7 @@ def lint_files(files: list[LintFile], options: LintOptions) -> Result:
         groups, rule_queries = file_rules(file)
         panel_queries = []
         for dashboard in file.dashboards:
-            panel_queries += _dashboard(reports[lint.CHECK], file, dashboard, uids)
+            panel_queries += _dashboard(reports[lint.CHECK], file, dashboard, uids, options.target)
         queries = rule_queries + panel_queries
         rule_set = {id(q) for q in rule_queries}
         group_of = {id(r): g.name for g in groups for r in g.rules}
@@ -158,7 +158,7 @@ class _Stopwatch:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
 
-def _dashboard(report: FileReporter, file: LintFile, dashboard, uids: dict[str, str]) -> list[Query]:
+def _dashboard(report: FileReporter, file: LintFile, dashboard, uids: dict[str, str], target: str) -> list[Query]:
     data, at = dashboard.data, dashboard.at
     uid = _text(data.get("uid"))
     title = _text(data.get("title")) or uid or file.path
@@ -189,6 +189,10 @@ def _dashboard(report: FileReporter, file: LintFile, dashboard, uids: dict[str, 
             name = f"annotation {_text(annotation.get('name')) or n}"
             queries.append(Query(None, annotation["expr"], "panel", join(at, f"annotations.list[{n}].expr"), name,
                                  uid or title, label))
+    templating = data.get("templating") if isinstance(data.get("templating"), dict) else {}
+    for v, variable in enumerate(templating.get("list") if isinstance(templating.get("list"), list) else []):
+        unitless_variables.check_variable(report, variable, join(at, f"templating.list[{v}]"), uid or title,
+                                          label, target)
     return queries
 
 

@@ -14,7 +14,7 @@ from generator.build.rules import Rule
 from generator.model import Catalog, format_duration, parse_duration
 from generator.promql import Call, MatrixSelector, ParseError, Subquery, walk
 from generator.promql.functions import TARGET, WINDOWED_FUNCTIONS
-from generator.validators import dashboard_variables, migration, override_fields
+from generator.validators import dashboard_variables, migration, override_fields, unitless_variables
 from generator.validators.context import CatalogArtifacts, ValidationContext
 from generator.validators.findings import WARNING, Finding
 from generator.validators.queries import Query, all_queries, dashboard_panels, parsed
@@ -119,6 +119,9 @@ def lint_query(report: Reporter, scrape_interval: str, query: Query, target: str
         if query.kind == "panel":
             add("dashboard-query-parses", f"the query does not parse: {tree} in `{query.expr}`")
         return
+    if query.kind == "panel":
+        for duration, what, name in unitless_variables.unitless_durations(tree):
+            add(unitless_variables.RULE, unitless_variables.message(query.expr, duration, what, name))
     scrape = parse_duration(scrape_interval)
     for node in walk(tree):
         if not (isinstance(node, Call) and node.func in WINDOWED_FUNCTIONS and node.args):

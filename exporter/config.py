@@ -1,4 +1,5 @@
-"""The exporter's own configuration (YAML): the summary route, the datasets and the log line's fields.
+"""The exporter's own configuration (YAML): the summary route, the datasets, the log line's fields and,
+optionally, `serve`'s cache URL and A/B strategy split (its `--cache` and `--strategy-split` override them).
 
 The shipped `exporter.yaml` is the default; `obsgen-exporter seed|serve --config PATH` replaces it.
 Every problem is collected and reported at once, each with file, line and field, like a catalog's;
@@ -16,8 +17,11 @@ from typing import Any
 
 import yaml
 
+from exporter.cache.urls import CacheURL, CacheURLError, parse_cache_url
 from exporter.datasets import Dataset
 from exporter.logs import REQUEST_LOG_FIELDS
+from exporter.rollout import Split
+from exporter.strategies import STRATEGIES
 from exporter.summary import FIELDS
 from generator.catalog.reading import yaml_error_line, yaml_error_reason
 from generator.catalog.yaml_positions import YAMLProblems, load_with_lines
@@ -25,7 +29,8 @@ from generator.errors import Location, Problem
 
 CONFIG_FILE = "exporter.yaml"
 MAX_BYTES = 1024 * 1024  # the shipped file is 1.5 kB
-TOP_FIELDS = ("summary_path", "datasets", "log_fields")
+REQUIRED_FIELDS = ("summary_path", "datasets", "log_fields")
+TOP_FIELDS = REQUIRED_FIELDS + ("cache", "strategy_split")  # the last two: serve's, optional
 DATASET_FIELDS = ("name", "repos", "prs", "token", "default")
 LOG_FIELDS = REQUEST_LOG_FIELDS + FIELDS  # what the summary's log line can carry
 _PATH = re.compile(r"/[^\s?#]*")
@@ -47,13 +52,28 @@ class ExporterConfig:
     summary_path: str
     datasets: tuple[Dataset, ...]
     log_fields: tuple[str, ...]
+    cache: CacheURL | None = None          # None: not in the file (serve's --cache default applies)
+    strategy_split: Split | None = None    # None: not in the file (serve's --strategy serves everyone)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def location(self, doc_path: str) -> Location:
+        """Where `doc_path` (e.g. strategy_split.materialized) is in the file: for a problem found later."""
+        return _locate(self.path, self.lines, doc_path)
 
     def dataset(self, name: str) -> Dataset:
         for dataset in self.datasets:
             if dataset.name == name:
                 return dataset
         raise KeyError(f"no dataset {name!r} in {self.path}")
+
+
+def _locate(name: str, lines: dict[str, int], doc_path: str) -> Location:
+    """The line of `doc_path`, else of its nearest enclosing field that has one."""
+    probe = doc_path
+    while probe and probe not in lines:
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return Location(name, lines.get(probe, lines.get("", 1)), doc_path or "(document)")
 
 
 def default_path() -> Path:
@@ -110,12 +130,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def problem(self, doc_path: str, message: str) -> None:
-        probe = doc_path
-        while probe and probe not in self.lines:
-            cut = max(probe.rfind("."), probe.rfind("["))
-            probe = probe[:cut] if cut > 0 else ""
-        line = self.lines.get(probe, self.lines.get("", 1))
-        self.problems.append(Problem(Location(self.name, line, doc_path or "(document)"), message))
+        self.problems.append(Problem(_locate(self.name, self.lines, doc_path), message))
 
     def fields(self, data: dict, at: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
         prefix = f"{at}." if at else ""
@@ -130,16 +145,58 @@ class _Checker:
         if not isinstance(data, dict):
             self.problem("", "the exporter configuration must be a YAML mapping (summary_path, datasets, log_fields)")
             raise ConfigError(self.problems)
-        self.fields(data, "", TOP_FIELDS, TOP_FIELDS)
+        self.fields(data, "", TOP_FIELDS, REQUIRED_FIELDS)
         summary_path = data.get("summary_path")
         if "summary_path" in data and not (isinstance(summary_path, str) and _PATH.fullmatch(summary_path)):
             self.problem("summary_path", f"{summary_path!r} is not a route: it starts with '/' and has no spaces, "
                                          "query or fragment")
         datasets = self.datasets(data.get("datasets")) if "datasets" in data else ()
         log_fields = self.log_fields(data.get("log_fields")) if "log_fields" in data else ()
+        cache = self.cache(data["cache"]) if "cache" in data else None
+        split = self.strategy_split(data["strategy_split"]) if "strategy_split" in data else None
         if self.problems:
             raise ConfigError(self.problems)
-        return ExporterConfig(self.name, summary_path, datasets, log_fields, self.lines)
+        return ExporterConfig(self.name, summary_path, datasets, log_fields, cache=cache, strategy_split=split,
+                              lines=self.lines)
+
+    def cache(self, value: Any) -> CacheURL | None:
+        """The same URLs as `serve --cache`, with the same messages."""
+        if not isinstance(value, str):
+            self.problem("cache", f"{value!r} is not a cache URL: memory:// or redis://host:port/db")
+            return None
+        try:
+            return parse_cache_url(value)
+        except CacheURLError as exc:
+            self.problem("cache", str(exc))
+            return None
+
+    def strategy_split(self, value: Any) -> Split | None:
+        """`serve --strategy-split` as a mapping, e.g. {aggregate: 90, naive: 10}: the same rules (known
+        strategies, whole percentages from 0 to 100 adding up to 100), each item located on its own."""
+        from exporter.storage.strategies import STORAGE_STRATEGIES  # the rest serve accepts; heavier, so only here
+        known = STRATEGIES + STORAGE_STRATEGIES
+        example = "e.g. {aggregate: 90, naive: 10}"
+        if isinstance(value, str):
+            self.problem("strategy_split", f"{value!r}: write the split as a mapping of strategy to percentage, "
+                                           f"{example} (the form of --strategy-split is for the command line)")
+            return None
+        if not isinstance(value, dict) or not value:
+            self.problem("strategy_split", f"must be a non-empty mapping of strategy to percentage, {example}")
+            return None
+        before = len(self.problems)
+        for name, weight in value.items():
+            at = f"strategy_split.{name}"
+            if name not in known:
+                self.problem(at, f"unknown strategy {name!r}; expected one of {', '.join(known)}")
+            if not (_is_int(weight) and 0 <= weight <= 100):
+                self.problem(at, f"{weight!r}: the percentage must be a whole number from 0 to 100")
+        if len(self.problems) > before:
+            return None
+        total = sum(value.values())
+        if total != 100:
+            self.problem("strategy_split", f"the percentages add up to {total}, not 100")
+            return None
+        return Split(tuple(value.items()))
 
     def datasets(self, items: Any) -> tuple[Dataset, ...]:
         if not isinstance(items, list) or not items:

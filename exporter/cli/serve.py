@@ -1,4 +1,9 @@
-"""`obsgen-exporter serve`: run the reference dashboard-summary exporter."""
+"""`obsgen-exporter serve`: run the reference dashboard-summary exporter.
+
+`--cache` and `--strategy-split` may also be given in the exporter configuration (`cache`,
+`strategy_split`); a flag on the command line wins over the file, and so does `--strategy` over the
+file's split.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,9 +21,9 @@ from exporter.storage.strategies import DEFAULT_REFRESH_INTERVAL, POSTGRESQL_ONL
     STORAGE_STRATEGIES, StorageOptions
 from exporter.strategies import DEFAULT_STRATEGY, STRATEGIES
 from generator.catalog import load_catalog
-from exporter.cli.common import config_option, settings
+from exporter.cli.common import config_option, refuse, settings
 from exporter.cli.extras import exporter_catalog
-from generator.errors import EXIT_CATALOG, EXIT_IO, ToolMissing
+from generator.errors import EXIT_CATALOG, EXIT_IO, Problem, ToolMissing
 
 
 def _cache_url(ctx, param, value: str):
@@ -50,10 +55,12 @@ def _split(ctx, param, value: str | None):
               help="Seconds a cached summary may be served (strategy cached).")
 @click.option("--cache", "cache_url", default=DEFAULT_CACHE_URL, show_default=True, callback=_cache_url,
               help="Where the cached strategy keeps summaries: memory:// (this process) or redis://host:port/db "
-                   "(shared by every replica naming it; invalidation reaches them all).")
+                   "(shared by every replica naming it; invalidation reaches them all). Overrides the "
+                   "configuration's `cache`.")
 @click.option("--strategy-split", default=None, callback=_split,
               help="The A/B rollout, e.g. aggregate=90,naive=10: each user gets one strategy by a stable hash "
-                   "of the user id; whole percentages adding up to 100. Replaces --strategy.")
+                   "of the user id; whole percentages adding up to 100. Replaces --strategy. Overrides the "
+                   "configuration's `strategy_split` (as --strategy does).")
 @click.option("--busy-timeout", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for a locked database (SQLite) or a free connection (PostgreSQL) "
                    "before answering 503.")
@@ -79,7 +86,10 @@ def serve(ctx: click.Context, db_path: Path | None, database: str | None, host: 
           partitions: int | None, partition_threshold: int | None, catalog_path: str, config_path: str | None,
           enable_fault_injection: bool) -> None:
     """Serve the summary route (GET), /metrics, /healthz and /readyz until SIGTERM or SIGINT."""
-    if strategy_split is not None and ctx.get_parameter_source("strategy") is click.core.ParameterSource.COMMANDLINE:
+    def given(name: str) -> bool:  # on the command line (or from click's environment/default map), not defaulted
+        return ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+
+    if strategy_split is not None and given("strategy"):
         raise click.UsageError("give --strategy or --strategy-split, not both (a split names every strategy it serves)")
     url = resolve(db_path, database)
     served = strategy_split.names if strategy_split is not None else (strategy,)
@@ -88,6 +98,15 @@ def serve(ctx: click.Context, db_path: Path | None, database: str | None, host: 
             raise click.BadParameter(f"{name} needs PostgreSQL (--database postgresql://...), not SQLite",
                                      param_hint="--strategy-split" if strategy_split is not None else "--strategy")
     service = settings(config_path)
+    if not given("cache_url") and service.cache is not None:
+        cache_url = service.cache
+    if strategy_split is None and not given("strategy") and service.strategy_split is not None:
+        strategy_split = service.strategy_split
+        sqlite_only = [name for name in strategy_split.names if name in POSTGRESQL_ONLY and url.kind != POSTGRESQL]
+        if sqlite_only:
+            refuse([Problem(service.location(f"strategy_split.{name}"),
+                            f"{name} needs PostgreSQL (--database postgresql://...), not SQLite")
+                    for name in sqlite_only])
     catalog = load_catalog(exporter_catalog(catalog_path))
     config = ServeConfig(db=url.dsn or str(url.path), host=host, port=port, strategy=strategy,
                          cache_ttl=cache_ttl, busy_timeout=busy_timeout, fault_injection=enable_fault_injection,

@@ -96,7 +96,8 @@ extra: 1
     assert not db.exists()
     found = problems(config)
     assert found == [
-        f"{config}:11: extra: unknown field 'extra' (allowed: summary_path, datasets, log_fields)",
+        f"{config}:11: extra: unknown field 'extra' (allowed: summary_path, datasets, log_fields, cache, "
+        "strategy_split)",
         f"{config}:1: summary_path: 'api/summary' is not a route: it starts with '/' and has no spaces, query or fragment",
         f"{config}:8: datasets[1].colour: unknown field 'colour' (allowed: name, repos, prs, token, default)",
         f"{config}:5: datasets[1].repos: 0 is not a whole number of repositories >= 1",

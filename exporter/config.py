@@ -20,7 +20,7 @@ import yaml
 from exporter.cache.urls import CacheURL, CacheURLError, parse_cache_url
 from exporter.datasets import Dataset
 from exporter.logs import REQUEST_LOG_FIELDS
-from exporter.rollout import Split
+from exporter.rollout import WEIGHT_PROBLEM, Split, strategy_problem, total_problem, weight_ok
 from exporter.strategies import STRATEGIES
 from exporter.summary import FIELDS
 from generator.catalog.reading import yaml_error_line, yaml_error_reason
@@ -186,15 +186,16 @@ class _Checker:
         before = len(self.problems)
         for name, weight in value.items():
             at = f"strategy_split.{name}"
-            if name not in known:
-                self.problem(at, f"unknown strategy {name!r}; expected one of {', '.join(known)}")
-            if not (_is_int(weight) and 0 <= weight <= 100):
-                self.problem(at, f"{weight!r}: the percentage must be a whole number from 0 to 100")
+            unknown = strategy_problem(name, known)
+            if unknown:
+                self.problem(at, unknown)
+            if not weight_ok(weight):
+                self.problem(at, f"{weight!r}: {WEIGHT_PROBLEM}")
         if len(self.problems) > before:
             return None
-        total = sum(value.values())
-        if total != 100:
-            self.problem("strategy_split", f"the percentages add up to {total}, not 100")
+        wrong_total = total_problem(value.items())
+        if wrong_total:
+            self.problem("strategy_split", wrong_total)
             return None
         return Split(tuple(value.items()))
 

@@ -32,7 +32,27 @@ class Split:
         return ",".join(f"{name}={weight}" for name, weight in self.weights)
 
 
+def strategy_problem(name: str, known: tuple[str, ...]) -> str | None:
+    """What is wrong with `name` as a strategy of a split, if anything."""
+    return None if name in known else f"unknown strategy {name!r}; expected one of {', '.join(known)}"
+
+
+WEIGHT_PROBLEM = "the percentage must be a whole number from 0 to 100"
+
+
+def weight_ok(weight: object) -> bool:
+    return isinstance(weight, int) and not isinstance(weight, bool) and 0 <= weight <= 100
+
+
+def total_problem(weights) -> str | None:
+    """What is wrong with the (strategy, percent) pairs' total, if anything."""
+    total = sum(weight for _, weight in weights)
+    return None if total == 100 else f"the percentages add up to {total}, not 100"
+
+
 def parse_split(text: str, known: tuple[str, ...] = STRATEGIES) -> Split:
+    """`--strategy-split`'s text, e.g. aggregate=90,naive=10; the first problem is raised, naming its item.
+    The configuration file's mapping form is checked by the same rules (`exporter.config`)."""
     items = text.split(",")
     weights: list[tuple[str, int]] = []
     for position, item in enumerate(items, 1):
@@ -41,16 +61,18 @@ def parse_split(text: str, known: tuple[str, ...] = STRATEGIES) -> Split:
         name, number = name.strip(), number.strip()
         if not sep or not name or not number:
             raise SplitError(f"{text!r}: {where}: expected STRATEGY=PERCENT, e.g. aggregate=90,naive=10")
-        if name not in known:
-            raise SplitError(f"{text!r}: {where}: unknown strategy {name!r}; expected one of {', '.join(known)}")
+        unknown = strategy_problem(name, known)
+        if unknown:
+            raise SplitError(f"{text!r}: {where}: {unknown}")
         if any(name == seen for seen, _ in weights):
             raise SplitError(f"{text!r}: {where}: {name} is given twice")
-        if not number.isdigit() or not 0 <= int(number) <= 100:
-            raise SplitError(f"{text!r}: {where}: the percentage must be a whole number from 0 to 100")
-        weights.append((name, int(number)))
-    total = sum(weight for _, weight in weights)
-    if total != 100:
-        raise SplitError(f"{text!r}: the percentages add up to {total}, not 100")
+        weight = int(number) if number.isdigit() else number
+        if not weight_ok(weight):
+            raise SplitError(f"{text!r}: {where}: {WEIGHT_PROBLEM}")
+        weights.append((name, weight))
+    wrong_total = total_problem(weights)
+    if wrong_total:
+        raise SplitError(f"{text!r}: {wrong_total}")
     return Split(tuple(weights))
 
 

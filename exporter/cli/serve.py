@@ -33,6 +33,14 @@ def _cache_url(ctx, param, value: str):
         raise click.BadParameter(str(exc)) from None
 
 
+_NEEDS_POSTGRESQL = "{} needs PostgreSQL (--database postgresql://...), not SQLite"
+
+
+def _needing_postgresql(strategies, url) -> list[str]:
+    """The strategies, of those to serve, that need PostgreSQL when the database is not."""
+    return [name for name in strategies if name in POSTGRESQL_ONLY and url.kind != POSTGRESQL]
+
+
 def _split(ctx, param, value: str | None):
     if value is None:
         return None
@@ -92,21 +100,19 @@ def serve(ctx: click.Context, db_path: Path | None, database: str | None, host: 
     if strategy_split is not None and given("strategy"):
         raise click.UsageError("give --strategy or --strategy-split, not both (a split names every strategy it serves)")
     url = resolve(db_path, database)
-    served = strategy_split.names if strategy_split is not None else (strategy,)
-    for name in served:
-        if name in POSTGRESQL_ONLY and url.kind != POSTGRESQL:
-            raise click.BadParameter(f"{name} needs PostgreSQL (--database postgresql://...), not SQLite",
-                                     param_hint="--strategy-split" if strategy_split is not None else "--strategy")
+    refused = _needing_postgresql(strategy_split.names if strategy_split is not None else (strategy,), url)
+    if refused:
+        raise click.BadParameter(_NEEDS_POSTGRESQL.format(refused[0]),
+                                 param_hint="--strategy-split" if strategy_split is not None else "--strategy")
     service = settings(config_path)
     if not given("cache_url") and service.cache is not None:
         cache_url = service.cache
     if strategy_split is None and not given("strategy") and service.strategy_split is not None:
         strategy_split = service.strategy_split
-        sqlite_only = [name for name in strategy_split.names if name in POSTGRESQL_ONLY and url.kind != POSTGRESQL]
-        if sqlite_only:
-            refuse([Problem(service.location(f"strategy_split.{name}"),
-                            f"{name} needs PostgreSQL (--database postgresql://...), not SQLite")
-                    for name in sqlite_only])
+        refused = _needing_postgresql(strategy_split.names, url)
+        if refused:
+            refuse([Problem(service.location(f"strategy_split.{name}"), _NEEDS_POSTGRESQL.format(name))
+                    for name in refused])
     catalog = load_catalog(exporter_catalog(catalog_path))
     config = ServeConfig(db=url.dsn or str(url.path), host=host, port=port, strategy=strategy,
                          cache_ttl=cache_ttl, busy_timeout=busy_timeout, fault_injection=enable_fault_injection,

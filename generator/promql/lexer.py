@@ -12,6 +12,11 @@ import re
 from dataclasses import dataclass
 
 
+def line_column(text: str, pos: int) -> tuple[int, int]:
+    """The 1-based line and column of offset `pos` in `text`."""
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
 class ParseError(Exception):
     """Invalid PromQL, with the offset of the offending character in the parsed text."""
 
@@ -21,11 +26,11 @@ class ParseError(Exception):
 
     @property
     def line(self) -> int:
-        return self.text.count("\n", 0, self.pos) + 1
+        return line_column(self.text, self.pos)[0]
 
     @property
     def column(self) -> int:
-        return self.pos - (self.text.rfind("\n", 0, self.pos) + 1) + 1
+        return line_column(self.text, self.pos)[1]
 
     def __str__(self) -> str:
         return f"{self.line}:{self.column}: {self.message}"

@@ -14,6 +14,7 @@ import re
 
 from generator.promql import MatrixSelector, Subquery, VectorSelector, walk
 from generator.promql.ast import Duration
+from generator.promql.lexer import line_column
 
 RULE = "dashboard-query-parses"
 # Grafana's unitless built-ins -> an example of what they expand to, the variable to use instead, their unit.
@@ -51,8 +52,7 @@ def _unitless_name(duration: Duration | None) -> str:
 
 def message(expr: str, duration: Duration, what: str, name: str) -> str:
     number, instead, unit = UNITLESS[name]
-    line = expr.count("\n", 0, duration.pos) + 1
-    column = duration.pos - (expr.rfind("\n", 0, duration.pos) + 1) + 1
+    line, column = line_column(expr, duration.pos)
     return (f"the query does not parse once Grafana substitutes its variables: {line}:{column}: "
             f"{duration.text.lstrip('-')} in the {what} expands to a number without a unit (e.g. {number}), "
             f"which Prometheus refuses as a duration; use {instead} or ${{{name}}}{unit} in `{expr}`")

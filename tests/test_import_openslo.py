@@ -87,19 +87,25 @@ UNSUPPORTED = [
 ]
 
 
-@pytest.mark.parametrize("case", UNSUPPORTED, ids=[c[0] for c in UNSUPPORTED])
-def test_what_obsgen_cannot_express_is_a_located_error(case, tmp_path, monkeypatch):
-    _, old, new, path, on_line = case
+def _assert_located_error(tmp_path, monkeypatch, old: str, new: str, after_line: str, on_line: str) -> None:
+    """The fixture with `old` replaced by `new` is refused (exit 3, nothing written) with a problem
+    `in.yaml:N: <after_line>` whose line N holds `on_line`."""
     original = FIXTURE.read_text()
     assert original.count(old) == 1, old
     text = original.replace(old, new)
     result = _import(tmp_path, monkeypatch, text)
     assert result.returncode == 3, result.output
     assert "nothing was written" in result.stderr
-    match = re.search(rf"in\.yaml:(\d+): {re.escape(path)}: ", result.stderr)
+    match = re.search(rf"in\.yaml:(\d+): {after_line}", result.stderr)
     assert match, result.stderr
     assert on_line in text.splitlines()[int(match.group(1)) - 1], (match.group(1), result.stderr)
     assert not (tmp_path / "catalog" / "checkout.yaml").exists()
+
+
+@pytest.mark.parametrize("case", UNSUPPORTED, ids=[c[0] for c in UNSUPPORTED])
+def test_what_obsgen_cannot_express_is_a_located_error(case, tmp_path, monkeypatch):
+    _, old, new, path, on_line = case
+    _assert_located_error(tmp_path, monkeypatch, old, new, f"{re.escape(path)}: ", on_line)
 
 
 # Each kind given by reference or inline (SLI, AlertPolicy, AlertCondition): an unknown name, or neither a
@@ -134,13 +140,4 @@ BY_REFERENCE_OR_INLINE = [
 @pytest.mark.parametrize("case", BY_REFERENCE_OR_INLINE, ids=[c[0] for c in BY_REFERENCE_OR_INLINE])
 def test_a_reference_or_inline_document_that_resolves_to_nothing_is_a_located_error(case, tmp_path, monkeypatch):
     _, old, new, path, message, on_line = case
-    original = FIXTURE.read_text()
-    assert original.count(old) == 1, old
-    text = original.replace(old, new)
-    result = _import(tmp_path, monkeypatch, text)
-    assert result.returncode == 3, result.output
-    assert "nothing was written" in result.stderr
-    match = re.search(rf"in\.yaml:(\d+): {re.escape(path)}: {re.escape(message)}", result.stderr)
-    assert match, result.stderr
-    assert on_line in text.splitlines()[int(match.group(1)) - 1], (match.group(1), result.stderr)
-    assert not (tmp_path / "catalog" / "checkout.yaml").exists()
+    _assert_located_error(tmp_path, monkeypatch, old, new, f"{re.escape(path)}: {re.escape(message)}", on_line)

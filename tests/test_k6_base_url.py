@@ -8,8 +8,6 @@ import json
 import os
 import re
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
@@ -18,6 +16,7 @@ from generator.catalog import load_catalog
 from generator.loadtest.binary import find_k6
 from generator.renderers import k6 as k6_renderer
 from tests.support.inprocess import run_obsgen
+from tests.support.json_server import recording_json_server
 from tests.support.paths import AMPEL, ORDERS
 
 BASE = {
@@ -120,37 +119,14 @@ def test_a_base_url_of_the_wrong_type_is_a_located_schema_error(tmp_path, value,
     assert not (tmp_path / "k6").exists()
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    seen: list = []
-
-    def do_GET(self):  # noqa: N802 - the handler API's name
-        type(self).seen.append(self.path)
-        body = json.dumps({"id": "i-1"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def server():
-    _Recorder.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+def recorder():
+    with recording_json_server({"id": "i-1"}) as running:
+        yield running
 
 
-def test_env_base_url_overrides_the_catalogs_address(tmp_path, server):
+def test_env_base_url_overrides_the_catalogs_address(tmp_path, recorder):
+    server, seen = recorder
     # the catalog names a port nothing listens on (9, discard); BASE_URL sends k6 to the server instead
     write(tmp_path, "http://127.0.0.1:9/nowhere")
     assert run_obsgen("generate", "--root", str(tmp_path), "k6").returncode == 0
@@ -159,10 +135,11 @@ def test_env_base_url_overrides_the_catalogs_address(tmp_path, server):
     ran = subprocess.run([str(find_k6()), "run", "--no-usage-report", "--quiet", "k6/browse.js"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert sorted(_Recorder.seen) == ["/shop/items/0", "/shop/items/1"]
+    assert sorted(seen) == ["/shop/items/0", "/shop/items/1"]
 
 
-def test_obsgen_loadtest_targets_the_catalogs_base_url_without_base_url(tmp_path, server):
+def test_obsgen_loadtest_targets_the_catalogs_base_url_without_base_url(tmp_path, recorder):
+    server, seen = recorder
     address = f"http://127.0.0.1:{server.server_port}/v1"
     write(tmp_path, address)
     assert run_obsgen("generate", "--root", str(tmp_path), "k6").returncode == 0
@@ -170,4 +147,4 @@ def test_obsgen_loadtest_targets_the_catalogs_base_url_without_base_url(tmp_path
                      env={"BASE_URL": None})
     assert ran.returncode == 0, ran.output
     assert f"-> {address}" in ran.stderr
-    assert sorted(_Recorder.seen) == ["/v1/items/0", "/v1/items/1"]
+    assert sorted(seen) == ["/v1/items/0", "/v1/items/1"]

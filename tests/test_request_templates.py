@@ -8,9 +8,7 @@ import json
 import os
 import re
 import subprocess
-import threading
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
@@ -21,6 +19,7 @@ from generator.model import Check, Request
 from generator.renderers import k6 as k6_renderer
 from tests.support.catalog_builder import CatalogBuilder, counter, label
 from tests.support.inprocess import run_obsgen
+from tests.support.json_server import recording_json_server
 from tests.support.k6_requests import requests_of
 from tests.support.paths import REPO
 
@@ -107,43 +106,20 @@ def test_scripts_using_a_template_are_shorter_than_the_same_requests_written_out
     assert "k6/lib/orders.requests.js" not in written_out  # no templates, no module
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    seen: list = []
-
-    def do_GET(self):  # noqa: N802 - the handler API's name
-        type(self).seen.append((self.path, self.headers.get("X-Client"), self.headers.get("Authorization")))
-        body = json.dumps({"id": "a-1", "count": 3}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_k6_sends_the_templates_requests_with_the_overrides(tmp_path):
     write(tmp_path, scenario(requests=[
         {"use": "item"},
         {"use": "item", "name": "big", "vars": {"dataset": "large"}, "query": {"trace": "{env.TRACE}"},
          "headers": {"X-Client": "bench"}}], auth={"header": "Authorization", "env": "ORDERS_TOKEN", "prefix": "T "}))
     assert run_obsgen("generate", "--root", str(tmp_path), "k6").returncode == 0
-    _Recorder.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    record = lambda request: (request.path, request.headers.get("X-Client"), request.headers.get("Authorization"))  # noqa: E731
+    with recording_json_server({"id": "a-1", "count": 3}, record) as (server, seen):
         env = {**os.environ, "K6_NO_USAGE_REPORT": "true", "BASE_URL": f"http://127.0.0.1:{server.server_port}",
                "ORDERS_TOKEN": "s3cret", "TRACE": "t-9", "SUMMARY_PATH": str(tmp_path / "summary.json")}
         ran = subprocess.run([str(find_k6()), "run", "--no-usage-report", "--quiet", "k6/browse.js"],
                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert _Recorder.seen == [("/items/small?size=10&trace=k6", "k6", "T s3cret"),
+    assert seen == [("/items/small?size=10&trace=k6", "k6", "T s3cret"),
                               ("/items/large?size=10&trace=t-9", "bench", "T s3cret")]
     report = json.loads((tmp_path / "summary.json").read_text())
     assert report["verdict"] == "PASS"

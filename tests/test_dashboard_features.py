@@ -10,6 +10,7 @@ from generator.validators.grafana_schema import validate_dashboard
 from generator.validators.lint import lint
 from tests.support.catalog_edit import context_of
 from tests.support.inprocess import run_obsgen
+from tests.support.located import located_error
 from tests.test_dashboard_variables import catalog_data, rendered, write
 
 DEPLOYS = "changes(app_build_info{$selector}[$__interval]) > 0"
@@ -163,13 +164,11 @@ def test_bad_dashboard_feature_is_a_located_error_exit_3_and_nothing_written(cas
     path = write(tmp_path, data_with(rows, **fields))
     result = run_obsgen("generate", "--root", str(tmp_path))
     assert result.returncode == 3, result.output
-    located = [ln for ln in result.stderr.splitlines() if f": {doc_path}: " in ln]
-    assert located and message in located[0], result.stderr
-    file_part, number = located[0].split(": ")[0].rsplit(":", 1)
+    file_part, number = located_error(result.stderr, doc_path, message)
     assert file_part.endswith("catalog/app.yaml")
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(i + 1 for i, text in enumerate(lines) if text.startswith("dashboards:"))
-    assert start < int(number) <= len(lines)
+    assert start < number <= len(lines)
     assert "nothing was written" in result.stderr
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/app.yaml"]
 

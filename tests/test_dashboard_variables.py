@@ -18,6 +18,7 @@ from generator.validators.lint import lint
 from tests.support.catalog_builder import CatalogBuilder, histogram
 from tests.support.catalog_edit import by_rule, context_of
 from tests.support.inprocess import run_obsgen
+from tests.support.located import located_error
 
 JOB_AND_INSTANCE = [
     {"name": "job", "type": "query", "label": "job", "title": "Job"},
@@ -149,12 +150,9 @@ def test_bad_variable_is_a_located_error_exit_3_and_nothing_written(case, tmp_pa
     assert result.returncode == 3, result.output
     lines = path.read_text(encoding="utf-8").splitlines()
     line = next(i + 1 for i, text in enumerate(lines) if "variables:" in text) + 1  # the variable's first line
-    located = [ln for ln in result.stderr.splitlines() if f": {doc_path}: " in ln]
-    assert located, result.stderr
-    assert message in located[0], result.stderr
-    file_part, number = located[0].split(": ")[0].rsplit(":", 1)
+    file_part, number = located_error(result.stderr, doc_path, message)
     assert file_part.endswith("catalog/app.yaml")
-    assert line <= int(number) <= len(lines)
+    assert line <= number <= len(lines)
     assert "nothing was written" in result.stderr
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["catalog", "catalog/app.yaml"]
 

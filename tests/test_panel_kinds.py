@@ -8,6 +8,7 @@ from generator.validators.grafana_schema import validate_dashboard
 from generator.validators.lint import lint
 from tests.support.catalog_edit import context_of
 from tests.support.inprocess import run_obsgen
+from tests.support.located import located_error
 from tests.test_dashboard_variables import catalog_data, rendered, write
 
 BUCKETS = 'sum by (le) (rate(app_duration_seconds_bucket{$selector}[$__rate_interval]))'
@@ -109,10 +110,8 @@ def test_bad_panel_field_is_a_located_error_exit_3_and_nothing_written(case, tmp
     path = write(tmp_path, with_panels(bad))
     result = run_obsgen("generate", "--root", str(tmp_path))
     assert result.returncode == 3, result.output
-    located = [ln for ln in result.stderr.splitlines() if f": {doc_path}: " in ln]
-    assert located and message in located[0], result.stderr
+    _, number = located_error(result.stderr, doc_path, message)
     lines = path.read_text(encoding="utf-8").splitlines()
-    number = int(located[0].split(": ")[0].rsplit(":", 1)[1])
     first = next(i + 1 for i, text in enumerate(lines) if "panels:" in text)
     assert first < number <= len(lines)
     field = doc_path.rsplit(".", 1)[1]
